@@ -1,0 +1,28 @@
+//! natter-core: the protocol and the rooms of natter, a classroom group chat.
+//!
+//! `#![no_std]`, no allocation, no unsafe code, no I/O of its own: the same
+//! code runs in the desktop server and on a microcontroller.
+//!
+//! # Layout
+//! * [`wire`]: the framed binary protocol. [`wire::Frame`] is every message
+//!   of the protocol; [`wire::decode`] is an incremental, borrowing,
+//!   never-panicking decoder; [`wire::Frame::encode`] writes into a caller's
+//!   buffer. Nickname and room-name rules live here too.
+//! * [`room`]: [`room::Hub`], a fixed-capacity, sans-IO state machine of
+//!   connections and rooms (history, resume, flood limits, timeouts, slow
+//!   readers). Its driver passes the time in and polls out what to send.
+//! * [`io`]: blocking helpers to read and write one frame over any
+//!   `embedded_io` stream, for clients, tests and firmware.
+//! * [`error`]: the small typed errors, and the error codes of the wire.
+//! * [`time`]: [`time::Instant`] and [`time::Duration`] as plain numbers.
+//!
+//! The protocol is specified in `docs/PROTOCOL.md`.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod io;
+pub mod room;
+pub mod time;
+pub mod wire;

@@ -1,0 +1,244 @@
+//! Per-connection state: input and output buffers, rooms joined, flood
+//! limit and timers. Memory is fixed: `MAX_FRAME_LEN` bytes of input and
+//! `OUT` bytes of output per connection, whatever the peer does.
+
+use heapless::{String, Vec};
+
+
+use crate::error::EncodeError;
+use crate::time::Instant;
+use crate::wire::{Frame, MAX_FRAME_LEN, MAX_NICK};
+
+/// How many rooms one connection may be in at once.
+pub const MAX_JOINED: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// The slot is unused.
+    Free,
+    /// Connected, waiting for a hello.
+    Greeting,
+    /// Welcomed: has a nickname and may join rooms.
+    Ready,
+    /// A `Bye` is queued; the connection closes once it is sent or at the
+    /// deadline.
+    Closing { deadline: Instant },
+    /// Waiting for the driver to take the close with `poll_close`.
+    Closed,
+}
+
+/// A member's place in one room.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cursor {
+    pub room: u8,
+    /// Next event id to deliver.
+    pub next_id: u64,
+    /// Index into the room's member list of the next name to list, while the
+    /// member list is still being sent after a join.
+    pub names_from: Option<u16>,
+}
+
+/// Bytes waiting to be written to the connection, front first.
+pub(crate) struct OutQueue<const OUT: usize> {
+    buf: [u8; OUT],
+    start: usize,
+    end: usize,
+}
+
+impl<const OUT: usize> OutQueue<OUT> {
+    pub const fn new() -> Self {
+        OutQueue { buf: [0; OUT], start: 0, end: 0 }
+    }
+
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Room left for new frames (counting what was already sent).
+    pub fn free(&self) -> usize {
+        OUT - (self.end - self.start)
+    }
+
+    pub fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+        if self.start == self.end {
+            self.clear();
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.start = 0;
+        self.end = 0;
+    }
+
+    /// Append bytes already encoded, if they fit.
+    pub fn push_raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        if bytes.len() > self.free() {
+            return Err(EncodeError::BufferTooSmall { needed: bytes.len() });
+        }
+        if OUT - self.end < bytes.len() {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        self.buf[self.end..self.end + bytes.len()].copy_from_slice(bytes);
+        self.end += bytes.len();
+        Ok(())
+    }
+
+    /// Append a frame, or hand back the error without changing anything.
+    pub fn push(&mut self, frame: &Frame<'_>) -> Result<(), EncodeError> {
+        match frame.encode(&mut self.buf[self.end..]) {
+            Err(EncodeError::BufferTooSmall { needed }) if needed <= self.free() => {
+                // Move the unsent tail to the front: a short copy, since it
+                // is what the socket did not take last time.
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+                self.end += frame.encode(&mut self.buf[self.end..])?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+            Ok(n) => {
+                self.end += n;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A token bucket in thousandths of a message, so integer arithmetic
+/// handles rates below one message per millisecond exactly.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bucket {
+    milli_tokens: u64,
+    updated: Instant,
+}
+
+impl Bucket {
+    pub fn full(now: Instant, burst: u32) -> Self {
+        Bucket { milli_tokens: u64::from(burst) * 1000, updated: now }
+    }
+
+    /// Take one token if there is one. `rate` is messages per second
+    /// (0 = unlimited), `burst` the bucket size.
+    pub fn take(&mut self, now: Instant, rate: u32, burst: u32) -> bool {
+        if rate == 0 {
+            return true;
+        }
+        let elapsed = now.saturating_since(self.updated).millis();
+        let cap = u64::from(burst.max(1)) * 1000;
+        // `rate` messages per 1000 ms is `rate` milli-tokens per ms.
+        self.milli_tokens = self.milli_tokens.saturating_add(elapsed.saturating_mul(u64::from(rate))).min(cap);
+        self.updated = now;
+        if self.milli_tokens >= 1000 {
+            self.milli_tokens -= 1000;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// One connection slot.
+pub(crate) struct Conn<const OUT: usize> {
+    pub state: State,
+    pub nick: String<MAX_NICK>,
+    pub input: [u8; MAX_FRAME_LEN],
+    pub input_len: usize,
+    pub out: OutQueue<OUT>,
+    pub joined: Vec<Cursor, MAX_JOINED>,
+    /// Which joined room to refill from first, so rooms share the queue.
+    pub next_room: usize,
+    pub bucket: Bucket,
+    pub connected_at: Instant,
+    pub last_heard: Instant,
+    /// When the output queue last made progress (or became non-empty).
+    pub last_sent: Instant,
+    pub ping_outstanding: bool,
+    /// Undecodable frames so far; too many and the connection is closed.
+    pub strikes: u8,
+    /// In the hub's transmit list.
+    pub queued: bool,
+}
+
+impl<const OUT: usize> Conn<OUT> {
+    pub fn new() -> Self {
+        Conn {
+            state: State::Free,
+            nick: String::new(),
+            input: [0; MAX_FRAME_LEN],
+            input_len: 0,
+            out: OutQueue::new(),
+            joined: Vec::new(),
+            next_room: 0,
+            bucket: Bucket::full(Instant(0), 0),
+            connected_at: Instant(0),
+            last_heard: Instant(0),
+            last_sent: Instant(0),
+            ping_outstanding: false,
+            strikes: 0,
+            queued: false,
+        }
+    }
+
+    /// Make a free slot a fresh connection.
+    pub fn reset(&mut self, now: Instant, burst: u32) {
+        self.state = State::Greeting;
+        self.nick.clear();
+        self.input_len = 0;
+        self.out.clear();
+        self.joined.clear();
+        self.next_room = 0;
+        self.bucket = Bucket::full(now, burst);
+        self.connected_at = now;
+        self.last_heard = now;
+        self.last_sent = now;
+        self.ping_outstanding = false;
+        self.strikes = 0;
+        self.queued = false;
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, State::Greeting | State::Ready)
+    }
+
+    pub fn cursor(&self, room: u8) -> Option<usize> {
+        self.joined.iter().position(|c| c.room == room)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_burst_then_rate() {
+        let mut b = Bucket::full(Instant(0), 3);
+        assert!((0..3).all(|_| b.take(Instant(0), 2, 3)));
+        assert!(!b.take(Instant(0), 2, 3));
+        assert!(!b.take(Instant(499), 2, 3));
+        assert!(b.take(Instant(500), 2, 3));
+        assert!(b.take(Instant(0), 0, 0), "rate 0 means unlimited");
+    }
+
+    #[test]
+    fn out_queue_compacts_and_refuses_when_full() {
+        let mut q = OutQueue::<16>::new();
+        let ping = Frame::Ping { token: 1 };
+        q.push(&ping).unwrap();
+        q.push(&ping).unwrap();
+        assert_eq!(q.free(), 2);
+        assert!(q.push(&ping).is_err());
+        assert_eq!(q.pending().len(), 14);
+        q.consume(7);
+        q.push(&ping).unwrap();
+        assert_eq!(q.pending().len(), 14);
+        q.consume(100);
+        assert!(q.is_empty());
+    }
+}

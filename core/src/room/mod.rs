@@ -1,0 +1,967 @@
+//! The hub: a fixed-capacity, sans-IO state machine holding every
+//! connection and every room.
+//!
+//! The driver (the std server, the firmware demo, the simulator in the tests)
+//! owns the sockets and the clock. It feeds the hub with
+//! [`Hub::handle_connect`], [`Hub::handle_received`] (or
+//! [`Hub::handle_bytes`]), [`Hub::handle_sent`], [`Hub::handle_disconnect`]
+//! and [`Hub::handle_timeout`], each given the current [`Instant`], and
+//! drains what the hub wants done with [`Hub::poll_transmit`] (whose output
+//! to write), [`Hub::poll_close`] (which connection to close),
+//! [`Hub::poll_event`] (what happened, for logs) and [`Hub::poll_timeout`]
+//! (when to call `handle_timeout` next).
+//!
+//! # Flow control
+//! Each connection has a fixed output queue. Replies to a connection's own
+//! requests are queued only when there is room; while there is not, its
+//! input waits in its input buffer and the driver stops reading it, so a
+//! client that does not read cannot make the server buffer more. Room events
+//! are copied from the room's history into the queue only as it empties; a
+//! member who falls behind by more than the history gets a `Gap` notice
+//! saying how many events it missed, and one whose queue makes no progress
+//! for `stall_timeout` is disconnected. No one else waits for a slow member.
+
+mod conn;
+mod history;
+
+pub use conn::MAX_JOINED;
+
+use heapless::{Deque, String, Vec};
+
+use self::conn::{Conn, Cursor, State};
+use self::history::{Entry, EventKind, Room};
+use crate::error::{DecodeError, ErrorCode};
+use crate::time::{Duration, Instant};
+use crate::wire::{
+    FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT, NickList,
+    Status, VERSION, decode, frame_len, is_valid_room, same_name,
+};
+
+/// A connection's handle: its slot in the hub. The driver maps it to its
+/// socket. A handle is reused only after the driver has seen its close
+/// (from [`Hub::poll_close`] or its own [`Hub::handle_disconnect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ConnId(pub u16);
+
+impl ConnId {
+    /// The slot index.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// Output-queue room kept free for a final `Bye` (its longest encoding).
+const BYE_ROOM: usize = 2 + 1 + 1 + 1 + MAX_SHORT;
+/// Room a connection's queue must have before one of its frames is handled:
+/// the longest replies to one frame, plus the `Bye` reserve.
+const REPLY_ROOM: usize = MAX_FRAME_LEN + BYE_ROOM;
+/// Undecodable frames tolerated before a connection is closed.
+const MAX_STRIKES: u8 = 8;
+/// How long a closing connection may take to flush its `Bye`.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
+/// Log events kept until the driver polls them.
+const EVENT_QUEUE: usize = 32;
+
+/// Settings a hub runs with. Counts are capped by the hub's capacities.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Password a hello must carry; empty for none.
+    pub password: String<MAX_SHORT>,
+    /// May clients create rooms by joining a new name? (`false`:
+    /// classroom mode, only the rooms named at start-up.)
+    pub allow_new_rooms: bool,
+    /// Events kept per room for history and resume (at most `HISTORY`).
+    pub history: usize,
+    /// Most connections at once (at most `CONNS`).
+    pub max_conns: usize,
+    /// Most members in one room (at most `CONNS`).
+    pub room_capacity: usize,
+    /// Messages per second a member may send on average; 0 for no limit.
+    pub flood_rate: u32,
+    /// Messages a member may send in a burst.
+    pub flood_burst: u32,
+    /// Time allowed between connecting and a successful hello.
+    pub hello_timeout: Duration,
+    /// Silence after which the server pings a client.
+    pub ping_after: Duration,
+    /// Silence after which a client is disconnected.
+    pub idle_timeout: Duration,
+    /// Time a client may leave its output queue unread before it is
+    /// disconnected.
+    pub stall_timeout: Duration,
+    /// Wall-clock time at `Instant(0)`, in ms since the Unix epoch, so
+    /// event times are real dates while timers use the monotonic clock.
+    pub clock_origin_unix_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            password: String::new(),
+            allow_new_rooms: true,
+            history: usize::MAX,
+            max_conns: usize::MAX,
+            room_capacity: usize::MAX,
+            flood_rate: 5,
+            flood_burst: 10,
+            hello_timeout: Duration::from_secs(10),
+            ping_after: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(120),
+            stall_timeout: Duration::from_secs(30),
+            clock_origin_unix_ms: 0,
+        }
+    }
+}
+
+/// Why a connection could not be accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// Every connection slot is taken. The driver should send
+    /// `Bye { code: ServerFull }` and close.
+    ServerFull,
+}
+
+/// Why a room could not be added at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum RoomError {
+    /// The name breaks the room-name rules.
+    BadName,
+    /// A room of that name exists.
+    Exists,
+    /// All `ROOMS` slots are taken.
+    NoSlot,
+}
+
+impl core::fmt::Display for RoomError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            RoomError::BadName => "room names are 1-24 letters, digits, '-' or '_'",
+            RoomError::Exists => "a room of that name already exists",
+            RoomError::NoSlot => "no free room slot",
+        })
+    }
+}
+
+impl core::error::Error for RoomError {}
+
+/// Something that happened, for the driver's log. Message bodies never
+/// appear here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+#[allow(missing_docs)] // the fields are named for what the variant says
+pub enum Event {
+    /// A hello was accepted.
+    Welcomed { conn: ConnId, nick: String<MAX_NICK> },
+    /// A member joined a room (creating it if `created`).
+    Joined { conn: ConnId, room: String<MAX_ROOM>, created: bool },
+    /// A member left a room.
+    Parted { conn: ConnId, room: String<MAX_ROOM> },
+    /// A member changed nickname.
+    NickChanged { conn: ConnId, nick: String<MAX_NICK> },
+    /// A connection sent a frame that does not decode.
+    BadFrame { conn: ConnId, error: DecodeError },
+    /// A request was refused with this code.
+    Refused { conn: ConnId, code: ErrorCode },
+    /// The hub is closing a connection, for this reason.
+    Closing { conn: ConnId, code: ErrorCode },
+    /// The peer went away.
+    Disconnected { conn: ConnId },
+}
+
+/// A hub of up to `CONNS` connections and `ROOMS` rooms, each room keeping
+/// up to `HISTORY` events, messages up to `TEXT` bytes, and `OUT` bytes of
+/// output queue per connection.
+///
+/// All memory is inside the value: about `CONNS * (OUT + 1.1 KiB) +
+/// ROOMS * HISTORY * (TEXT + 90)` bytes. A microcontroller might use
+/// `Hub<8, 2, 16, 128, 3072>`; the desktop server uses several hundred
+/// connections.
+///
+/// ```
+/// use natter_core::room::{Config, Hub};
+/// use natter_core::time::Instant;
+/// use natter_core::wire::{decode, Frame, Status, VERSION};
+///
+/// let mut hub = Hub::<4, 2, 8, 128, 3072>::new(Config::default());
+/// hub.add_room("lobby").unwrap();
+/// let ann = hub.handle_connect(Instant(0)).unwrap();
+/// let mut hello = [0u8; 64];
+/// let n = Frame::Hello { version: VERSION, nick: "ann", password: "" }.encode(&mut hello).unwrap();
+/// hub.handle_bytes(Instant(1), ann, &hello[..n]);
+/// assert_eq!(hub.poll_transmit(), Some(ann));
+/// let Ok(Status::Complete((reply, _))) = decode(hub.transmit(ann)) else { panic!() };
+/// assert!(matches!(reply, Frame::Welcome { nick: "ann", lobby: "lobby", .. }));
+/// ```
+pub struct Hub<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize = MAX_TEXT,
+    const OUT: usize = 4096,
+> {
+    config: Config,
+    conns: Vec<Conn<OUT>, CONNS>,
+    rooms: Vec<Option<Room<CONNS, HISTORY, TEXT>>, ROOMS>,
+    /// Connections with output to write, each at most once.
+    transmit: Deque<ConnId, CONNS>,
+    /// Connections the driver must close, each at most once.
+    closes: Deque<ConnId, CONNS>,
+    events: Deque<Event, EVENT_QUEUE>,
+    events_dropped: u32,
+    ping_token: u32,
+}
+
+impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: usize, const OUT: usize>
+    Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
+{
+    const CAPACITIES_OK: () = {
+        assert!(CONNS >= 1 && CONNS <= u16::MAX as usize, "CONNS must be 1..=65535");
+        assert!(ROOMS >= 1 && ROOMS <= u8::MAX as usize, "ROOMS must be 1..=255");
+        assert!(TEXT >= 1 && TEXT <= MAX_TEXT, "TEXT must be 1..=MAX_TEXT");
+        assert!(OUT >= REPLY_ROOM + MAX_FRAME_LEN, "OUT must hold a reply, a room event and a Bye");
+    };
+
+    /// An empty hub.
+    pub fn new(config: Config) -> Self {
+        let () = Self::CAPACITIES_OK;
+        Hub {
+            config,
+            conns: Vec::new(),
+            rooms: Vec::new(),
+            transmit: Deque::new(),
+            closes: Deque::new(),
+            events: Deque::new(),
+            events_dropped: 0,
+            ping_token: 0,
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Add a permanent room (one named at start-up). The first one added is
+    /// the lobby every client is told to join first.
+    ///
+    /// # Errors
+    /// A [`RoomError`] if the name is invalid or taken, or no slot is free.
+    pub fn add_room(&mut self, name: &str) -> Result<(), RoomError> {
+        if !is_valid_room(name) {
+            return Err(RoomError::BadName);
+        }
+        if self.find_room(name).is_some() {
+            return Err(RoomError::Exists);
+        }
+        self.create_room(name, true).map(|_| ()).ok_or(RoomError::NoSlot)
+    }
+
+    /// Names and member counts of the open rooms.
+    pub fn rooms(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.rooms.iter().flatten().map(|r| (r.name.as_str(), r.members.len()))
+    }
+
+    /// Connections open (welcomed or not).
+    pub fn connections(&self) -> usize {
+        self.conns.iter().filter(|c| c.is_open()).count()
+    }
+
+    /// The nickname of a welcomed connection.
+    pub fn nick(&self, conn: ConnId) -> Option<&str> {
+        let c = self.conns.get(conn.index())?;
+        (c.state == State::Ready).then_some(c.nick.as_str())
+    }
+
+    /// Nicknames of the members of `room`, in joining order.
+    pub fn members(&self, room: &str) -> impl Iterator<Item = &str> {
+        let members = self.find_room(room).and_then(|i| self.room(i)).map(|r| r.members.as_slice());
+        members.unwrap_or(&[]).iter().filter_map(|&m| self.nick(m))
+    }
+
+    /// Log events lost because the driver did not poll them in time.
+    pub fn events_dropped(&self) -> u32 {
+        self.events_dropped
+    }
+
+    // ----- inputs -------------------------------------------------------
+
+    /// A new connection arrived.
+    ///
+    /// # Errors
+    /// [`ConnectError::ServerFull`] when every slot is taken.
+    pub fn handle_connect(&mut self, now: Instant) -> Result<ConnId, ConnectError> {
+        let limit = self.config.max_conns.min(CONNS);
+        let index = match self.conns.iter().position(|c| c.state == State::Free) {
+            Some(i) if i < limit => i,
+            _ if self.conns.len() < limit => {
+                // Slots are created on first use, so an idle hub touches
+                // little memory.
+                let _ = self.conns.push(Conn::new());
+                self.conns.len() - 1
+            }
+            _ => return Err(ConnectError::ServerFull),
+        };
+        self.conns[index].reset(now, self.config.flood_burst);
+        // CAPACITIES_OK bounds CONNS to u16.
+        Ok(ConnId(index as u16))
+    }
+
+    /// The free part of `conn`'s input buffer: read bytes into it, then call
+    /// [`handle_received`](Self::handle_received). Empty while the
+    /// connection must not be read (its buffer is full because its replies
+    /// are not being read, or it is closing).
+    pub fn recv_buf(&mut self, conn: ConnId) -> &mut [u8] {
+        match self.conns.get_mut(conn.index()) {
+            Some(c) if c.is_open() => &mut c.input[c.input_len..],
+            _ => &mut [],
+        }
+    }
+
+    /// `n` bytes were read into [`recv_buf`](Self::recv_buf).
+    pub fn handle_received(&mut self, now: Instant, conn: ConnId, n: usize) {
+        let Some(c) = self.conns.get_mut(conn.index()) else { return };
+        if !c.is_open() {
+            return;
+        }
+        c.input_len = (c.input_len + n).min(MAX_FRAME_LEN);
+        if n > 0 {
+            c.last_heard = now;
+            c.ping_outstanding = false;
+        }
+        self.process_input(now, conn);
+    }
+
+    /// Copy as much of `data` as fits into `conn`'s input and handle it.
+    /// Returns how many bytes were taken; the caller offers the rest again
+    /// after the connection's output has drained.
+    pub fn handle_bytes(&mut self, now: Instant, conn: ConnId, data: &[u8]) -> usize {
+        let buf = self.recv_buf(conn);
+        let n = buf.len().min(data.len());
+        buf[..n].copy_from_slice(&data[..n]);
+        self.handle_received(now, conn, n);
+        n
+    }
+
+    /// The peer closed the connection or it failed: the slot is freed at
+    /// once and the others are told.
+    pub fn handle_disconnect(&mut self, now: Instant, conn: ConnId) {
+        let Some(c) = self.conns.get(conn.index()) else { return };
+        if c.state == State::Free {
+            return;
+        }
+        let was_open = c.is_open();
+        self.leave_all(now, conn, "connection lost");
+        if was_open {
+            self.log(Event::Disconnected { conn });
+        }
+        self.free(conn);
+    }
+
+    /// The driver wrote `n` bytes of what [`transmit`](Self::transmit)
+    /// returned.
+    pub fn handle_sent(&mut self, now: Instant, conn: ConnId, n: usize) {
+        let Some(c) = self.conns.get_mut(conn.index()) else { return };
+        if n > 0 {
+            c.last_sent = now;
+        }
+        c.out.consume(n);
+        if c.out.is_empty() && matches!(c.state, State::Closing { .. }) {
+            self.finish_close(conn);
+            return;
+        }
+        // Room in the queue may unblock input that was waiting for it.
+        if c.input_len > 0 {
+            self.process_input(now, conn);
+        }
+    }
+
+    /// Run timers: hello deadline, pings, idle and stall timeouts, closing
+    /// connections that never flushed.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for i in 0..self.conns.len() {
+            let conn = ConnId(i as u16);
+            let c = &mut self.conns[i];
+            match c.state {
+                State::Greeting if now.saturating_since(c.connected_at) >= self.config.hello_timeout => {
+                    self.close(now, conn, ErrorCode::HelloTimeout, "no hello in time");
+                }
+                State::Greeting | State::Ready => {
+                    let silent = now.saturating_since(c.last_heard);
+                    if !c.out.is_empty() && now.saturating_since(c.last_sent) >= self.config.stall_timeout {
+                        self.close(now, conn, ErrorCode::TooSlow, "not reading");
+                    } else if silent >= self.config.idle_timeout {
+                        self.close(now, conn, ErrorCode::IdleTimeout, "no reply to ping");
+                    } else if silent >= self.config.ping_after && !c.ping_outstanding {
+                        c.ping_outstanding = true;
+                        self.ping_token = self.ping_token.wrapping_add(1);
+                        let token = self.ping_token;
+                        self.reply(now, conn, &Frame::Ping { token });
+                    }
+                }
+                State::Closing { deadline } if now >= deadline => self.finish_close(conn),
+                _ => {}
+            }
+        }
+    }
+
+    /// Say goodbye to everyone: each connection gets a `Bye` with `reason`
+    /// and is closed once it has been sent (or after a short grace period).
+    pub fn shutdown(&mut self, now: Instant, reason: &str) {
+        for i in 0..self.conns.len() {
+            if self.conns[i].is_open() {
+                self.close(now, ConnId(i as u16), ErrorCode::ShuttingDown, reason);
+            }
+        }
+    }
+
+    // ----- outputs ------------------------------------------------------
+
+    /// The next connection with output to write. Call
+    /// [`transmit`](Self::transmit) and [`handle_sent`](Self::handle_sent)
+    /// for it until `transmit` is empty or the socket would block.
+    pub fn poll_transmit(&mut self) -> Option<ConnId> {
+        let conn = self.transmit.pop_front()?;
+        if let Some(c) = self.conns.get_mut(conn.index()) {
+            c.queued = false;
+        }
+        Some(conn)
+    }
+
+    /// Bytes to write to `conn` now, filling its queue from its rooms first.
+    /// Empty when there is nothing to send.
+    pub fn transmit(&mut self, conn: ConnId) -> &[u8] {
+        self.refill(conn);
+        match self.conns.get(conn.index()) {
+            Some(c) => c.out.pending(),
+            None => &[],
+        }
+    }
+
+    /// The next connection to close. Its slot is free again once returned.
+    pub fn poll_close(&mut self) -> Option<ConnId> {
+        let conn = self.closes.pop_front()?;
+        if let Some(c) = self.conns.get_mut(conn.index()) {
+            c.state = State::Free;
+        }
+        Some(conn)
+    }
+
+    /// The next log event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let cfg = &self.config;
+        self.conns
+            .iter()
+            .filter_map(|c| match c.state {
+                State::Greeting => Some(c.connected_at + cfg.hello_timeout),
+                State::Ready => {
+                    let silence = if c.ping_outstanding { cfg.idle_timeout } else { cfg.ping_after };
+                    let idle = c.last_heard + silence;
+                    if c.out.is_empty() { Some(idle) } else { Some(idle.min(c.last_sent + cfg.stall_timeout)) }
+                }
+                State::Closing { deadline } => Some(deadline),
+                State::Free | State::Closed => None,
+            })
+            .min()
+    }
+
+    // ----- input processing ----------------------------------------------
+
+    /// Handle every whole frame in `conn`'s input while its output queue has
+    /// room for the replies.
+    fn process_input(&mut self, now: Instant, conn: ConnId) {
+        let mut used = 0;
+        loop {
+            let c = &self.conns[conn.index()];
+            if !c.is_open() || c.out.free() < REPLY_ROOM {
+                break;
+            }
+            let pending = &c.input[used..c.input_len];
+            let len = match frame_len(pending) {
+                Ok(Some(len)) if len <= pending.len() => len,
+                Ok(_) => break,
+                Err(error) => {
+                    self.log(Event::BadFrame { conn, error });
+                    self.reply_error(now, conn, error.code(), 0, "");
+                    self.close(now, conn, ErrorCode::Malformed, "frame over the size limit");
+                    return;
+                }
+            };
+            // Copy the frame out so the hub can change while it is handled.
+            let mut frame_buf = [0u8; MAX_FRAME_LEN];
+            frame_buf[..len].copy_from_slice(&pending[..len]);
+            used += len;
+            match decode(&frame_buf[..len]) {
+                Ok(Status::Complete((frame, _))) => self.handle_frame(now, conn, frame),
+                Ok(Status::Partial { .. }) => {}
+                Err(error) => self.bad_frame(now, conn, error),
+            }
+        }
+        let c = &mut self.conns[conn.index()];
+        if c.is_open() && used > 0 {
+            c.input.copy_within(used..c.input_len, 0);
+            c.input_len -= used;
+        }
+    }
+
+    fn bad_frame(&mut self, now: Instant, conn: ConnId, error: DecodeError) {
+        self.log(Event::BadFrame { conn, error });
+        let c = &mut self.conns[conn.index()];
+        c.strikes = c.strikes.saturating_add(1);
+        if c.strikes > MAX_STRIKES {
+            self.close(now, conn, ErrorCode::Malformed, "too many bad frames");
+        } else {
+            self.reply_error(now, conn, error.code(), 0, "");
+        }
+    }
+
+    fn handle_frame(&mut self, now: Instant, conn: ConnId, frame: Frame<'_>) {
+        let ready = self.conns[conn.index()].state == State::Ready;
+        match frame {
+            Frame::Ping { token } => self.reply(now, conn, &Frame::Pong { token }),
+            Frame::Pong { .. } => {}
+            Frame::Quit { reason } => {
+                self.leave_all(now, conn, reason);
+                self.close(now, conn, ErrorCode::Quit, "goodbye");
+            }
+            Frame::Hello { nick, password, .. } if !ready => self.hello(now, conn, nick, password),
+            Frame::Hello { .. } => self.reply_error(now, conn, ErrorCode::AlreadyWelcomed, 0, ""),
+            _ if !frame.is_client_frame() => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
+            _ if !ready => self.reply_error(now, conn, ErrorCode::HelloFirst, 0, ""),
+            Frame::Join { room, since } => self.join(now, conn, room, since),
+            Frame::Part { room, reason } => match self.joined_room(conn, room) {
+                Some(index) => self.part(now, conn, index, reason, true),
+                None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
+            },
+            Frame::Say { tag, room, flags, text } => self.say(now, conn, tag, room, flags, text),
+            Frame::Whisper { tag, to, flags, text } => self.whisper(now, conn, tag, to, flags, text),
+            Frame::SetNick { nick } => self.set_nick(now, conn, nick),
+            Frame::SetTopic { room, topic } => self.set_topic(now, conn, room, topic),
+            _ => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
+        }
+    }
+
+    fn hello(&mut self, now: Instant, conn: ConnId, nick: &str, password: &str) {
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        if !self.config.password.is_empty() && self.config.password != password {
+            return self.reply_error(now, conn, ErrorCode::BadPassword, 0, "");
+        }
+        if self.nick_owner(nick).is_some() {
+            return self.reply_error(now, conn, ErrorCode::NickTaken, 0, nick);
+        }
+        let c = &mut self.conns[conn.index()];
+        c.state = State::Ready;
+        c.nick.clear();
+        // The decoder checked the nick, which is at most MAX_NICK bytes.
+        let _ = c.nick.push_str(nick);
+        let lobby = self.rooms.iter().flatten().find(|r| r.fixed).map(|r| r.name.clone()).unwrap_or_default();
+        let max_text = TEXT as u16;
+        self.reply(now, conn, &Frame::Welcome { version: VERSION, nick, lobby: &lobby, max_text });
+        self.log(Event::Welcomed { conn, nick: short_string(nick) });
+    }
+
+    fn join(&mut self, now: Instant, conn: ConnId, name: &str, since: u64) {
+        if self.joined_room(conn, name).is_some() {
+            return self.reply_error(now, conn, ErrorCode::AlreadyInRoom, 0, name);
+        }
+        if self.conns[conn.index()].joined.is_full() {
+            return self.reply_error(now, conn, ErrorCode::TooManyRooms, 0, name);
+        }
+        let (index, created) = match self.find_room(name) {
+            Some(i) => (i, false),
+            None if !self.config.allow_new_rooms => return self.reply_error(now, conn, ErrorCode::RoomsFixed, 0, name),
+            None => match self.create_room(name, false) {
+                Some(i) => (i, true),
+                None => return self.reply_error(now, conn, ErrorCode::NoFreeRoom, 0, name),
+            },
+        };
+        let capacity = self.config.room_capacity.min(CONNS);
+        let Some(room) = self.rooms[index].as_mut() else { return };
+        if room.members.len() >= capacity || room.members.push(conn).is_err() {
+            return self.reply_error(now, conn, ErrorCode::RoomFull, 0, name);
+        }
+        let (start, missed) = room.start_for(since);
+        let room_name = room.name.clone();
+        let entered = Frame::Entered {
+            room: &room_name,
+            topic: &room.topic.clone(),
+            next_id: room.next_id(),
+            members: room.members.len() as u16,
+        };
+        self.reply(now, conn, &entered);
+        if missed > 0 {
+            self.reply(now, conn, &Frame::Gap { room: &room_name, missed });
+        }
+        let cursor = Cursor { room: index as u8, next_id: start, names_from: Some(0) };
+        // `joined` was checked not to be full.
+        let _ = self.conns[conn.index()].joined.push(cursor);
+        let nick = self.conns[conn.index()].nick.clone();
+        self.push_event(now, index, conn, true, EventKind::Joined, &nick, "", "");
+        self.log(Event::Joined { conn, room: truncated(&room_name), created });
+    }
+
+    fn part(&mut self, now: Instant, conn: ConnId, index: usize, reason: &str, confirm: bool) {
+        let c = &mut self.conns[conn.index()];
+        c.joined.retain(|cur| usize::from(cur.room) != index);
+        let nick = c.nick.clone();
+        let Some(room) = self.rooms[index].as_mut() else { return };
+        room.remove_member(conn);
+        let room_name = room.name.clone();
+        if confirm {
+            self.reply(now, conn, &Frame::Left { room: &room_name });
+        }
+        self.push_event(now, index, conn, true, EventKind::Parted, &nick, "", reason);
+        self.log(Event::Parted { conn, room: truncated(&room_name) });
+        if let Some(room) = &self.rooms[index] {
+            if room.members.is_empty() && !room.fixed {
+                self.rooms[index] = None;
+            }
+        }
+    }
+
+    fn leave_all(&mut self, now: Instant, conn: ConnId, reason: &str) {
+        while let Some(cursor) = self.conns[conn.index()].joined.last().copied() {
+            self.part(now, conn, usize::from(cursor.room), reason, false);
+        }
+    }
+
+    fn say(&mut self, now: Instant, conn: ConnId, tag: u32, room: &str, flags: u8, text: &str) {
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, tag, room);
+        };
+        if text.len() > TEXT {
+            return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
+        }
+        if !self.take_token(now, conn, tag) {
+            return;
+        }
+        let kind = if flags & FLAG_ACTION != 0 { EventKind::Action } else { EventKind::Message };
+        let nick = self.conns[conn.index()].nick.clone();
+        let id = self.push_event(now, index, conn, true, kind, &nick, "", text);
+        let time = self.wall_time(now);
+        self.reply(now, conn, &Frame::Ack { tag, room, id, time });
+    }
+
+    fn whisper(&mut self, now: Instant, conn: ConnId, tag: u32, to: &str, flags: u8, text: &str) {
+        if text.len() > TEXT {
+            return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
+        }
+        let Some(target) = self.nick_owner(to) else {
+            return self.reply_error(now, conn, ErrorCode::NoSuchNick, tag, to);
+        };
+        if !self.take_token(now, conn, tag) {
+            return;
+        }
+        let time = self.wall_time(now);
+        let from = self.conns[conn.index()].nick.clone();
+        let private = Frame::Private { time, from: &from, flags, text };
+        let needed = private.encoded_len().unwrap_or(MAX_FRAME_LEN);
+        if self.conns[target.index()].out.free() < needed + REPLY_ROOM {
+            return self.reply_error(now, conn, ErrorCode::RecipientBusy, tag, to);
+        }
+        self.reply(now, target, &private);
+        self.reply(now, conn, &Frame::Ack { tag, room: "", id: 0, time });
+    }
+
+    fn set_nick(&mut self, now: Instant, conn: ConnId, nick: &str) {
+        match self.nick_owner(nick) {
+            Some(owner) if owner != conn => return self.reply_error(now, conn, ErrorCode::NickTaken, 0, nick),
+            _ => {}
+        }
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        let c = &mut self.conns[conn.index()];
+        let old = core::mem::replace(&mut c.nick, short_string(nick));
+        let rooms: Vec<u8, { conn::MAX_JOINED }> = c.joined.iter().map(|cur| cur.room).collect();
+        for room in rooms {
+            self.push_event(now, usize::from(room), conn, true, EventKind::NickChanged, &old, nick, "");
+        }
+        self.reply(now, conn, &Frame::NickSet { nick });
+        self.log(Event::NickChanged { conn, nick: short_string(nick) });
+    }
+
+    fn set_topic(&mut self, now: Instant, conn: ConnId, room: &str, topic: &str) {
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        };
+        if topic.len() > TEXT {
+            return self.reply_error(now, conn, ErrorCode::BadText, 0, room);
+        }
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        if let Some(r) = self.rooms[index].as_mut() {
+            r.topic = truncated(topic);
+        }
+        let nick = self.conns[conn.index()].nick.clone();
+        // The setter sees the change too: it is their confirmation.
+        self.push_event(now, index, conn, false, EventKind::Topic, &nick, "", topic);
+    }
+
+    // ----- helpers ------------------------------------------------------
+
+    /// Take a flood-limit token, or tell the sender (with the request's tag)
+    /// that it is sending too fast.
+    fn take_token(&mut self, now: Instant, conn: ConnId, tag: u32) -> bool {
+        let (rate, burst) = (self.config.flood_rate, self.config.flood_burst);
+        if self.conns[conn.index()].bucket.take(now, rate, burst) {
+            return true;
+        }
+        self.reply_error(now, conn, ErrorCode::Flooding, tag, "");
+        false
+    }
+
+    /// Append an event to a room's history and wake its members.
+    #[allow(clippy::too_many_arguments)]
+    fn push_event(
+        &mut self,
+        now: Instant,
+        index: usize,
+        sender: ConnId,
+        skip_sender: bool,
+        kind: EventKind,
+        nick: &str,
+        new_nick: &str,
+        text: &str,
+    ) -> u64 {
+        let time = self.wall_time(now);
+        let depth = self.config.history.min(HISTORY);
+        let Some(room) = self.rooms[index].as_mut() else { return 0 };
+        let entry = Entry {
+            id: 0,
+            time,
+            kind,
+            sender,
+            skip_sender,
+            nick: short_string(nick),
+            new_nick: short_string(new_nick),
+            text: truncated(text),
+        };
+        let id = room.push(depth, entry);
+        for &member in room.members.iter() {
+            let c = &mut self.conns[member.index()];
+            if !c.queued {
+                c.queued = true;
+                // Each connection is in the list at most once, and the list
+                // holds CONNS: this cannot fail.
+                let _ = self.transmit.push_back(member);
+            }
+        }
+        id
+    }
+
+    /// Move what fits from `conn`'s rooms into its output queue: the member
+    /// list still owed after a join, then events, one room at a time in
+    /// turn so a busy room does not starve a quiet one.
+    fn refill(&mut self, conn: ConnId) {
+        let Some(c) = self.conns.get(conn.index()) else { return };
+        if c.state != State::Ready {
+            return;
+        }
+        let mut idle_rounds = 0;
+        let rooms = c.joined.len();
+        while idle_rounds < rooms {
+            let c = &mut self.conns[conn.index()];
+            if c.out.free() < REPLY_ROOM + MAX_FRAME_LEN {
+                return;
+            }
+            let turn = c.next_room % rooms;
+            c.next_room = c.next_room.wrapping_add(1);
+            if self.refill_one(conn, turn) {
+                idle_rounds = 0;
+            } else {
+                idle_rounds += 1;
+            }
+        }
+    }
+
+    /// Queue one frame for `conn` from its `turn`-th room: names, a gap
+    /// notice or the next event. Returns `false` if the room had nothing.
+    fn refill_one(&mut self, conn: ConnId, turn: usize) -> bool {
+        let Some(cursor) = self.conns[conn.index()].joined.get(turn).copied() else { return false };
+        let Some(room) = self.rooms[usize::from(cursor.room)].as_ref() else { return false };
+        if let Some(from) = cursor.names_from {
+            let (buf, len, next) = self.names_frame(room, usize::from(from));
+            let c = &mut self.conns[conn.index()];
+            c.joined[turn].names_from = next;
+            let _ = c.out.push_raw(&buf[..len]);
+            return true;
+        }
+        let next = cursor.next_id;
+        if next >= room.next_id() {
+            return false;
+        }
+        let c = &mut self.conns[conn.index()];
+        if next < room.first_id() {
+            c.joined[turn].next_id = room.first_id();
+            let _ = c.out.push(&Frame::Gap { room: &room.name, missed: room.first_id() - next });
+            return true;
+        }
+        c.joined[turn].next_id = next + 1;
+        if let Some(entry) = room.get(next) {
+            if !(entry.skip_sender && entry.sender == conn) {
+                let _ = c.out.push(&entry.frame(&room.name));
+            }
+        }
+        true
+    }
+
+    /// Encode the `Names` frame listing `room`'s members from index `from`;
+    /// returns it with the index to continue from, if any.
+    fn names_frame(&self, room: &Room<CONNS, HISTORY, TEXT>, from: usize) -> ([u8; MAX_FRAME_LEN], usize, Option<u16>) {
+        let mut names: Vec<&str, MAX_NAMES_PER_FRAME> = Vec::new();
+        let mut end = from;
+        for &m in room.members.iter().skip(from) {
+            if names.is_full() {
+                break;
+            }
+            end += 1;
+            if let Some(nick) = self.nick(m) {
+                let _ = names.push(nick);
+            }
+        }
+        let more = end < room.members.len();
+        let flags = if more { FLAG_MORE } else { 0 };
+        let frame = Frame::Names { room: &room.name, flags, nicks: NickList::Slice(&names) };
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        // 32 names of at most 24 bytes always fit in a frame.
+        let len = frame.encode(&mut buf).unwrap_or(0);
+        (buf, len, more.then_some(end as u16))
+    }
+
+    /// Queue a reply for `conn`. Input is only handled while the queue has
+    /// `REPLY_ROOM` free, so replies fit; if one does not, the connection is
+    /// not reading and will be closed as stalled.
+    fn reply(&mut self, now: Instant, conn: ConnId, frame: &Frame<'_>) {
+        let c = &mut self.conns[conn.index()];
+        if c.out.free() < BYE_ROOM + frame.encoded_len().unwrap_or(MAX_FRAME_LEN) {
+            return;
+        }
+        if c.out.is_empty() {
+            c.last_sent = now;
+        }
+        let _ = c.out.push(frame);
+        self.wake(conn);
+    }
+
+    fn reply_error(&mut self, now: Instant, conn: ConnId, code: ErrorCode, tag: u32, subject: &str) {
+        self.log(Event::Refused { conn, code });
+        let subject = if subject.len() <= MAX_SHORT { subject } else { "" };
+        self.reply(now, conn, &Frame::Error { code, tag, subject });
+    }
+
+    fn wake(&mut self, conn: ConnId) {
+        let c = &mut self.conns[conn.index()];
+        if !c.queued {
+            c.queued = true;
+            let _ = self.transmit.push_back(conn);
+        }
+    }
+
+    /// Leave every room, queue a `Bye` and close once it is sent.
+    fn close(&mut self, now: Instant, conn: ConnId, code: ErrorCode, reason: &str) {
+        if !self.conns[conn.index()].is_open() {
+            return;
+        }
+        self.leave_all(now, conn, reason);
+        self.log(Event::Closing { conn, code });
+        let c = &mut self.conns[conn.index()];
+        c.input_len = 0;
+        // BYE_ROOM is always kept free, so the Bye fits.
+        let _ = c.out.push(&Frame::Bye { code, reason: truncated::<MAX_SHORT>(reason).as_str() });
+        c.state = State::Closing { deadline: now + CLOSE_LINGER };
+        self.wake(conn);
+    }
+
+    fn finish_close(&mut self, conn: ConnId) {
+        let c = &mut self.conns[conn.index()];
+        if matches!(c.state, State::Free | State::Closed) {
+            return;
+        }
+        c.state = State::Closed;
+        c.out.clear();
+        let _ = self.closes.push_back(conn);
+    }
+
+    fn free(&mut self, conn: ConnId) {
+        let c = &mut self.conns[conn.index()];
+        c.state = State::Free;
+        c.out.clear();
+        c.input_len = 0;
+        self.closes.retain(|&x| x != conn);
+    }
+
+    fn log(&mut self, event: Event) {
+        if self.events.is_full() {
+            self.events.pop_front();
+            self.events_dropped = self.events_dropped.saturating_add(1);
+        }
+        let _ = self.events.push_back(event);
+    }
+
+    fn wall_time(&self, now: Instant) -> u64 {
+        self.config.clock_origin_unix_ms.saturating_add(now.millis())
+    }
+
+    fn room(&self, index: usize) -> Option<&Room<CONNS, HISTORY, TEXT>> {
+        self.rooms.get(index)?.as_ref()
+    }
+
+    fn find_room(&self, name: &str) -> Option<usize> {
+        self.rooms.iter().position(|r| r.as_ref().is_some_and(|r| same_name(&r.name, name)))
+    }
+
+    /// The index of `room` if `conn` is in it.
+    fn joined_room(&self, conn: ConnId, room: &str) -> Option<usize> {
+        let index = self.find_room(room)?;
+        self.conns[conn.index()].cursor(index as u8).map(|_| index)
+    }
+
+    fn create_room(&mut self, name: &str, fixed: bool) -> Option<usize> {
+        let room = Room::new(name, fixed);
+        if let Some(i) = self.rooms.iter().position(Option::is_none) {
+            self.rooms[i] = Some(room);
+            return Some(i);
+        }
+        self.rooms.push(Some(room)).ok()?;
+        Some(self.rooms.len() - 1)
+    }
+
+    /// The welcomed connection using `nick` (case-insensitively).
+    fn nick_owner(&self, nick: &str) -> Option<ConnId> {
+        let i = self.conns.iter().position(|c| c.state == State::Ready && same_name(&c.nick, nick))?;
+        Some(ConnId(i as u16))
+    }
+}
+
+/// `s` cut to at most `N` bytes on a character boundary. Only reasons and
+/// topics are ever cut (text over the limit is refused, never cut).
+fn truncated<const N: usize>(s: &str) -> String<N> {
+    let mut end = s.len().min(N);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = String::new();
+    let _ = out.push_str(&s[..end]);
+    out
+}
+
+fn short_string(s: &str) -> String<MAX_NICK> {
+    truncated(s)
+}
+
+#[cfg(test)]
+mod tests;
