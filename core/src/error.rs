@@ -62,7 +62,9 @@ impl DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::FrameTooLong { len } => write!(f, "frame of {len} bytes is over the limit"),
+            DecodeError::FrameTooLong { len } => {
+                write!(f, "frame of {len} bytes is over the limit")
+            }
             DecodeError::EmptyFrame => f.write_str("empty frame"),
             DecodeError::UnknownKind(k) => write!(f, "unknown frame kind {k:#04x}"),
             DecodeError::Truncated => f.write_str("a field runs past the end of the frame"),
@@ -72,7 +74,9 @@ impl fmt::Display for DecodeError {
             DecodeError::BadRoom => f.write_str("invalid room name"),
             DecodeError::BadText => f.write_str("empty, oversized or control characters in text"),
             DecodeError::BadFlags => f.write_str("undefined flag bits set"),
-            DecodeError::UnsupportedVersion(v) => write!(f, "protocol version {v} is not supported"),
+            DecodeError::UnsupportedVersion(v) => {
+                write!(f, "protocol version {v} is not supported")
+            }
         }
     }
 }
@@ -98,7 +102,9 @@ pub enum EncodeError {
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EncodeError::BufferTooSmall { needed } => write!(f, "output buffer too small: {needed} bytes needed"),
+            EncodeError::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: {needed} bytes needed")
+            }
             EncodeError::Invalid(e) => write!(f, "frame would not decode: {e}"),
         }
     }

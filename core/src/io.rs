@@ -36,7 +36,9 @@ impl<E: fmt::Debug> fmt::Display for IoError<E> {
             IoError::Decode(e) => write!(f, "bad frame from peer: {e}"),
             IoError::Encode(e) => write!(f, "cannot send frame: {e}"),
             IoError::Closed { mid_frame: false } => f.write_str("connection closed"),
-            IoError::Closed { mid_frame: true } => f.write_str("connection closed in the middle of a frame"),
+            IoError::Closed { mid_frame: true } => {
+                f.write_str("connection closed in the middle of a frame")
+            }
         }
     }
 }
@@ -87,7 +89,11 @@ impl<const N: usize> FrameReader<N> {
     /// An empty reader.
     pub const fn new() -> Self {
         let () = Self::BIG_ENOUGH;
-        FrameReader { buf: [0; N], start: 0, end: 0 }
+        FrameReader {
+            buf: [0; N],
+            start: 0,
+            end: 0,
+        }
     }
 
     /// Bytes received but not yet returned as frames.
@@ -129,7 +135,9 @@ impl<const N: usize> FrameReader<N> {
         }
         let n = r.read(&mut self.buf[self.end..]).map_err(IoError::Io)?;
         if n == 0 {
-            return Err(IoError::Closed { mid_frame: self.end > 0 });
+            return Err(IoError::Closed {
+                mid_frame: self.end > 0,
+            });
         }
         self.end += n;
         Ok(())

@@ -4,7 +4,6 @@
 
 use heapless::{String, Vec};
 
-
 use crate::error::EncodeError;
 use crate::time::Instant;
 use crate::wire::{Frame, MAX_FRAME_LEN, MAX_NICK};
@@ -47,7 +46,11 @@ pub(crate) struct OutQueue<const OUT: usize> {
 
 impl<const OUT: usize> OutQueue<OUT> {
     pub const fn new() -> Self {
-        OutQueue { buf: [0; OUT], start: 0, end: 0 }
+        OutQueue {
+            buf: [0; OUT],
+            start: 0,
+            end: 0,
+        }
     }
 
     pub fn pending(&self) -> &[u8] {
@@ -78,7 +81,9 @@ impl<const OUT: usize> OutQueue<OUT> {
     /// Append bytes already encoded, if they fit.
     pub fn push_raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         if bytes.len() > self.free() {
-            return Err(EncodeError::BufferTooSmall { needed: bytes.len() });
+            return Err(EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+            });
         }
         if OUT - self.end < bytes.len() {
             self.buf.copy_within(self.start..self.end, 0);
@@ -121,7 +126,10 @@ pub(crate) struct Bucket {
 
 impl Bucket {
     pub fn full(now: Instant, burst: u32) -> Self {
-        Bucket { milli_tokens: u64::from(burst) * 1000, updated: now }
+        Bucket {
+            milli_tokens: u64::from(burst) * 1000,
+            updated: now,
+        }
     }
 
     /// Take one token if there is one. `rate` is messages per second
@@ -133,7 +141,10 @@ impl Bucket {
         let elapsed = now.saturating_since(self.updated).millis();
         let cap = u64::from(burst.max(1)) * 1000;
         // `rate` messages per 1000 ms is `rate` milli-tokens per ms.
-        self.milli_tokens = self.milli_tokens.saturating_add(elapsed.saturating_mul(u64::from(rate))).min(cap);
+        self.milli_tokens = self
+            .milli_tokens
+            .saturating_add(elapsed.saturating_mul(u64::from(rate)))
+            .min(cap);
         self.updated = now;
         if self.milli_tokens >= 1000 {
             self.milli_tokens -= 1000;

@@ -49,13 +49,40 @@ impl<const TEXT: usize> Entry<TEXT> {
                 id,
                 time,
                 from: nick,
-                flags: if self.kind == EventKind::Action { FLAG_ACTION } else { 0 },
+                flags: if self.kind == EventKind::Action {
+                    FLAG_ACTION
+                } else {
+                    0
+                },
                 text,
             },
-            EventKind::Joined => Frame::Joined { room, id, time, nick },
-            EventKind::Parted => Frame::Parted { room, id, time, nick, reason: text },
-            EventKind::NickChanged => Frame::NickChanged { room, id, time, old: nick, new: &self.new_nick },
-            EventKind::Topic => Frame::TopicChanged { room, id, time, by: nick, topic: text },
+            EventKind::Joined => Frame::Joined {
+                room,
+                id,
+                time,
+                nick,
+            },
+            EventKind::Parted => Frame::Parted {
+                room,
+                id,
+                time,
+                nick,
+                reason: text,
+            },
+            EventKind::NickChanged => Frame::NickChanged {
+                room,
+                id,
+                time,
+                old: nick,
+                new: &self.new_nick,
+            },
+            EventKind::Topic => Frame::TopicChanged {
+                room,
+                id,
+                time,
+                by: nick,
+                topic: text,
+            },
         }
     }
 }
@@ -80,7 +107,15 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         let mut n = String::new();
         // The caller validated the name, which is at most MAX_ROOM bytes.
         let _ = n.push_str(name);
-        Room { name: n, topic: String::new(), fixed, members: Vec::new(), history: Deque::new(), first_id: 1, next_id: 1 }
+        Room {
+            name: n,
+            topic: String::new(),
+            fixed,
+            members: Vec::new(),
+            history: Deque::new(),
+            first_id: 1,
+            next_id: 1,
+        }
     }
 
     pub fn first_id(&self) -> u64 {
@@ -125,7 +160,11 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             return (self.first_id, 0);
         }
         let wanted = since + 1;
-        if wanted >= self.first_id { (wanted, 0) } else { (self.first_id, self.first_id - wanted) }
+        if wanted >= self.first_id {
+            (wanted, 0)
+        } else {
+            (self.first_id, self.first_id - wanted)
+        }
     }
 
     pub fn remove_member(&mut self, conn: ConnId) {

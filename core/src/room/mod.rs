@@ -33,8 +33,8 @@ use self::history::{Entry, EventKind, Room};
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::{Duration, Instant};
 use crate::wire::{
-    FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT, NickList,
-    Status, VERSION, decode, frame_len, is_valid_room, same_name,
+    FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, MAX_NICK, MAX_ROOM,
+    MAX_SHORT, MAX_TEXT, NickList, Status, VERSION, decode, frame_len, is_valid_room, same_name,
 };
 
 /// A connection's handle: its slot in the hub. The driver maps it to its
@@ -157,13 +157,26 @@ impl core::error::Error for RoomError {}
 #[allow(missing_docs)] // the fields are named for what the variant says
 pub enum Event {
     /// A hello was accepted.
-    Welcomed { conn: ConnId, nick: String<MAX_NICK> },
+    Welcomed {
+        conn: ConnId,
+        nick: String<MAX_NICK>,
+    },
     /// A member joined a room (creating it if `created`).
-    Joined { conn: ConnId, room: String<MAX_ROOM>, created: bool },
+    Joined {
+        conn: ConnId,
+        room: String<MAX_ROOM>,
+        created: bool,
+    },
     /// A member left a room.
-    Parted { conn: ConnId, room: String<MAX_ROOM> },
+    Parted {
+        conn: ConnId,
+        room: String<MAX_ROOM>,
+    },
     /// A member changed nickname.
-    NickChanged { conn: ConnId, nick: String<MAX_NICK> },
+    NickChanged {
+        conn: ConnId,
+        nick: String<MAX_NICK>,
+    },
     /// A connection sent a frame that does not decode.
     BadFrame { conn: ConnId, error: DecodeError },
     /// A request was refused with this code.
@@ -215,16 +228,32 @@ pub struct Hub<
     events: Deque<Event, EVENT_QUEUE>,
     events_dropped: u32,
     ping_token: u32,
+    /// The time given with the latest input, for bookkeeping in `transmit`.
+    now: Instant,
 }
 
-impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: usize, const OUT: usize>
-    Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
 {
     const CAPACITIES_OK: () = {
-        assert!(CONNS >= 1 && CONNS <= u16::MAX as usize, "CONNS must be 1..=65535");
-        assert!(ROOMS >= 1 && ROOMS <= u8::MAX as usize, "ROOMS must be 1..=255");
+        assert!(
+            CONNS >= 1 && CONNS <= u16::MAX as usize,
+            "CONNS must be 1..=65535"
+        );
+        assert!(
+            ROOMS >= 1 && ROOMS <= u8::MAX as usize,
+            "ROOMS must be 1..=255"
+        );
         assert!(TEXT >= 1 && TEXT <= MAX_TEXT, "TEXT must be 1..=MAX_TEXT");
-        assert!(OUT >= REPLY_ROOM + MAX_FRAME_LEN, "OUT must hold a reply, a room event and a Bye");
+        assert!(
+            OUT >= REPLY_ROOM + MAX_FRAME_LEN,
+            "OUT must hold a reply, a room event and a Bye"
+        );
     };
 
     /// An empty hub.
@@ -239,6 +268,7 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
             events: Deque::new(),
             events_dropped: 0,
             ping_token: 0,
+            now: Instant(0),
         }
     }
 
@@ -259,12 +289,17 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         if self.find_room(name).is_some() {
             return Err(RoomError::Exists);
         }
-        self.create_room(name, true).map(|_| ()).ok_or(RoomError::NoSlot)
+        self.create_room(name, true)
+            .map(|_| ())
+            .ok_or(RoomError::NoSlot)
     }
 
     /// Names and member counts of the open rooms.
     pub fn rooms(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.rooms.iter().flatten().map(|r| (r.name.as_str(), r.members.len()))
+        self.rooms
+            .iter()
+            .flatten()
+            .map(|r| (r.name.as_str(), r.members.len()))
     }
 
     /// Connections open (welcomed or not).
@@ -280,7 +315,10 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
 
     /// Nicknames of the members of `room`, in joining order.
     pub fn members(&self, room: &str) -> impl Iterator<Item = &str> {
-        let members = self.find_room(room).and_then(|i| self.room(i)).map(|r| r.members.as_slice());
+        let members = self
+            .find_room(room)
+            .and_then(|i| self.room(i))
+            .map(|r| r.members.as_slice());
         members.unwrap_or(&[]).iter().filter_map(|&m| self.nick(m))
     }
 
@@ -296,6 +334,7 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     /// # Errors
     /// [`ConnectError::ServerFull`] when every slot is taken.
     pub fn handle_connect(&mut self, now: Instant) -> Result<ConnId, ConnectError> {
+        self.now = self.now.max(now);
         let limit = self.config.max_conns.min(CONNS);
         let index = match self.conns.iter().position(|c| c.state == State::Free) {
             Some(i) if i < limit => i,
@@ -325,7 +364,10 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
 
     /// `n` bytes were read into [`recv_buf`](Self::recv_buf).
     pub fn handle_received(&mut self, now: Instant, conn: ConnId, n: usize) {
-        let Some(c) = self.conns.get_mut(conn.index()) else { return };
+        self.now = self.now.max(now);
+        let Some(c) = self.conns.get_mut(conn.index()) else {
+            return;
+        };
         if !c.is_open() {
             return;
         }
@@ -351,7 +393,10 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     /// The peer closed the connection or it failed: the slot is freed at
     /// once and the others are told.
     pub fn handle_disconnect(&mut self, now: Instant, conn: ConnId) {
-        let Some(c) = self.conns.get(conn.index()) else { return };
+        self.now = self.now.max(now);
+        let Some(c) = self.conns.get(conn.index()) else {
+            return;
+        };
         if c.state == State::Free {
             return;
         }
@@ -366,7 +411,10 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     /// The driver wrote `n` bytes of what [`transmit`](Self::transmit)
     /// returned.
     pub fn handle_sent(&mut self, now: Instant, conn: ConnId, n: usize) {
-        let Some(c) = self.conns.get_mut(conn.index()) else { return };
+        self.now = self.now.max(now);
+        let Some(c) = self.conns.get_mut(conn.index()) else {
+            return;
+        };
         if n > 0 {
             c.last_sent = now;
         }
@@ -384,16 +432,21 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     /// Run timers: hello deadline, pings, idle and stall timeouts, closing
     /// connections that never flushed.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = self.now.max(now);
         for i in 0..self.conns.len() {
             let conn = ConnId(i as u16);
             let c = &mut self.conns[i];
             match c.state {
-                State::Greeting if now.saturating_since(c.connected_at) >= self.config.hello_timeout => {
+                State::Greeting
+                    if now.saturating_since(c.connected_at) >= self.config.hello_timeout =>
+                {
                     self.close(now, conn, ErrorCode::HelloTimeout, "no hello in time");
                 }
                 State::Greeting | State::Ready => {
                     let silent = now.saturating_since(c.last_heard);
-                    if !c.out.is_empty() && now.saturating_since(c.last_sent) >= self.config.stall_timeout {
+                    if !c.out.is_empty()
+                        && now.saturating_since(c.last_sent) >= self.config.stall_timeout
+                    {
                         self.close(now, conn, ErrorCode::TooSlow, "not reading");
                     } else if silent >= self.config.idle_timeout {
                         self.close(now, conn, ErrorCode::IdleTimeout, "no reply to ping");
@@ -413,6 +466,7 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     /// Say goodbye to everyone: each connection gets a `Bye` with `reason`
     /// and is closed once it has been sent (or after a short grace period).
     pub fn shutdown(&mut self, now: Instant, reason: &str) {
+        self.now = self.now.max(now);
         for i in 0..self.conns.len() {
             if self.conns[i].is_open() {
                 self.close(now, ConnId(i as u16), ErrorCode::ShuttingDown, reason);
@@ -465,9 +519,17 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
             .filter_map(|c| match c.state {
                 State::Greeting => Some(c.connected_at + cfg.hello_timeout),
                 State::Ready => {
-                    let silence = if c.ping_outstanding { cfg.idle_timeout } else { cfg.ping_after };
+                    let silence = if c.ping_outstanding {
+                        cfg.idle_timeout
+                    } else {
+                        cfg.ping_after
+                    };
                     let idle = c.last_heard + silence;
-                    if c.out.is_empty() { Some(idle) } else { Some(idle.min(c.last_sent + cfg.stall_timeout)) }
+                    if c.out.is_empty() {
+                        Some(idle)
+                    } else {
+                        Some(idle.min(c.last_sent + cfg.stall_timeout))
+                    }
                 }
                 State::Closing { deadline } => Some(deadline),
                 State::Free | State::Closed => None,
@@ -516,12 +578,19 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
 
     fn bad_frame(&mut self, now: Instant, conn: ConnId, error: DecodeError) {
         self.log(Event::BadFrame { conn, error });
+        self.strike(now, conn, error.code(), "");
+    }
+
+    /// Refuse a request that counts against the connection: a bad frame or
+    /// a failed hello. Too many and the connection is closed.
+    fn strike(&mut self, now: Instant, conn: ConnId, code: ErrorCode, subject: &str) {
         let c = &mut self.conns[conn.index()];
         c.strikes = c.strikes.saturating_add(1);
         if c.strikes > MAX_STRIKES {
-            self.close(now, conn, ErrorCode::Malformed, "too many bad frames");
+            self.reply_error(now, conn, code, 0, subject);
+            self.close(now, conn, code, "too many refused requests");
         } else {
-            self.reply_error(now, conn, error.code(), 0, "");
+            self.reply_error(now, conn, code, 0, subject);
         }
     }
 
@@ -536,15 +605,27 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
             }
             Frame::Hello { nick, password, .. } if !ready => self.hello(now, conn, nick, password),
             Frame::Hello { .. } => self.reply_error(now, conn, ErrorCode::AlreadyWelcomed, 0, ""),
-            _ if !frame.is_client_frame() => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
+            _ if !frame.is_client_frame() => {
+                self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, "")
+            }
             _ if !ready => self.reply_error(now, conn, ErrorCode::HelloFirst, 0, ""),
             Frame::Join { room, since } => self.join(now, conn, room, since),
             Frame::Part { room, reason } => match self.joined_room(conn, room) {
                 Some(index) => self.part(now, conn, index, reason, true),
                 None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
             },
-            Frame::Say { tag, room, flags, text } => self.say(now, conn, tag, room, flags, text),
-            Frame::Whisper { tag, to, flags, text } => self.whisper(now, conn, tag, to, flags, text),
+            Frame::Say {
+                tag,
+                room,
+                flags,
+                text,
+            } => self.say(now, conn, tag, room, flags, text),
+            Frame::Whisper {
+                tag,
+                to,
+                flags,
+                text,
+            } => self.whisper(now, conn, tag, to, flags, text),
             Frame::SetNick { nick } => self.set_nick(now, conn, nick),
             Frame::SetTopic { room, topic } => self.set_topic(now, conn, room, topic),
             _ => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
@@ -552,24 +633,44 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     }
 
     fn hello(&mut self, now: Instant, conn: ConnId, nick: &str, password: &str) {
-        if !self.take_token(now, conn, 0) {
-            return;
-        }
-        if !self.config.password.is_empty() && self.config.password != password {
-            return self.reply_error(now, conn, ErrorCode::BadPassword, 0, "");
-        }
-        if self.nick_owner(nick).is_some() {
-            return self.reply_error(now, conn, ErrorCode::NickTaken, 0, nick);
+        let refusal = if !self.config.password.is_empty() && self.config.password != password {
+            Some((ErrorCode::BadPassword, ""))
+        } else if self.nick_owner(nick).is_some() {
+            Some((ErrorCode::NickTaken, nick))
+        } else {
+            None
+        };
+        if let Some((code, subject)) = refusal {
+            // Retrying is fine; guessing passwords all day is not.
+            return self.strike(now, conn, code, subject);
         }
         let c = &mut self.conns[conn.index()];
         c.state = State::Ready;
         c.nick.clear();
         // The decoder checked the nick, which is at most MAX_NICK bytes.
         let _ = c.nick.push_str(nick);
-        let lobby = self.rooms.iter().flatten().find(|r| r.fixed).map(|r| r.name.clone()).unwrap_or_default();
+        let lobby = self
+            .rooms
+            .iter()
+            .flatten()
+            .find(|r| r.fixed)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
         let max_text = TEXT as u16;
-        self.reply(now, conn, &Frame::Welcome { version: VERSION, nick, lobby: &lobby, max_text });
-        self.log(Event::Welcomed { conn, nick: short_string(nick) });
+        self.reply(
+            now,
+            conn,
+            &Frame::Welcome {
+                version: VERSION,
+                nick,
+                lobby: &lobby,
+                max_text,
+            },
+        );
+        self.log(Event::Welcomed {
+            conn,
+            nick: short_string(nick),
+        });
     }
 
     fn join(&mut self, now: Instant, conn: ConnId, name: &str, since: u64) {
@@ -581,49 +682,80 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         }
         let (index, created) = match self.find_room(name) {
             Some(i) => (i, false),
-            None if !self.config.allow_new_rooms => return self.reply_error(now, conn, ErrorCode::RoomsFixed, 0, name),
+            None if !self.config.allow_new_rooms => {
+                return self.reply_error(now, conn, ErrorCode::RoomsFixed, 0, name);
+            }
             None => match self.create_room(name, false) {
                 Some(i) => (i, true),
                 None => return self.reply_error(now, conn, ErrorCode::NoFreeRoom, 0, name),
             },
         };
         let capacity = self.config.room_capacity.min(CONNS);
-        let Some(room) = self.rooms[index].as_mut() else { return };
-        if room.members.len() >= capacity || room.members.push(conn).is_err() {
+        let Some(room) = self.rooms[index].as_ref() else {
+            return;
+        };
+        if room.members.len() >= capacity || room.members.is_full() {
             return self.reply_error(now, conn, ErrorCode::RoomFull, 0, name);
         }
+        // Announce first, so the joiner's own join is in the history before
+        // its cursor is placed (and is skipped for it like its messages).
+        let nick = self.conns[conn.index()].nick.clone();
+        self.push_event(now, index, conn, true, EventKind::Joined, &nick, "", "");
+        let Some(room) = self.rooms[index].as_mut() else {
+            return;
+        };
+        let _ = room.members.push(conn);
         let (start, missed) = room.start_for(since);
         let room_name = room.name.clone();
+        let topic = room.topic.clone();
         let entered = Frame::Entered {
             room: &room_name,
-            topic: &room.topic.clone(),
+            topic: &topic,
             next_id: room.next_id(),
             members: room.members.len() as u16,
         };
         self.reply(now, conn, &entered);
         if missed > 0 {
-            self.reply(now, conn, &Frame::Gap { room: &room_name, missed });
+            self.reply(
+                now,
+                conn,
+                &Frame::Gap {
+                    room: &room_name,
+                    missed,
+                },
+            );
         }
-        let cursor = Cursor { room: index as u8, next_id: start, names_from: Some(0) };
+        let cursor = Cursor {
+            room: index as u8,
+            next_id: start,
+            names_from: Some(0),
+        };
         // `joined` was checked not to be full.
         let _ = self.conns[conn.index()].joined.push(cursor);
-        let nick = self.conns[conn.index()].nick.clone();
-        self.push_event(now, index, conn, true, EventKind::Joined, &nick, "", "");
-        self.log(Event::Joined { conn, room: truncated(&room_name), created });
+        self.log(Event::Joined {
+            conn,
+            room: truncated(&room_name),
+            created,
+        });
     }
 
     fn part(&mut self, now: Instant, conn: ConnId, index: usize, reason: &str, confirm: bool) {
         let c = &mut self.conns[conn.index()];
         c.joined.retain(|cur| usize::from(cur.room) != index);
         let nick = c.nick.clone();
-        let Some(room) = self.rooms[index].as_mut() else { return };
+        let Some(room) = self.rooms[index].as_mut() else {
+            return;
+        };
         room.remove_member(conn);
         let room_name = room.name.clone();
         if confirm {
             self.reply(now, conn, &Frame::Left { room: &room_name });
         }
         self.push_event(now, index, conn, true, EventKind::Parted, &nick, "", reason);
-        self.log(Event::Parted { conn, room: truncated(&room_name) });
+        self.log(Event::Parted {
+            conn,
+            room: truncated(&room_name),
+        });
         if let Some(room) = &self.rooms[index] {
             if room.members.is_empty() && !room.fixed {
                 self.rooms[index] = None;
@@ -647,11 +779,24 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         if !self.take_token(now, conn, tag) {
             return;
         }
-        let kind = if flags & FLAG_ACTION != 0 { EventKind::Action } else { EventKind::Message };
+        let kind = if flags & FLAG_ACTION != 0 {
+            EventKind::Action
+        } else {
+            EventKind::Message
+        };
         let nick = self.conns[conn.index()].nick.clone();
         let id = self.push_event(now, index, conn, true, kind, &nick, "", text);
         let time = self.wall_time(now);
-        self.reply(now, conn, &Frame::Ack { tag, room, id, time });
+        self.reply(
+            now,
+            conn,
+            &Frame::Ack {
+                tag,
+                room,
+                id,
+                time,
+            },
+        );
     }
 
     fn whisper(&mut self, now: Instant, conn: ConnId, tag: u32, to: &str, flags: u8, text: &str) {
@@ -666,18 +811,34 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         }
         let time = self.wall_time(now);
         let from = self.conns[conn.index()].nick.clone();
-        let private = Frame::Private { time, from: &from, flags, text };
+        let private = Frame::Private {
+            time,
+            from: &from,
+            flags,
+            text,
+        };
         let needed = private.encoded_len().unwrap_or(MAX_FRAME_LEN);
         if self.conns[target.index()].out.free() < needed + REPLY_ROOM {
             return self.reply_error(now, conn, ErrorCode::RecipientBusy, tag, to);
         }
         self.reply(now, target, &private);
-        self.reply(now, conn, &Frame::Ack { tag, room: "", id: 0, time });
+        self.reply(
+            now,
+            conn,
+            &Frame::Ack {
+                tag,
+                room: "",
+                id: 0,
+                time,
+            },
+        );
     }
 
     fn set_nick(&mut self, now: Instant, conn: ConnId, nick: &str) {
         match self.nick_owner(nick) {
-            Some(owner) if owner != conn => return self.reply_error(now, conn, ErrorCode::NickTaken, 0, nick),
+            Some(owner) if owner != conn => {
+                return self.reply_error(now, conn, ErrorCode::NickTaken, 0, nick);
+            }
             _ => {}
         }
         if !self.take_token(now, conn, 0) {
@@ -687,10 +848,22 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         let old = core::mem::replace(&mut c.nick, short_string(nick));
         let rooms: Vec<u8, { conn::MAX_JOINED }> = c.joined.iter().map(|cur| cur.room).collect();
         for room in rooms {
-            self.push_event(now, usize::from(room), conn, true, EventKind::NickChanged, &old, nick, "");
+            self.push_event(
+                now,
+                usize::from(room),
+                conn,
+                true,
+                EventKind::NickChanged,
+                &old,
+                nick,
+                "",
+            );
         }
         self.reply(now, conn, &Frame::NickSet { nick });
-        self.log(Event::NickChanged { conn, nick: short_string(nick) });
+        self.log(Event::NickChanged {
+            conn,
+            nick: short_string(nick),
+        });
     }
 
     fn set_topic(&mut self, now: Instant, conn: ConnId, room: &str, topic: &str) {
@@ -739,7 +912,9 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     ) -> u64 {
         let time = self.wall_time(now);
         let depth = self.config.history.min(HISTORY);
-        let Some(room) = self.rooms[index].as_mut() else { return 0 };
+        let Some(room) = self.rooms[index].as_mut() else {
+            return 0;
+        };
         let entry = Entry {
             id: 0,
             time,
@@ -767,10 +942,13 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     /// list still owed after a join, then events, one room at a time in
     /// turn so a busy room does not starve a quiet one.
     fn refill(&mut self, conn: ConnId) {
-        let Some(c) = self.conns.get(conn.index()) else { return };
+        let Some(c) = self.conns.get(conn.index()) else {
+            return;
+        };
         if c.state != State::Ready {
             return;
         }
+        let was_empty = c.out.is_empty();
         let mut idle_rounds = 0;
         let rooms = c.joined.len();
         while idle_rounds < rooms {
@@ -786,13 +964,22 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
                 idle_rounds += 1;
             }
         }
+        let c = &mut self.conns[conn.index()];
+        if was_empty && !c.out.is_empty() {
+            // The stall timer runs from when there is something to send.
+            c.last_sent = self.now;
+        }
     }
 
     /// Queue one frame for `conn` from its `turn`-th room: names, a gap
     /// notice or the next event. Returns `false` if the room had nothing.
     fn refill_one(&mut self, conn: ConnId, turn: usize) -> bool {
-        let Some(cursor) = self.conns[conn.index()].joined.get(turn).copied() else { return false };
-        let Some(room) = self.rooms[usize::from(cursor.room)].as_ref() else { return false };
+        let Some(cursor) = self.conns[conn.index()].joined.get(turn).copied() else {
+            return false;
+        };
+        let Some(room) = self.rooms[usize::from(cursor.room)].as_ref() else {
+            return false;
+        };
         if let Some(from) = cursor.names_from {
             let (buf, len, next) = self.names_frame(room, usize::from(from));
             let c = &mut self.conns[conn.index()];
@@ -807,7 +994,10 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         let c = &mut self.conns[conn.index()];
         if next < room.first_id() {
             c.joined[turn].next_id = room.first_id();
-            let _ = c.out.push(&Frame::Gap { room: &room.name, missed: room.first_id() - next });
+            let _ = c.out.push(&Frame::Gap {
+                room: &room.name,
+                missed: room.first_id() - next,
+            });
             return true;
         }
         c.joined[turn].next_id = next + 1;
@@ -821,7 +1011,11 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
 
     /// Encode the `Names` frame listing `room`'s members from index `from`;
     /// returns it with the index to continue from, if any.
-    fn names_frame(&self, room: &Room<CONNS, HISTORY, TEXT>, from: usize) -> ([u8; MAX_FRAME_LEN], usize, Option<u16>) {
+    fn names_frame(
+        &self,
+        room: &Room<CONNS, HISTORY, TEXT>,
+        from: usize,
+    ) -> ([u8; MAX_FRAME_LEN], usize, Option<u16>) {
         let mut names: Vec<&str, MAX_NAMES_PER_FRAME> = Vec::new();
         let mut end = from;
         for &m in room.members.iter().skip(from) {
@@ -835,7 +1029,11 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         }
         let more = end < room.members.len();
         let flags = if more { FLAG_MORE } else { 0 };
-        let frame = Frame::Names { room: &room.name, flags, nicks: NickList::Slice(&names) };
+        let frame = Frame::Names {
+            room: &room.name,
+            flags,
+            nicks: NickList::Slice(&names),
+        };
         let mut buf = [0u8; MAX_FRAME_LEN];
         // 32 names of at most 24 bytes always fit in a frame.
         let len = frame.encode(&mut buf).unwrap_or(0);
@@ -857,9 +1055,20 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         self.wake(conn);
     }
 
-    fn reply_error(&mut self, now: Instant, conn: ConnId, code: ErrorCode, tag: u32, subject: &str) {
+    fn reply_error(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        code: ErrorCode,
+        tag: u32,
+        subject: &str,
+    ) {
         self.log(Event::Refused { conn, code });
-        let subject = if subject.len() <= MAX_SHORT { subject } else { "" };
+        let subject = if subject.len() <= MAX_SHORT {
+            subject
+        } else {
+            ""
+        };
         self.reply(now, conn, &Frame::Error { code, tag, subject });
     }
 
@@ -881,8 +1090,13 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
         let c = &mut self.conns[conn.index()];
         c.input_len = 0;
         // BYE_ROOM is always kept free, so the Bye fits.
-        let _ = c.out.push(&Frame::Bye { code, reason: truncated::<MAX_SHORT>(reason).as_str() });
-        c.state = State::Closing { deadline: now + CLOSE_LINGER };
+        let _ = c.out.push(&Frame::Bye {
+            code,
+            reason: truncated::<MAX_SHORT>(reason).as_str(),
+        });
+        c.state = State::Closing {
+            deadline: now + CLOSE_LINGER,
+        };
         self.wake(conn);
     }
 
@@ -913,7 +1127,9 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     }
 
     fn wall_time(&self, now: Instant) -> u64 {
-        self.config.clock_origin_unix_ms.saturating_add(now.millis())
+        self.config
+            .clock_origin_unix_ms
+            .saturating_add(now.millis())
     }
 
     fn room(&self, index: usize) -> Option<&Room<CONNS, HISTORY, TEXT>> {
@@ -921,7 +1137,9 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     }
 
     fn find_room(&self, name: &str) -> Option<usize> {
-        self.rooms.iter().position(|r| r.as_ref().is_some_and(|r| same_name(&r.name, name)))
+        self.rooms
+            .iter()
+            .position(|r| r.as_ref().is_some_and(|r| same_name(&r.name, name)))
     }
 
     /// The index of `room` if `conn` is in it.
@@ -942,7 +1160,10 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
 
     /// The welcomed connection using `nick` (case-insensitively).
     fn nick_owner(&self, nick: &str) -> Option<ConnId> {
-        let i = self.conns.iter().position(|c| c.state == State::Ready && same_name(&c.nick, nick))?;
+        let i = self
+            .conns
+            .iter()
+            .position(|c| c.state == State::Ready && same_name(&c.nick, nick))?;
         Some(ConnId(i as u16))
     }
 }

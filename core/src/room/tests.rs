@@ -1,0 +1,1112 @@
+//! Room scenarios on a deterministic simulator: a virtual clock, no sockets.
+//! Clients are byte queues; a client can stop reading to play a slow reader.
+
+extern crate std;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::string::{String as StdString, ToString};
+use std::vec::Vec as StdVec;
+
+use super::*;
+use crate::wire::{MAX_FRAME_LEN, VERSION};
+
+/// A small hub: 8 connections, 4 rooms, 8 events of history, short texts.
+pub(crate) type TestHub = Hub<8, 4, 8, 64, 3072>;
+
+/// One simulated client: bytes the hub sent it, and whether it reads.
+#[derive(Default)]
+pub(crate) struct Client {
+    inbox: StdVec<u8>,
+    read_at: usize,
+    pub paused: bool,
+    pub closed: bool,
+}
+
+pub(crate) struct Sim {
+    pub hub: TestHub,
+    pub now: Instant,
+    pub clients: BTreeMap<ConnId, Client>,
+}
+
+impl Sim {
+    pub fn new(config: Config) -> Self {
+        let mut hub = TestHub::new(config);
+        hub.add_room("lobby").unwrap();
+        Sim {
+            hub,
+            now: Instant(0),
+            clients: BTreeMap::new(),
+        }
+    }
+
+    pub fn connect(&mut self) -> ConnId {
+        let id = self.hub.handle_connect(self.now).unwrap();
+        self.clients.insert(id, Client::default());
+        id
+    }
+
+    /// Connect and say hello as `nick`, checking the welcome.
+    pub fn login(&mut self, nick: &str) -> ConnId {
+        let id = self.connect();
+        self.send(
+            id,
+            &Frame::Hello {
+                version: VERSION,
+                nick,
+                password: "",
+            },
+        );
+        recv!(self, id, Frame::Welcome { .. });
+        id
+    }
+
+    /// Log in and join the lobby, skipping the join's replies.
+    pub fn member(&mut self, nick: &str) -> ConnId {
+        let id = self.login(nick);
+        self.send(
+            id,
+            &Frame::Join {
+                room: "lobby",
+                since: 0,
+            },
+        );
+        self.skip(id);
+        id
+    }
+
+    pub fn send(&mut self, id: ConnId, frame: &Frame<'_>) {
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        let n = frame.encode(&mut buf).unwrap();
+        self.send_bytes(id, &buf[..n]);
+    }
+
+    /// Offer bytes to the hub, pumping output until it takes them all (or
+    /// gives up because the client is paused).
+    pub fn send_bytes(&mut self, id: ConnId, mut bytes: &[u8]) {
+        for _ in 0..1000 {
+            let n = self.hub.handle_bytes(self.now, id, bytes);
+            bytes = &bytes[n..];
+            self.pump();
+            if bytes.is_empty()
+                || n == 0 && self.clients.get(&id).is_none_or(|c| c.paused || c.closed)
+            {
+                return;
+            }
+        }
+        panic!("hub never took the bytes");
+    }
+
+    /// Deliver all output to clients that read, and take closes.
+    pub fn pump(&mut self) {
+        let mut waiting = StdVec::new();
+        while let Some(id) = self.hub.poll_transmit() {
+            waiting.push(id);
+        }
+        // Paused clients stay in the list for when they resume.
+        let ids: StdVec<ConnId> = self.clients.keys().copied().collect();
+        for id in ids.into_iter().chain(waiting) {
+            self.flush(id);
+        }
+        while let Some(id) = self.hub.poll_close() {
+            if let Some(c) = self.clients.get_mut(&id) {
+                c.closed = true;
+            }
+        }
+        while self.hub.poll_event().is_some() {}
+    }
+
+    fn flush(&mut self, id: ConnId) {
+        loop {
+            let Some(client) = self.clients.get_mut(&id) else {
+                return;
+            };
+            if client.closed {
+                return;
+            }
+            if client.paused {
+                // The driver tries to write, and the socket would block.
+                self.hub.transmit(id);
+                return;
+            }
+            let bytes = self.hub.transmit(id);
+            if bytes.is_empty() {
+                return;
+            }
+            let n = bytes.len();
+            client.inbox.extend_from_slice(bytes);
+            self.hub.handle_sent(self.now, id, n);
+        }
+    }
+
+    pub fn advance(&mut self, ms: u64) {
+        self.now = Instant(self.now.0 + ms);
+        self.hub.handle_timeout(self.now);
+        self.pump();
+    }
+
+    /// The raw bytes of the next frame `id` received, if any.
+    pub fn next_raw(&mut self, id: ConnId) -> Option<StdVec<u8>> {
+        let c = self.clients.get_mut(&id)?;
+        let rest = &c.inbox[c.read_at..];
+        match decode(rest) {
+            Ok(Status::Complete((_, n))) => {
+                c.read_at += n;
+                Some(rest[..n].to_vec())
+            }
+            Ok(Status::Partial { .. }) => None,
+            Err(e) => panic!("hub sent a bad frame: {e}"),
+        }
+    }
+
+    /// Drop everything `id` has received so far.
+    pub fn skip(&mut self, id: ConnId) {
+        while self.next_raw(id).is_some() {}
+    }
+
+    /// Nothing left for `id`.
+    pub fn assert_quiet(&mut self, id: ConnId) {
+        if let Some(raw) = self.next_raw(id) {
+            panic!("unexpected frame {:?}", frame(&raw));
+        }
+    }
+}
+
+pub(crate) fn frame(raw: &[u8]) -> Frame<'_> {
+    match decode(raw) {
+        Ok(Status::Complete((f, _))) => f,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The next frame `$id` received matches `$pat` (and `$cond`, if given).
+macro_rules! recv {
+    ($sim:expr, $id:expr, $pat:pat) => {
+        recv!($sim, $id, $pat if true)
+    };
+    ($sim:expr, $id:expr, $pat:pat if $cond:expr) => {{
+        let raw = $sim.next_raw($id).expect("no frame arrived");
+        match frame(&raw) {
+            #[allow(unused_variables)]
+            $pat if $cond => {}
+            other => panic!("expected {}, got {:?}", stringify!($pat), other),
+        }
+    }};
+}
+pub(crate) use recv;
+
+fn say<'a>(room: &'a str, text: &'a str) -> Frame<'a> {
+    Frame::Say {
+        tag: 7,
+        room,
+        flags: 0,
+        text,
+    }
+}
+
+fn sim() -> Sim {
+    Sim::new(Config {
+        flood_rate: 0,
+        ..Config::default()
+    })
+}
+
+#[test]
+fn hello_welcomes_with_lobby() {
+    let mut s = sim();
+    let ann = s.connect();
+    s.send(
+        ann,
+        &Frame::Hello {
+            version: VERSION,
+            nick: "Ann",
+            password: "",
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Welcome {
+            nick: "Ann",
+            lobby: "lobby",
+            max_text: 64,
+            ..
+        }
+    );
+}
+
+#[test]
+fn taken_nick_may_retry_on_same_connection() {
+    let mut s = sim();
+    s.login("ann");
+    let other = s.connect();
+    s.send(
+        other,
+        &Frame::Hello {
+            version: VERSION,
+            nick: "ANN",
+            password: "",
+        },
+    );
+    recv!(
+        s,
+        other,
+        Frame::Error {
+            code: ErrorCode::NickTaken,
+            subject: "ANN",
+            ..
+        }
+    );
+    s.send(
+        other,
+        &Frame::Hello {
+            version: VERSION,
+            nick: "bob",
+            password: "",
+        },
+    );
+    recv!(s, other, Frame::Welcome { nick: "bob", .. });
+}
+
+#[test]
+fn password_is_checked() {
+    let mut s = Sim::new(Config {
+        password: heapless::String::try_from("sesame").unwrap(),
+        ..Config::default()
+    });
+    let ann = s.connect();
+    s.send(
+        ann,
+        &Frame::Hello {
+            version: VERSION,
+            nick: "ann",
+            password: "wrong",
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::BadPassword,
+            ..
+        }
+    );
+    s.send(
+        ann,
+        &Frame::Hello {
+            version: VERSION,
+            nick: "ann",
+            password: "sesame",
+        },
+    );
+    recv!(s, ann, Frame::Welcome { .. });
+}
+
+#[test]
+fn frames_before_hello_are_refused() {
+    let mut s = sim();
+    let c = s.connect();
+    s.send(c, &say("lobby", "hi"));
+    recv!(
+        s,
+        c,
+        Frame::Error {
+            code: ErrorCode::HelloFirst,
+            ..
+        }
+    );
+    s.send(c, &Frame::Ping { token: 3 });
+    recv!(s, c, Frame::Pong { token: 3 });
+}
+
+#[test]
+fn join_lists_members_and_tells_the_others() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.login("bob");
+    s.send(
+        bob,
+        &Frame::Join {
+            room: "LOBBY",
+            since: 0,
+        },
+    );
+    recv!(
+        s,
+        bob,
+        Frame::Entered {
+            room: "lobby",
+            members: 2,
+            ..
+        }
+    );
+    recv!(s, bob, Frame::Names { room: "lobby", flags: 0, nicks } if nicks.iter().eq(["ann", "bob"]));
+    // History: ann's join.
+    recv!(s, bob, Frame::Joined { nick: "ann", .. });
+    s.assert_quiet(bob);
+    recv!(
+        s,
+        ann,
+        Frame::Joined {
+            room: "lobby",
+            nick: "bob",
+            ..
+        }
+    );
+    s.assert_quiet(ann);
+}
+
+#[test]
+fn message_goes_to_others_and_sender_gets_ack() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    let cat = s.member("cat");
+    s.skip(ann);
+    s.skip(bob);
+    s.send(ann, &say("lobby", "hello"));
+    recv!(s, ann, Frame::Ack { tag: 7, room: "lobby", id, .. } if id == 4);
+    s.assert_quiet(ann);
+    for who in [bob, cat] {
+        recv!(
+            s,
+            who,
+            Frame::Message {
+                from: "ann",
+                text: "hello",
+                id: 4,
+                flags: 0,
+                ..
+            }
+        );
+    }
+    s.send(
+        bob,
+        &Frame::Say {
+            tag: 8,
+            room: "lobby",
+            flags: FLAG_ACTION,
+            text: "waves",
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Message {
+            from: "bob",
+            flags: FLAG_ACTION,
+            id: 5,
+            ..
+        }
+    );
+}
+
+#[test]
+fn leave_and_quit_are_announced() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.send(
+        bob,
+        &Frame::Part {
+            room: "lobby",
+            reason: "lunch",
+        },
+    );
+    recv!(s, bob, Frame::Left { room: "lobby" });
+    recv!(
+        s,
+        ann,
+        Frame::Parted {
+            nick: "bob",
+            reason: "lunch",
+            ..
+        }
+    );
+    let cat = s.member("cat");
+    s.skip(ann);
+    s.send(
+        cat,
+        &Frame::Quit {
+            reason: "home time",
+        },
+    );
+    recv!(
+        s,
+        cat,
+        Frame::Bye {
+            code: ErrorCode::Quit,
+            ..
+        }
+    );
+    assert!(s.clients[&cat].closed);
+    recv!(
+        s,
+        ann,
+        Frame::Parted {
+            nick: "cat",
+            reason: "home time",
+            ..
+        }
+    );
+    assert_eq!(s.hub.members("lobby").collect::<StdVec<_>>(), ["ann"]);
+}
+
+#[test]
+fn nick_change_is_announced_and_checked() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.send(bob, &Frame::SetNick { nick: "Ann" });
+    recv!(
+        s,
+        bob,
+        Frame::Error {
+            code: ErrorCode::NickTaken,
+            ..
+        }
+    );
+    s.send(bob, &Frame::SetNick { nick: "robert" });
+    recv!(s, bob, Frame::NickSet { nick: "robert" });
+    s.assert_quiet(bob);
+    recv!(
+        s,
+        ann,
+        Frame::NickChanged {
+            old: "bob",
+            new: "robert",
+            ..
+        }
+    );
+    s.send(bob, &Frame::SetNick { nick: "ROBERT" });
+    recv!(s, bob, Frame::NickSet { nick: "ROBERT" });
+}
+
+#[test]
+fn topic_is_shared_and_shown_on_join() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.send(
+        ann,
+        &Frame::SetTopic {
+            room: "lobby",
+            topic: "fractions",
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::TopicChanged {
+            by: "ann",
+            topic: "fractions",
+            ..
+        }
+    );
+    let bob = s.login("bob");
+    s.send(
+        bob,
+        &Frame::Join {
+            room: "lobby",
+            since: 0,
+        },
+    );
+    recv!(
+        s,
+        bob,
+        Frame::Entered {
+            topic: "fractions",
+            ..
+        }
+    );
+}
+
+#[test]
+fn private_messages_reach_only_the_recipient() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    let cat = s.member("cat");
+    s.skip(ann);
+    s.skip(bob);
+    s.send(
+        ann,
+        &Frame::Whisper {
+            tag: 1,
+            to: "BOB",
+            flags: 0,
+            text: "psst",
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Ack {
+            tag: 1,
+            room: "",
+            id: 0,
+            ..
+        }
+    );
+    recv!(
+        s,
+        bob,
+        Frame::Private {
+            from: "ann",
+            text: "psst",
+            ..
+        }
+    );
+    s.assert_quiet(cat);
+    s.send(
+        ann,
+        &Frame::Whisper {
+            tag: 2,
+            to: "dan",
+            flags: 0,
+            text: "hello?",
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::NoSuchNick,
+            tag: 2,
+            subject: "dan"
+        }
+    );
+}
+
+#[test]
+fn rooms_are_created_and_freed() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.send(
+        ann,
+        &Frame::Join {
+            room: "maths",
+            since: 0,
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Entered {
+            room: "maths",
+            members: 1,
+            ..
+        }
+    );
+    assert!(s.hub.rooms().any(|(r, _)| r == "maths"));
+    s.skip(ann);
+    s.send(
+        ann,
+        &Frame::Part {
+            room: "maths",
+            reason: "",
+        },
+    );
+    assert!(!s.hub.rooms().any(|(r, _)| r == "maths"));
+    // The start-up room stays even when empty.
+    s.send(
+        ann,
+        &Frame::Part {
+            room: "lobby",
+            reason: "",
+        },
+    );
+    assert!(s.hub.rooms().any(|(r, _)| r == "lobby"));
+}
+
+#[test]
+fn classroom_mode_forbids_new_rooms() {
+    let mut s = Sim::new(Config {
+        allow_new_rooms: false,
+        ..Config::default()
+    });
+    let ann = s.login("ann");
+    s.send(
+        ann,
+        &Frame::Join {
+            room: "secret",
+            since: 0,
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::RoomsFixed,
+            subject: "secret",
+            ..
+        }
+    );
+}
+
+#[test]
+fn no_free_room_slot() {
+    let mut s = sim();
+    let ann = s.login("ann");
+    for room in ["a", "b", "c"] {
+        s.send(ann, &Frame::Join { room, since: 0 });
+    }
+    s.skip(ann);
+    s.send(
+        ann,
+        &Frame::Join {
+            room: "d",
+            since: 0,
+        },
+    );
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::NoFreeRoom,
+            ..
+        }
+    );
+}
+
+#[test]
+fn room_full() {
+    let mut s = Sim::new(Config {
+        room_capacity: 2,
+        flood_rate: 0,
+        ..Config::default()
+    });
+    s.member("ann");
+    s.member("bob");
+    let cat = s.login("cat");
+    s.send(
+        cat,
+        &Frame::Join {
+            room: "lobby",
+            since: 0,
+        },
+    );
+    recv!(
+        s,
+        cat,
+        Frame::Error {
+            code: ErrorCode::RoomFull,
+            subject: "lobby",
+            ..
+        }
+    );
+}
+
+#[test]
+fn server_full() {
+    let mut s = Sim::new(Config {
+        max_conns: 2,
+        ..Config::default()
+    });
+    s.connect();
+    s.connect();
+    assert_eq!(s.hub.handle_connect(s.now), Err(ConnectError::ServerFull));
+}
+
+#[test]
+fn history_is_replayed_on_join() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    for text in ["one", "two", "three"] {
+        s.send(ann, &say("lobby", text));
+    }
+    let bob = s.login("bob");
+    s.send(
+        bob,
+        &Frame::Join {
+            room: "lobby",
+            since: 0,
+        },
+    );
+    recv!(s, bob, Frame::Entered { next_id: 6, .. });
+    recv!(s, bob, Frame::Names { .. });
+    recv!(
+        s,
+        bob,
+        Frame::Joined {
+            nick: "ann",
+            id: 1,
+            ..
+        }
+    );
+    for text_want in ["one", "two", "three"] {
+        recv!(s, bob, Frame::Message { text, .. } if text == text_want);
+    }
+    s.assert_quiet(bob);
+}
+
+#[test]
+fn resume_gets_what_was_missed() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.send(ann, &say("lobby", "before"));
+    // Bob saw up to id 2 ("before"), then his connection dropped.
+    for text in ["a", "b"] {
+        s.send(ann, &say("lobby", text));
+    }
+    let bob = s.login("bob");
+    s.send(
+        bob,
+        &Frame::Join {
+            room: "lobby",
+            since: 2,
+        },
+    );
+    recv!(s, bob, Frame::Entered { .. });
+    recv!(s, bob, Frame::Names { .. });
+    recv!(
+        s,
+        bob,
+        Frame::Message {
+            text: "a",
+            id: 3,
+            ..
+        }
+    );
+    recv!(
+        s,
+        bob,
+        Frame::Message {
+            text: "b",
+            id: 4,
+            ..
+        }
+    );
+    s.assert_quiet(bob);
+}
+
+#[test]
+fn resume_past_the_history_gets_a_gap() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    for i in 0..20 {
+        s.send(ann, &say("lobby", &i.to_string()));
+    }
+    // Ids 1..=21 are ann's join and messages, 22 is bob's join; the history
+    // holds the last 8 events, ids 15..=22, so bob missed 4..=14.
+    let bob = s.login("bob");
+    s.send(
+        bob,
+        &Frame::Join {
+            room: "lobby",
+            since: 3,
+        },
+    );
+    recv!(s, bob, Frame::Entered { next_id: 23, .. });
+    recv!(s, bob, Frame::Gap { missed: 11, .. });
+    recv!(s, bob, Frame::Names { .. });
+    recv!(s, bob, Frame::Message { id: 15, .. });
+}
+
+#[test]
+fn slow_reader_gets_a_gap_and_does_not_hold_up_others() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    let cat = s.member("cat");
+    s.skip(ann);
+    s.skip(bob);
+    s.clients.get_mut(&cat).unwrap().paused = true;
+    let mut text = StdString::new();
+    for i in 0..100 {
+        text.clear();
+        text.push_str(&i.to_string());
+        s.send(ann, &say("lobby", &text));
+    }
+    // Bob got every message, in order, while cat was not reading.
+    for i in 0..100 {
+        let want = i.to_string();
+        recv!(s, bob, Frame::Message { text, .. } if text == want);
+    }
+    // Cat resumes: what its queue held, then a gap, then the history.
+    s.clients.get_mut(&cat).unwrap().paused = false;
+    s.pump();
+    let mut ids = StdVec::new();
+    let mut missed = 0;
+    while let Some(raw) = s.next_raw(cat) {
+        match frame(&raw) {
+            Frame::Message { id, .. } => ids.push(id),
+            Frame::Gap { missed: m, .. } => missed += m,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(missed > 0);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(ids.len() as u64 + missed, 100);
+    assert_eq!(ids.last(), Some(&103));
+}
+
+#[test]
+fn stalled_reader_is_disconnected_with_a_reason() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let cat = s.member("cat");
+    s.clients.get_mut(&cat).unwrap().paused = true;
+    for i in 0..60 {
+        s.send(ann, &say("lobby", &i.to_string()));
+    }
+    s.advance(31_000);
+    // The hub gave up on cat (its goodbye could not be sent either, so the
+    // close happens after a short grace period); ann sees it leave.
+    s.advance(3_000);
+    assert!(s.clients[&cat].closed);
+    s.skip(ann);
+    assert_eq!(s.hub.members("lobby").collect::<StdVec<_>>(), ["ann"]);
+}
+
+#[test]
+fn flood_limit_rejects_with_tag() {
+    let mut s = Sim::new(Config {
+        flood_rate: 1,
+        flood_burst: 2,
+        ..Config::default()
+    });
+    let ann = s.member("ann");
+    s.skip(ann);
+    for tag in 1..=3 {
+        s.send(
+            ann,
+            &Frame::Say {
+                tag,
+                room: "lobby",
+                flags: 0,
+                text: "spam",
+            },
+        );
+    }
+    recv!(s, ann, Frame::Ack { tag: 1, .. });
+    recv!(s, ann, Frame::Ack { tag: 2, .. });
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::Flooding,
+            tag: 3,
+            ..
+        }
+    );
+    s.advance(1000);
+    s.send(
+        ann,
+        &Frame::Say {
+            tag: 4,
+            room: "lobby",
+            flags: 0,
+            text: "calm",
+        },
+    );
+    recv!(s, ann, Frame::Ack { tag: 4, .. });
+}
+
+#[test]
+fn idle_client_is_pinged_then_dropped() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.advance(60_000);
+    recv!(s, ann, Frame::Ping { .. });
+    s.advance(60_000);
+    recv!(
+        s,
+        ann,
+        Frame::Bye {
+            code: ErrorCode::IdleTimeout,
+            ..
+        }
+    );
+    assert!(s.clients[&ann].closed);
+}
+
+#[test]
+fn pong_keeps_a_client() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.advance(60_000);
+    s.send(ann, &Frame::Pong { token: 1 });
+    s.advance(60_000);
+    assert!(!s.clients[&ann].closed);
+}
+
+#[test]
+fn hello_timeout() {
+    let mut s = sim();
+    let c = s.connect();
+    s.advance(10_000);
+    recv!(
+        s,
+        c,
+        Frame::Bye {
+            code: ErrorCode::HelloTimeout,
+            ..
+        }
+    );
+    assert!(s.clients[&c].closed);
+}
+
+#[test]
+fn bad_frames_get_typed_errors_and_the_stream_goes_on() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    // Unknown kind, then invalid UTF-8 in a nick change, then a good ping.
+    s.send_bytes(ann, &[0x00, 0x01, 0x33]);
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    );
+    s.send_bytes(ann, &[0x00, 0x04, 0x06, 0x02, 0xC3, 0x28]);
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    );
+    s.send_bytes(ann, &[0x00, 0x04, 0x06, 0x02, b'9', b'x']);
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::BadNick,
+            ..
+        }
+    );
+    s.send(ann, &Frame::Ping { token: 5 });
+    recv!(s, ann, Frame::Pong { token: 5 });
+    // A server-only frame from a client.
+    s.send(ann, &Frame::Left { room: "lobby" });
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::UnexpectedFrame,
+            ..
+        }
+    );
+}
+
+#[test]
+fn oversize_length_closes_with_error() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.send_bytes(bob, &[0xff, 0xff, 1, 2, 3]);
+    recv!(
+        s,
+        bob,
+        Frame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    );
+    recv!(
+        s,
+        bob,
+        Frame::Bye {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    );
+    assert!(s.clients[&bob].closed);
+    recv!(s, ann, Frame::Parted { nick: "bob", .. });
+}
+
+#[test]
+fn bytes_one_at_a_time_work() {
+    let mut s = sim();
+    let ann = s.connect();
+    let mut buf = [0u8; 64];
+    let n = Frame::Hello {
+        version: VERSION,
+        nick: "ann",
+        password: "",
+    }
+    .encode(&mut buf)
+    .unwrap();
+    for b in &buf[..n] {
+        s.send_bytes(ann, core::slice::from_ref(b));
+    }
+    recv!(s, ann, Frame::Welcome { .. });
+}
+
+#[test]
+fn shutdown_says_goodbye_to_everyone() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let pending = s.connect();
+    s.skip(ann);
+    s.hub.shutdown(s.now, "class is over");
+    s.pump();
+    for id in [ann, pending] {
+        recv!(
+            s,
+            id,
+            Frame::Bye {
+                code: ErrorCode::ShuttingDown,
+                reason: "class is over"
+            }
+        );
+        assert!(s.clients[&id].closed);
+    }
+}
+
+#[test]
+fn large_member_list_is_split() {
+    type Big = Hub<40, 1, 4, 16, 3072>;
+    let mut hub = Big::new(Config {
+        flood_rate: 0,
+        ..Config::default()
+    });
+    hub.add_room("lobby").unwrap();
+    let mut ids = StdVec::new();
+    for i in 0..40 {
+        let id = hub.handle_connect(Instant(0)).unwrap();
+        let nick = std::format!("n{i}");
+        let mut buf = [0u8; 64];
+        let n = Frame::Hello {
+            version: VERSION,
+            nick: &nick,
+            password: "",
+        }
+        .encode(&mut buf)
+        .unwrap();
+        hub.handle_bytes(Instant(0), id, &buf[..n]);
+        let n = Frame::Join {
+            room: "lobby",
+            since: 0,
+        }
+        .encode(&mut buf)
+        .unwrap();
+        hub.handle_bytes(Instant(0), id, &buf[..n]);
+        ids.push(id);
+    }
+    let last = *ids.last().unwrap();
+    let mut names = BTreeSet::new();
+    let mut frames = 0;
+    loop {
+        let out = hub.transmit(last).to_vec();
+        if out.is_empty() {
+            break;
+        }
+        hub.handle_sent(Instant(0), last, out.len());
+        let mut rest = &out[..];
+        while let Ok(Status::Complete((f, n))) = decode(rest) {
+            if let Frame::Names { nicks, .. } = f {
+                frames += 1;
+                names.extend(nicks.iter().map(ToString::to_string));
+            }
+            rest = &rest[n..];
+        }
+    }
+    assert_eq!(frames, 2);
+    assert_eq!(names.len(), 40);
+}

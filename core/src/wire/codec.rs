@@ -63,10 +63,14 @@ pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, DecodeError> {
 /// ```
 pub fn decode(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
     let Some(len) = frame_len(buf)? else {
-        return Ok(Status::Partial { needed: HEADER_LEN - buf.len() });
+        return Ok(Status::Partial {
+            needed: HEADER_LEN - buf.len(),
+        });
     };
     let Some(body) = buf.get(HEADER_LEN..len) else {
-        return Ok(Status::Partial { needed: len - buf.len() });
+        return Ok(Status::Partial {
+            needed: len - buf.len(),
+        });
     };
     let frame = decode_body(body)?;
     Ok(Status::Complete((frame, len)))
@@ -120,7 +124,11 @@ fn plain(s: &str) -> bool {
 }
 
 fn check_flags(flags: u8, allowed: u8) -> Result<u8, DecodeError> {
-    if flags & !allowed == 0 { Ok(flags) } else { Err(DecodeError::BadFlags) }
+    if flags & !allowed == 0 {
+        Ok(flags)
+    } else {
+        Err(DecodeError::BadFlags)
+    }
 }
 
 /// Reads fields from the body of one frame.
@@ -130,7 +138,10 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let (head, rest) = self.rest.split_at_checked(n).ok_or(DecodeError::Truncated)?;
+        let (head, rest) = self
+            .rest
+            .split_at_checked(n)
+            .ok_or(DecodeError::Truncated)?;
         self.rest = rest;
         Ok(head)
     }
@@ -158,7 +169,11 @@ impl<'a> Reader<'a> {
     }
 
     fn str(&mut self, field: Field) -> Result<&'a str, DecodeError> {
-        let len = if field.wide_length() { usize::from(self.u16()?) } else { usize::from(self.u8()?) };
+        let len = if field.wide_length() {
+            usize::from(self.u16()?)
+        } else {
+            usize::from(self.u8()?)
+        };
         let s = core::str::from_utf8(self.take(len)?).map_err(|_| DecodeError::BadUtf8)?;
         field.check(s)?;
         Ok(s)
@@ -179,7 +194,11 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(self) -> Result<(), DecodeError> {
-        if self.rest.is_empty() { Ok(()) } else { Err(DecodeError::TrailingBytes) }
+        if self.rest.is_empty() {
+            Ok(())
+        } else {
+            Err(DecodeError::TrailingBytes)
+        }
     }
 }
 
@@ -192,10 +211,20 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
             if version != VERSION {
                 return Err(DecodeError::UnsupportedVersion(version));
             }
-            Frame::Hello { version, nick: r.str(Field::Nick)?, password: r.str(Field::Short)? }
+            Frame::Hello {
+                version,
+                nick: r.str(Field::Nick)?,
+                password: r.str(Field::Short)?,
+            }
         }
-        0x02 => Frame::Join { room: r.str(Field::Room)?, since: r.u64()? },
-        0x03 => Frame::Part { room: r.str(Field::Room)?, reason: r.str(Field::Short)? },
+        0x02 => Frame::Join {
+            room: r.str(Field::Room)?,
+            since: r.u64()?,
+        },
+        0x03 => Frame::Part {
+            room: r.str(Field::Room)?,
+            reason: r.str(Field::Short)?,
+        },
         0x04 => Frame::Say {
             tag: r.u32()?,
             room: r.str(Field::Room)?,
@@ -208,9 +237,16 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
             flags: r.flags(FLAG_ACTION)?,
             text: r.str(Field::Text)?,
         },
-        0x06 => Frame::SetNick { nick: r.str(Field::Nick)? },
-        0x07 => Frame::SetTopic { room: r.str(Field::Room)?, topic: r.str(Field::Topic)? },
-        0x08 => Frame::Quit { reason: r.str(Field::Short)? },
+        0x06 => Frame::SetNick {
+            nick: r.str(Field::Nick)?,
+        },
+        0x07 => Frame::SetTopic {
+            room: r.str(Field::Room)?,
+            topic: r.str(Field::Topic)?,
+        },
+        0x08 => Frame::Quit {
+            reason: r.str(Field::Short)?,
+        },
         0x09 => Frame::Ping { token: r.u32()? },
         0x0a => Frame::Pong { token: r.u32()? },
         0x41 => {
@@ -231,8 +267,14 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
             next_id: r.u64()?,
             members: r.u16()?,
         },
-        0x43 => Frame::Names { room: r.str(Field::Room)?, flags: r.flags(FLAG_MORE)?, nicks: r.names()? },
-        0x44 => Frame::Left { room: r.str(Field::Room)? },
+        0x43 => Frame::Names {
+            room: r.str(Field::Room)?,
+            flags: r.flags(FLAG_MORE)?,
+            nicks: r.names()?,
+        },
+        0x44 => Frame::Left {
+            room: r.str(Field::Room)?,
+        },
         0x45 => Frame::Message {
             room: r.str(Field::Room)?,
             id: r.u64()?,
@@ -241,7 +283,12 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
             flags: r.flags(FLAG_ACTION)?,
             text: r.str(Field::Text)?,
         },
-        0x46 => Frame::Joined { room: r.str(Field::Room)?, id: r.u64()?, time: r.u64()?, nick: r.str(Field::Nick)? },
+        0x46 => Frame::Joined {
+            room: r.str(Field::Room)?,
+            id: r.u64()?,
+            time: r.u64()?,
+            nick: r.str(Field::Nick)?,
+        },
         0x47 => Frame::Parted {
             room: r.str(Field::Room)?,
             id: r.u64()?,
@@ -269,11 +316,28 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
             flags: r.flags(FLAG_ACTION)?,
             text: r.str(Field::Text)?,
         },
-        0x4b => Frame::Ack { tag: r.u32()?, room: r.str(Field::RoomOrEmpty)?, id: r.u64()?, time: r.u64()? },
-        0x4c => Frame::Gap { room: r.str(Field::Room)?, missed: r.u64()? },
-        0x4d => Frame::NickSet { nick: r.str(Field::Nick)? },
-        0x4e => Frame::Error { code: ErrorCode::from_u8(r.u8()?), tag: r.u32()?, subject: r.str(Field::Short)? },
-        0x4f => Frame::Bye { code: ErrorCode::from_u8(r.u8()?), reason: r.str(Field::Short)? },
+        0x4b => Frame::Ack {
+            tag: r.u32()?,
+            room: r.str(Field::RoomOrEmpty)?,
+            id: r.u64()?,
+            time: r.u64()?,
+        },
+        0x4c => Frame::Gap {
+            room: r.str(Field::Room)?,
+            missed: r.u64()?,
+        },
+        0x4d => Frame::NickSet {
+            nick: r.str(Field::Nick)?,
+        },
+        0x4e => Frame::Error {
+            code: ErrorCode::from_u8(r.u8()?),
+            tag: r.u32()?,
+            subject: r.str(Field::Short)?,
+        },
+        0x4f => Frame::Bye {
+            code: ErrorCode::from_u8(r.u8()?),
+            reason: r.str(Field::Short)?,
+        },
         other => return Err(DecodeError::UnknownKind(other)),
     };
     r.finish()?;
@@ -350,7 +414,8 @@ impl<S: Sink> Writer<S> {
     }
 
     fn names(&mut self, nicks: &NickList<'_>) -> Result<(), DecodeError> {
-        let count = u8::try_from(nicks.len()).map_err(|_| DecodeError::FrameTooLong { len: usize::MAX })?;
+        let count =
+            u8::try_from(nicks.len()).map_err(|_| DecodeError::FrameTooLong { len: usize::MAX })?;
         self.u8(count);
         for nick in nicks.iter() {
             self.str(Field::Nick, nick)?;
@@ -370,7 +435,11 @@ impl<S: Sink> Writer<S> {
     fn body(&mut self, frame: &Frame<'_>) -> Result<(), DecodeError> {
         self.u8(frame.kind());
         match *frame {
-            Frame::Hello { version, nick, password } => {
+            Frame::Hello {
+                version,
+                nick,
+                password,
+            } => {
                 self.version(version)?;
                 self.str(Field::Nick, nick)?;
                 self.str(Field::Short, password)?;
@@ -383,13 +452,23 @@ impl<S: Sink> Writer<S> {
                 self.str(Field::Room, room)?;
                 self.str(Field::Short, reason)?;
             }
-            Frame::Say { tag, room, flags, text } => {
+            Frame::Say {
+                tag,
+                room,
+                flags,
+                text,
+            } => {
                 self.u32(tag);
                 self.str(Field::Room, room)?;
                 self.flags(flags, FLAG_ACTION)?;
                 self.str(Field::Text, text)?;
             }
-            Frame::Whisper { tag, to, flags, text } => {
+            Frame::Whisper {
+                tag,
+                to,
+                flags,
+                text,
+            } => {
                 self.u32(tag);
                 self.str(Field::Nick, to)?;
                 self.flags(flags, FLAG_ACTION)?;
@@ -402,56 +481,110 @@ impl<S: Sink> Writer<S> {
             }
             Frame::Quit { reason } => self.str(Field::Short, reason)?,
             Frame::Ping { token } | Frame::Pong { token } => self.u32(token),
-            Frame::Welcome { version, nick, lobby, max_text } => {
+            Frame::Welcome {
+                version,
+                nick,
+                lobby,
+                max_text,
+            } => {
                 self.version(version)?;
                 self.str(Field::Nick, nick)?;
                 self.str(Field::RoomOrEmpty, lobby)?;
                 self.u16(max_text);
             }
-            Frame::Entered { room, topic, next_id, members } => {
+            Frame::Entered {
+                room,
+                topic,
+                next_id,
+                members,
+            } => {
                 self.str(Field::Room, room)?;
                 self.str(Field::Topic, topic)?;
                 self.u64(next_id);
                 self.u16(members);
             }
-            Frame::Names { room, flags, ref nicks } => {
+            Frame::Names {
+                room,
+                flags,
+                ref nicks,
+            } => {
                 self.str(Field::Room, room)?;
                 self.flags(flags, FLAG_MORE)?;
                 self.names(nicks)?;
             }
             Frame::Left { room } => self.str(Field::Room, room)?,
-            Frame::Message { room, id, time, from, flags, text } => {
+            Frame::Message {
+                room,
+                id,
+                time,
+                from,
+                flags,
+                text,
+            } => {
                 self.event_head(room, id, time)?;
                 self.str(Field::Nick, from)?;
                 self.flags(flags, FLAG_ACTION)?;
                 self.str(Field::Text, text)?;
             }
-            Frame::Joined { room, id, time, nick } => {
+            Frame::Joined {
+                room,
+                id,
+                time,
+                nick,
+            } => {
                 self.event_head(room, id, time)?;
                 self.str(Field::Nick, nick)?;
             }
-            Frame::Parted { room, id, time, nick, reason } => {
+            Frame::Parted {
+                room,
+                id,
+                time,
+                nick,
+                reason,
+            } => {
                 self.event_head(room, id, time)?;
                 self.str(Field::Nick, nick)?;
                 self.str(Field::Short, reason)?;
             }
-            Frame::NickChanged { room, id, time, old, new } => {
+            Frame::NickChanged {
+                room,
+                id,
+                time,
+                old,
+                new,
+            } => {
                 self.event_head(room, id, time)?;
                 self.str(Field::Nick, old)?;
                 self.str(Field::Nick, new)?;
             }
-            Frame::TopicChanged { room, id, time, by, topic } => {
+            Frame::TopicChanged {
+                room,
+                id,
+                time,
+                by,
+                topic,
+            } => {
                 self.event_head(room, id, time)?;
                 self.str(Field::Nick, by)?;
                 self.str(Field::Topic, topic)?;
             }
-            Frame::Private { time, from, flags, text } => {
+            Frame::Private {
+                time,
+                from,
+                flags,
+                text,
+            } => {
                 self.u64(time);
                 self.str(Field::Nick, from)?;
                 self.flags(flags, FLAG_ACTION)?;
                 self.str(Field::Text, text)?;
             }
-            Frame::Ack { tag, room, id, time } => {
+            Frame::Ack {
+                tag,
+                room,
+                id,
+                time,
+            } => {
                 self.u32(tag);
                 self.str(Field::RoomOrEmpty, room)?;
                 self.u64(id);
@@ -518,7 +651,12 @@ impl Frame<'_> {
         }
         // `len <= MAX_FRAME_LEN` so the body length fits the u16 prefix.
         let body_len = (len - HEADER_LEN) as u16;
-        let mut w = Writer { sink: SliceSink { out: &mut out[..len], pos: 0 } };
+        let mut w = Writer {
+            sink: SliceSink {
+                out: &mut out[..len],
+                pos: 0,
+            },
+        };
         w.u16(body_len);
         w.body(self)?;
         Ok(len)

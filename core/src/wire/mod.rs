@@ -52,7 +52,11 @@ pub const FLAG_MORE: u8 = 0x01;
 pub enum Frame<'a> {
     /// `0x01` First frame of a connection: protocol version, nickname and
     /// password (empty when the server has none).
-    Hello { version: u8, nick: &'a str, password: &'a str },
+    Hello {
+        version: u8,
+        nick: &'a str,
+        password: &'a str,
+    },
     /// `0x02` Join `room`, creating it if allowed. `since` is the last event
     /// id seen in this room before a reconnect, or 0 for a fresh join (the
     /// server then replays its history).
@@ -60,9 +64,19 @@ pub enum Frame<'a> {
     /// `0x03` Leave `room`, telling the others why.
     Part { room: &'a str, reason: &'a str },
     /// `0x04` Say `text` in `room`; `tag` comes back in the `Ack` or `Error`.
-    Say { tag: u32, room: &'a str, flags: u8, text: &'a str },
+    Say {
+        tag: u32,
+        room: &'a str,
+        flags: u8,
+        text: &'a str,
+    },
     /// `0x05` Send `text` privately to the member called `to`.
-    Whisper { tag: u32, to: &'a str, flags: u8, text: &'a str },
+    Whisper {
+        tag: u32,
+        to: &'a str,
+        flags: u8,
+        text: &'a str,
+    },
     /// `0x06` Change nickname.
     SetNick { nick: &'a str },
     /// `0x07` Set the topic of `room` (empty clears it).
@@ -76,29 +90,83 @@ pub enum Frame<'a> {
 
     /// `0x41` The hello was accepted: the version spoken, the nickname as
     /// registered, the room to join first and the longest text accepted.
-    Welcome { version: u8, nick: &'a str, lobby: &'a str, max_text: u16 },
+    Welcome {
+        version: u8,
+        nick: &'a str,
+        lobby: &'a str,
+        max_text: u16,
+    },
     /// `0x42` You are in `room`: its topic, the id its next live event will
     /// have (replayed history has smaller ids) and how many are in it.
-    Entered { room: &'a str, topic: &'a str, next_id: u64, members: u16 },
+    Entered {
+        room: &'a str,
+        topic: &'a str,
+        next_id: u64,
+        members: u16,
+    },
     /// `0x43` Some of the members of `room`; [`FLAG_MORE`] says more follow.
-    Names { room: &'a str, flags: u8, nicks: NickList<'a> },
+    Names {
+        room: &'a str,
+        flags: u8,
+        nicks: NickList<'a>,
+    },
     /// `0x44` You have left `room`.
     Left { room: &'a str },
     /// `0x45` Someone said `text` in `room`.
-    Message { room: &'a str, id: u64, time: u64, from: &'a str, flags: u8, text: &'a str },
+    Message {
+        room: &'a str,
+        id: u64,
+        time: u64,
+        from: &'a str,
+        flags: u8,
+        text: &'a str,
+    },
     /// `0x46` `nick` joined `room`.
-    Joined { room: &'a str, id: u64, time: u64, nick: &'a str },
+    Joined {
+        room: &'a str,
+        id: u64,
+        time: u64,
+        nick: &'a str,
+    },
     /// `0x47` `nick` left `room` (or quit, or was disconnected) for `reason`.
-    Parted { room: &'a str, id: u64, time: u64, nick: &'a str, reason: &'a str },
+    Parted {
+        room: &'a str,
+        id: u64,
+        time: u64,
+        nick: &'a str,
+        reason: &'a str,
+    },
     /// `0x48` `old` is now called `new`.
-    NickChanged { room: &'a str, id: u64, time: u64, old: &'a str, new: &'a str },
+    NickChanged {
+        room: &'a str,
+        id: u64,
+        time: u64,
+        old: &'a str,
+        new: &'a str,
+    },
     /// `0x49` `by` set the topic of `room`.
-    TopicChanged { room: &'a str, id: u64, time: u64, by: &'a str, topic: &'a str },
+    TopicChanged {
+        room: &'a str,
+        id: u64,
+        time: u64,
+        by: &'a str,
+        topic: &'a str,
+    },
     /// `0x4a` A private message for you.
-    Private { time: u64, from: &'a str, flags: u8, text: &'a str },
+    Private {
+        time: u64,
+        from: &'a str,
+        flags: u8,
+        text: &'a str,
+    },
     /// `0x4b` Your `Say` (or `Whisper`, with an empty room and id 0) with
     /// this `tag` was delivered as event `id` at `time`.
-    Ack { tag: u32, room: &'a str, id: u64, time: u64 },
+    Ack {
+        tag: u32,
+        room: &'a str,
+        id: u64,
+        time: u64,
+    },
     /// `0x4c` You missed `missed` events of `room`: they are no longer in
     /// the history, or you fell too far behind.
     Gap { room: &'a str, missed: u64 },
@@ -106,7 +174,11 @@ pub enum Frame<'a> {
     NickSet { nick: &'a str },
     /// `0x4e` Your request failed; `tag` is the request's tag (0 when it has
     /// none) and `subject` the name it was about (a nick or a room), if any.
-    Error { code: ErrorCode, tag: u32, subject: &'a str },
+    Error {
+        code: ErrorCode,
+        tag: u32,
+        subject: &'a str,
+    },
     /// `0x4f` The server is closing this connection, and why.
     Bye { code: ErrorCode, reason: &'a str },
 }

@@ -34,7 +34,9 @@ pub fn is_valid_nick(nick: &str) -> bool {
     };
     nick.len() <= MAX_NICK
         && (first.is_alphabetic() || IRC_SPECIAL.contains(&first))
-        && chars.all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '-' || IRC_SPECIAL.contains(&c))
+        && chars.all(|c| {
+            c.is_alphabetic() || c.is_ascii_digit() || c == '-' || IRC_SPECIAL.contains(&c)
+        })
 }
 
 /// Is `room` a valid room name?
@@ -51,7 +53,9 @@ pub fn is_valid_nick(nick: &str) -> bool {
 pub fn is_valid_room(room: &str) -> bool {
     !room.is_empty()
         && room.len() <= MAX_ROOM
-        && room.chars().all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '-' || c == '_')
+        && room
+            .chars()
+            .all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Characters of `name` after case folding: Unicode lower case, plus IRC's

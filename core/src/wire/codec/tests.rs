@@ -8,31 +8,118 @@ use crate::wire::MAX_NICK;
 fn samples() -> [Frame<'static>; 25] {
     const NAMES: &[&str] = &["ann", "Zoë", "[bot]"];
     [
-        Frame::Hello { version: VERSION, nick: "ann", password: "" },
-        Frame::Join { room: "lobby", since: 0 },
-        Frame::Part { room: "lobby", reason: "lunch" },
-        Frame::Say { tag: 1, room: "lobby", flags: 0, text: "hello ☺" },
-        Frame::Whisper { tag: u32::MAX, to: "bob", flags: FLAG_ACTION, text: "waves" },
+        Frame::Hello {
+            version: VERSION,
+            nick: "ann",
+            password: "",
+        },
+        Frame::Join {
+            room: "lobby",
+            since: 0,
+        },
+        Frame::Part {
+            room: "lobby",
+            reason: "lunch",
+        },
+        Frame::Say {
+            tag: 1,
+            room: "lobby",
+            flags: 0,
+            text: "hello ☺",
+        },
+        Frame::Whisper {
+            tag: u32::MAX,
+            to: "bob",
+            flags: FLAG_ACTION,
+            text: "waves",
+        },
         Frame::SetNick { nick: "ann_2" },
-        Frame::SetTopic { room: "lobby", topic: "" },
+        Frame::SetTopic {
+            room: "lobby",
+            topic: "",
+        },
         Frame::Quit { reason: "bye" },
         Frame::Ping { token: 0 },
         Frame::Pong { token: 9 },
-        Frame::Welcome { version: VERSION, nick: "ann", lobby: "lobby", max_text: 512 },
-        Frame::Entered { room: "lobby", topic: "maths", next_id: 42, members: 3 },
-        Frame::Names { room: "lobby", flags: FLAG_MORE, nicks: NickList::Slice(NAMES) },
+        Frame::Welcome {
+            version: VERSION,
+            nick: "ann",
+            lobby: "lobby",
+            max_text: 512,
+        },
+        Frame::Entered {
+            room: "lobby",
+            topic: "maths",
+            next_id: 42,
+            members: 3,
+        },
+        Frame::Names {
+            room: "lobby",
+            flags: FLAG_MORE,
+            nicks: NickList::Slice(NAMES),
+        },
         Frame::Left { room: "lobby" },
-        Frame::Message { room: "lobby", id: 1, time: 1_700_000_000_000, from: "bob", flags: 0, text: "hi" },
-        Frame::Joined { room: "lobby", id: u64::MAX, time: 0, nick: "bob" },
-        Frame::Parted { room: "lobby", id: 3, time: 4, nick: "bob", reason: "" },
-        Frame::NickChanged { room: "lobby", id: 5, time: 6, old: "bob", new: "robert" },
-        Frame::TopicChanged { room: "lobby", id: 7, time: 8, by: "ann", topic: "fractions" },
-        Frame::Private { time: 9, from: "ann", flags: 0, text: "psst" },
-        Frame::Ack { tag: 1, room: "", id: 0, time: 10 },
-        Frame::Gap { room: "lobby", missed: 12 },
+        Frame::Message {
+            room: "lobby",
+            id: 1,
+            time: 1_700_000_000_000,
+            from: "bob",
+            flags: 0,
+            text: "hi",
+        },
+        Frame::Joined {
+            room: "lobby",
+            id: u64::MAX,
+            time: 0,
+            nick: "bob",
+        },
+        Frame::Parted {
+            room: "lobby",
+            id: 3,
+            time: 4,
+            nick: "bob",
+            reason: "",
+        },
+        Frame::NickChanged {
+            room: "lobby",
+            id: 5,
+            time: 6,
+            old: "bob",
+            new: "robert",
+        },
+        Frame::TopicChanged {
+            room: "lobby",
+            id: 7,
+            time: 8,
+            by: "ann",
+            topic: "fractions",
+        },
+        Frame::Private {
+            time: 9,
+            from: "ann",
+            flags: 0,
+            text: "psst",
+        },
+        Frame::Ack {
+            tag: 1,
+            room: "",
+            id: 0,
+            time: 10,
+        },
+        Frame::Gap {
+            room: "lobby",
+            missed: 12,
+        },
         Frame::NickSet { nick: "robert" },
-        Frame::Error { code: ErrorCode::NickTaken, tag: 0, subject: "bob" },
-        Frame::Bye { code: ErrorCode::ShuttingDown, reason: "class is over" },
+        Frame::Error {
+            code: ErrorCode::NickTaken,
+            tag: 0,
+            subject: "bob",
+        },
+        Frame::Bye {
+            code: ErrorCode::ShuttingDown,
+            reason: "class is over",
+        },
     ]
 }
 
@@ -48,12 +135,19 @@ fn every_kind_round_trips() {
     let mut kinds = heapless::Vec::<u8, 32>::new();
     for frame in samples() {
         let bytes = encode_vec(&frame);
-        assert_eq!(decode(&bytes), Ok(Status::Complete((frame, bytes.len()))), "{frame:?}");
+        assert_eq!(
+            decode(&bytes),
+            Ok(Status::Complete((frame, bytes.len()))),
+            "{frame:?}"
+        );
         kinds.push(frame.kind()).unwrap();
     }
     // Each sample is a different kind, so the table covers them all.
     kinds.sort_unstable();
-    assert!(kinds.windows(2).all(|w| w[0] < w[1]), "two samples share a kind");
+    assert!(
+        kinds.windows(2).all(|w| w[0] < w[1]),
+        "two samples share a kind"
+    );
 }
 
 #[test]
@@ -62,7 +156,9 @@ fn every_prefix_is_partial() {
         let bytes = encode_vec(&frame);
         for cut in 0..bytes.len() {
             match decode(&bytes[..cut]) {
-                Ok(Status::Partial { needed }) => assert!(needed >= 1 && cut + needed <= bytes.len()),
+                Ok(Status::Partial { needed }) => {
+                    assert!(needed >= 1 && cut + needed <= bytes.len())
+                }
                 other => panic!("{frame:?} cut at {cut}: {other:?}"),
             }
         }
@@ -77,7 +173,9 @@ fn frames_back_to_back_decode_one_at_a_time() {
     }
     let mut rest = &stream[..];
     for frame in samples() {
-        let Ok(Status::Complete((got, used))) = decode(rest) else { panic!("{rest:?}") };
+        let Ok(Status::Complete((got, used))) = decode(rest) else {
+            panic!("{rest:?}")
+        };
         assert_eq!(got, frame);
         rest = &rest[used..];
     }
@@ -95,18 +193,62 @@ macro_rules! bad {
     };
 }
 
-bad!(too_long, [0x04, 0x00], DecodeError::FrameTooLong { len: 1026 });
-bad!(max_len_prefix, [0xff, 0xff, 0x01], DecodeError::FrameTooLong { len: 65537 });
+bad!(
+    too_long,
+    [0x04, 0x00],
+    DecodeError::FrameTooLong { len: 1026 }
+);
+bad!(
+    max_len_prefix,
+    [0xff, 0xff, 0x01],
+    DecodeError::FrameTooLong { len: 65537 }
+);
 bad!(empty, [0x00, 0x00], DecodeError::EmptyFrame);
-bad!(unknown_kind, [0x00, 0x01, 0x20], DecodeError::UnknownKind(0x20));
-bad!(server_kind_gap, [0x00, 0x01, 0x50], DecodeError::UnknownKind(0x50));
-bad!(truncated_int, [0x00, 0x03, 0x09, 0x00, 0x00], DecodeError::Truncated);
-bad!(truncated_string, [0x00, 0x05, 0x06, 0x05, b'a', b'b', b'c'], DecodeError::Truncated);
-bad!(trailing, [0x00, 0x06, 0x09, 0, 0, 0, 1, 0xAA], DecodeError::TrailingBytes);
-bad!(bad_utf8, [0x00, 0x04, 0x06, 0x02, 0xC3, 0x28], DecodeError::BadUtf8);
-bad!(bad_nick_digit, [0x00, 0x04, 0x06, 0x02, b'2', b'b'], DecodeError::BadNick);
-bad!(bad_nick_empty, [0x00, 0x02, 0x06, 0x00], DecodeError::BadNick);
-bad!(bad_room, [0x00, 0x0c, 0x02, 0x01, b'#', 0, 0, 0, 0, 0, 0, 0, 0, 0], DecodeError::BadRoom);
+bad!(
+    unknown_kind,
+    [0x00, 0x01, 0x20],
+    DecodeError::UnknownKind(0x20)
+);
+bad!(
+    server_kind_gap,
+    [0x00, 0x01, 0x50],
+    DecodeError::UnknownKind(0x50)
+);
+bad!(
+    truncated_int,
+    [0x00, 0x03, 0x09, 0x00, 0x00],
+    DecodeError::Truncated
+);
+bad!(
+    truncated_string,
+    [0x00, 0x05, 0x06, 0x05, b'a', b'b', b'c'],
+    DecodeError::Truncated
+);
+bad!(
+    trailing,
+    [0x00, 0x06, 0x09, 0, 0, 0, 1, 0xAA],
+    DecodeError::TrailingBytes
+);
+bad!(
+    bad_utf8,
+    [0x00, 0x04, 0x06, 0x02, 0xC3, 0x28],
+    DecodeError::BadUtf8
+);
+bad!(
+    bad_nick_digit,
+    [0x00, 0x04, 0x06, 0x02, b'2', b'b'],
+    DecodeError::BadNick
+);
+bad!(
+    bad_nick_empty,
+    [0x00, 0x02, 0x06, 0x00],
+    DecodeError::BadNick
+);
+bad!(
+    bad_room,
+    [0x00, 0x0c, 0x02, 0x01, b'#', 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    DecodeError::BadRoom
+);
 bad!(
     unsupported_version,
     [0x00, 0x06, 0x01, 0x07, 0x01, b'a', 0x00, 0x00],
@@ -119,12 +261,16 @@ bad!(
 );
 bad!(
     newline_in_text,
-    [0x00, 0x0b, 0x04, 0, 0, 0, 1, 0x01, b'a', 0x00, 0x00, 0x01, b'\n'],
+    [
+        0x00, 0x0b, 0x04, 0, 0, 0, 1, 0x01, b'a', 0x00, 0x00, 0x01, b'\n'
+    ],
     DecodeError::BadText
 );
 bad!(
     undefined_flag,
-    [0x00, 0x0b, 0x04, 0, 0, 0, 1, 0x01, b'a', 0x80, 0x00, 0x01, b'x'],
+    [
+        0x00, 0x0b, 0x04, 0, 0, 0, 1, 0x01, b'a', 0x80, 0x00, 0x01, b'x'
+    ],
     DecodeError::BadFlags
 );
 
@@ -132,8 +278,16 @@ bad!(
 fn text_over_the_limit_is_bad_text() {
     let long = [b'x'; MAX_TEXT + 1];
     let text = core::str::from_utf8(&long).unwrap();
-    let frame = Frame::Say { tag: 0, room: "a", flags: 0, text };
-    assert_eq!(frame.encoded_len(), Err(EncodeError::Invalid(DecodeError::BadText)));
+    let frame = Frame::Say {
+        tag: 0,
+        room: "a",
+        flags: 0,
+        text,
+    };
+    assert_eq!(
+        frame.encoded_len(),
+        Err(EncodeError::Invalid(DecodeError::BadText))
+    );
     // Hand-build the frame to check the decoder refuses it too.
     let mut buf = [0u8; MAX_FRAME_LEN];
     let body = 1 + 4 + 2 + 1 + 2 + long.len();
@@ -146,10 +300,23 @@ fn text_over_the_limit_is_bad_text() {
 #[test]
 fn encode_leaves_buffer_untouched_on_error() {
     let mut buf = [0xEEu8; 8];
-    let too_big = Frame::Message { room: "lobby", id: 1, time: 2, from: "bob", flags: 0, text: "hi" };
-    assert!(matches!(too_big.encode(&mut buf), Err(EncodeError::BufferTooSmall { .. })));
+    let too_big = Frame::Message {
+        room: "lobby",
+        id: 1,
+        time: 2,
+        from: "bob",
+        flags: 0,
+        text: "hi",
+    };
+    assert!(matches!(
+        too_big.encode(&mut buf),
+        Err(EncodeError::BufferTooSmall { .. })
+    ));
     let invalid = Frame::SetNick { nick: "no spaces" };
-    assert_eq!(invalid.encode(&mut buf), Err(EncodeError::Invalid(DecodeError::BadNick)));
+    assert_eq!(
+        invalid.encode(&mut buf),
+        Err(EncodeError::Invalid(DecodeError::BadNick))
+    );
     assert_eq!(buf, [0xEE; 8]);
 }
 
@@ -158,16 +325,30 @@ fn largest_frames_fit_the_limit() {
     let nick = "abcdefghijklmnopqrstuvwx";
     assert_eq!(nick.len(), MAX_NICK);
     let text = core::str::from_utf8(&[b'x'; MAX_TEXT]).unwrap();
-    let message = Frame::Message { room: nick, id: 1, time: 1, from: nick, flags: 0, text };
+    let message = Frame::Message {
+        room: nick,
+        id: 1,
+        time: 1,
+        from: nick,
+        flags: 0,
+        text,
+    };
     assert!(message.encoded_len().unwrap() <= MAX_FRAME_LEN);
     let names = [nick; crate::wire::MAX_NAMES_PER_FRAME];
-    let frame = Frame::Names { room: nick, flags: 0, nicks: NickList::Slice(&names) };
+    let frame = Frame::Names {
+        room: nick,
+        flags: 0,
+        nicks: NickList::Slice(&names),
+    };
     assert!(frame.encoded_len().unwrap() <= MAX_FRAME_LEN);
 }
 
 #[test]
 fn unknown_error_codes_survive() {
-    let frame = Frame::Bye { code: ErrorCode::Other(200), reason: "" };
+    let frame = Frame::Bye {
+        code: ErrorCode::Other(200),
+        reason: "",
+    };
     let bytes = encode_vec(&frame);
     assert_eq!(decode(&bytes), Ok(Status::Complete((frame, bytes.len()))));
     for v in 0..=u8::MAX {
