@@ -1,0 +1,564 @@
+//! The event loop: one thread, one `mio::Poll`, one hub.
+//!
+//! Each wake-up reads every readable socket into the hub, then writes what
+//! the hub has for each connection that has output: one `write` per
+//! connection per wake-up carries every frame queued for it, which is what
+//! makes fan-out cheap. A socket that would block is simply left until mio
+//! says it is writable; the hub keeps its events in the room history
+//! meanwhile, so a slow reader costs the others nothing.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use log::{debug, info, warn};
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token, Waker};
+use natter_core::error::ErrorCode;
+use natter_core::room::{Config, ConnId, ConnectError, Event, Hub};
+use natter_core::time::Instant;
+use natter_core::wire::{Frame, MAX_SHORT};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook_mio::v1_0::Signals;
+
+use crate::listener;
+
+/// Most connections the server can hold (`--max-members` may lower it).
+pub const MAX_CONNS: usize = 512;
+/// Most rooms open at once.
+pub const MAX_ROOMS: usize = 32;
+/// Most events of history per room (`--history` may lower it).
+pub const MAX_HISTORY: usize = 128;
+/// Output queue per connection: big enough that one `write` carries many
+/// frames.
+pub const OUT_QUEUE: usize = 16 * 1024;
+
+/// The hub as the desktop server sizes it.
+pub type ServerHub =
+    Hub<MAX_CONNS, MAX_ROOMS, MAX_HISTORY, { natter_core::wire::MAX_TEXT }, OUT_QUEUE>;
+
+const LISTENER: Token = Token(usize::MAX - 1);
+const SIGNALS: Token = Token(usize::MAX - 2);
+const WAKER: Token = Token(usize::MAX - 3);
+/// How long connections get to receive their goodbye at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// What the server runs with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Rooms that exist from the start; the first is the lobby.
+    pub rooms: Vec<String>,
+    /// Only the rooms above: clients may not create more.
+    pub fixed_rooms: bool,
+    /// Most connections at once (at most [`MAX_CONNS`]).
+    pub max_members: usize,
+    /// Events of history per room (at most [`MAX_HISTORY`]).
+    pub history: usize,
+    /// Password clients must give, if any.
+    pub password: Option<String>,
+    /// Messages per second per member (0: no limit).
+    pub flood_rate: u32,
+    /// Burst of messages per member.
+    pub flood_burst: u32,
+    /// Most people in one room (at most `max_members`).
+    pub room_size: usize,
+    /// Time allowed for the hello; silence before a ping and before a
+    /// disconnect; time a client may leave its output unread.
+    pub timeouts: Timeouts,
+    /// Say goodbye and stop on SIGINT/SIGTERM.
+    pub handle_signals: bool,
+}
+
+/// The hub's timers (see `natter_core::room::Config`).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Connect to hello.
+    pub hello: Duration,
+    /// Silence before the server pings.
+    pub ping_after: Duration,
+    /// Silence before the server disconnects.
+    pub idle: Duration,
+    /// Unread output before the server disconnects.
+    pub stall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        let d = Config::default();
+        let ms = |d: natter_core::time::Duration| Duration::from_millis(d.millis());
+        Timeouts {
+            hello: ms(d.hello_timeout),
+            ping_after: ms(d.ping_after),
+            idle: ms(d.idle_timeout),
+            stall: ms(d.stall_timeout),
+        }
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            bind: SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 0], 5555)),
+            rooms: vec!["lobby".to_owned()],
+            fixed_rooms: false,
+            max_members: 256,
+            history: MAX_HISTORY,
+            password: None,
+            flood_rate: 5,
+            flood_burst: 10,
+            room_size: 256,
+            timeouts: Timeouts::default(),
+            handle_signals: false,
+        }
+    }
+}
+
+/// Stops a running server from another thread, like SIGTERM does.
+#[derive(Clone)]
+pub struct ShutdownHandle(Arc<Waker>);
+
+impl ShutdownHandle {
+    /// Ask the server to say goodbye to everyone and stop.
+    pub fn shutdown(&self) {
+        // Waking can only fail if the poll is gone, i.e. already stopped.
+        let _ = self.0.wake();
+    }
+}
+
+/// A bound server, ready to [`run`](Server::run).
+pub struct Server {
+    options: Options,
+    poll: Poll,
+    listener: TcpListener,
+    waker: Arc<Waker>,
+    local_addr: SocketAddr,
+}
+
+impl Server {
+    /// Check the options and bind the listening socket.
+    ///
+    /// # Errors
+    /// An `InvalidInput` error for bad options (with a message saying what
+    /// to change), or the OS error from binding.
+    pub fn bind(options: Options) -> io::Result<Server> {
+        check_options(&options)?;
+        let std_listener = listener::bind(options.bind)?;
+        let local_addr = std_listener.local_addr()?;
+        let mut listener = TcpListener::from_std(std_listener);
+        let poll = Poll::new()?;
+        poll.registry()
+            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        Ok(Server {
+            options,
+            poll,
+            listener,
+            waker,
+            local_addr,
+        })
+    }
+
+    /// The address the server listens on (with the real port when the
+    /// options asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle that stops the server.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle(self.waker.clone())
+    }
+
+    /// Serve until shut down. Every client gets a goodbye first.
+    ///
+    /// # Errors
+    /// Only an error of the poll itself; client errors just close that
+    /// client.
+    pub fn run(self) -> io::Result<()> {
+        // The hub holds all connection and room memory inline (about 12 MB
+        // of address space, touched only as connections arrive), so it lives
+        // on a thread with a stack sized for it. Unoptimised builds move it
+        // a few times on the way, hence the margin; untouched stack pages
+        // cost no memory.
+        let stack = 4 * std::mem::size_of::<ServerHub>() + 8 * 1024 * 1024;
+        std::thread::Builder::new()
+            .name("natter-loop".into())
+            .stack_size(stack)
+            .spawn(move || self.serve())?
+            .join()
+            .map_err(|_| io::Error::other("the event loop thread panicked"))?
+    }
+
+    fn serve(mut self) -> io::Result<()> {
+        let config = hub_config(&self.options);
+        let mut hub = ServerHub::new(config);
+        for room in &self.options.rooms {
+            hub.add_room(room)
+                .map_err(|e| invalid(format!("room '{room}': {e}")))?;
+        }
+        let mut signals = if self.options.handle_signals {
+            let mut s = Signals::new([SIGINT, SIGTERM])?;
+            self.poll
+                .registry()
+                .register(&mut s, SIGNALS, Interest::READABLE)?;
+            Some(s)
+        } else {
+            None
+        };
+        let mut driver = Driver {
+            hub: &mut hub,
+            conns: Vec::new(),
+            clock: Clock::new(),
+            shutdown_deadline: None,
+        };
+        let mut events = Events::with_capacity(1024);
+        loop {
+            let timeout = driver.poll_timeout();
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            for event in events.iter() {
+                match event.token() {
+                    LISTENER => driver.accept(&self.listener, self.poll.registry()),
+                    SIGNALS => {
+                        if let Some(s) = signals.as_mut() {
+                            if s.pending().next().is_some() {
+                                driver.begin_shutdown();
+                            }
+                        }
+                    }
+                    WAKER => driver.begin_shutdown(),
+                    Token(i) => {
+                        let conn = ConnId(i as u16);
+                        if event.is_readable() || event.is_read_closed() || event.is_error() {
+                            driver.read(conn);
+                        }
+                        if event.is_writable() {
+                            driver.flush(conn);
+                        }
+                    }
+                }
+            }
+            driver.after_wakeup(self.poll.registry());
+            if driver.finished() {
+                info!("all clients said goodbye; stopping");
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+fn check_options(o: &Options) -> io::Result<()> {
+    if o.max_members == 0 || o.max_members > MAX_CONNS {
+        return Err(invalid(format!(
+            "--max-members must be between 1 and {MAX_CONNS}"
+        )));
+    }
+    if o.room_size == 0 || o.room_size > o.max_members {
+        return Err(invalid(
+            "--room-size must be between 1 and --max-members".into(),
+        ));
+    }
+    if o.history > MAX_HISTORY {
+        return Err(invalid(format!("--history must be at most {MAX_HISTORY}")));
+    }
+    if o.rooms.is_empty() {
+        return Err(invalid("name at least one room with --room".into()));
+    }
+    if o.rooms.len() > MAX_ROOMS {
+        return Err(invalid(format!("at most {MAX_ROOMS} rooms")));
+    }
+    for room in &o.rooms {
+        if !natter_core::wire::is_valid_room(room) {
+            return Err(invalid(format!(
+                "room '{room}': room names are 1-24 letters, digits, '-' or '_' (no '#', no spaces)"
+            )));
+        }
+    }
+    if o.password
+        .as_ref()
+        .is_some_and(|p| p.len() > MAX_SHORT || p.contains(['\0', '\r', '\n']))
+    {
+        return Err(invalid(format!(
+            "the password must be at most {MAX_SHORT} bytes on one line"
+        )));
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> natter_core::time::Duration {
+    natter_core::time::Duration(d.as_millis() as u64)
+}
+
+fn hub_config(o: &Options) -> Config {
+    let mut password = heapless::String::new();
+    // check_options bounded the length.
+    let _ = password.push_str(o.password.as_deref().unwrap_or(""));
+    let origin = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    Config {
+        password,
+        allow_new_rooms: !o.fixed_rooms,
+        history: o.history,
+        max_conns: o.max_members,
+        room_capacity: o.room_size,
+        flood_rate: o.flood_rate,
+        flood_burst: o.flood_burst,
+        clock_origin_unix_ms: origin,
+        hello_timeout: ms(o.timeouts.hello),
+        ping_after: ms(o.timeouts.ping_after),
+        idle_timeout: ms(o.timeouts.idle),
+        stall_timeout: ms(o.timeouts.stall),
+    }
+}
+
+/// Milliseconds since the server started, as the hub's clock.
+struct Clock(std::time::Instant);
+
+impl Clock {
+    fn new() -> Self {
+        Clock(std::time::Instant::now())
+    }
+
+    fn now(&self) -> Instant {
+        Instant(self.0.elapsed().as_millis() as u64)
+    }
+}
+
+/// A client socket.
+struct Conn {
+    stream: TcpStream,
+    peer: SocketAddr,
+    /// The hub's input buffer was full: read again once it has room
+    /// (mio is edge-triggered and will not say readable again).
+    read_paused: bool,
+}
+
+struct Driver<'h> {
+    hub: &'h mut ServerHub,
+    /// Sockets by `ConnId`.
+    conns: Vec<Option<Conn>>,
+    clock: Clock,
+    shutdown_deadline: Option<Instant>,
+}
+
+impl Driver<'_> {
+    fn poll_timeout(&self) -> Option<Duration> {
+        let now = self.clock.now();
+        let next = [self.hub.poll_timeout(), self.shutdown_deadline]
+            .into_iter()
+            .flatten()
+            .min()?;
+        // Round up so the timer has expired when we wake.
+        Some(Duration::from_millis(
+            next.saturating_since(now).millis() + 1,
+        ))
+    }
+
+    fn accept(&mut self, listener: &TcpListener, registry: &mio::Registry) {
+        loop {
+            let (mut stream, peer) = match listener.accept() {
+                Ok(pair) => pair,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Out of file descriptors and the like: the pending
+                    // connections wait in the backlog for the next wake-up.
+                    warn!("accept failed: {e}");
+                    return;
+                }
+            };
+            if self.shutdown_deadline.is_some() {
+                refuse(&mut stream, ErrorCode::ShuttingDown);
+                continue;
+            }
+            if let Err(e) = listener::tune_accepted(&stream) {
+                debug!("{peer}: socket options: {e}");
+            }
+            let now = self.clock.now();
+            let conn = match self.hub.handle_connect(now) {
+                Ok(conn) => conn,
+                Err(ConnectError::ServerFull) | Err(_) => {
+                    info!("{peer}: refused, the server is full");
+                    refuse(&mut stream, ErrorCode::ServerFull);
+                    continue;
+                }
+            };
+            let token = Token(conn.index());
+            if let Err(e) =
+                registry.register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)
+            {
+                warn!("{peer}: cannot watch socket: {e}");
+                self.hub.handle_disconnect(now, conn);
+                continue;
+            }
+            debug!("{peer}: connected as #{}", conn.0);
+            if self.conns.len() <= conn.index() {
+                self.conns.resize_with(conn.index() + 1, || None);
+            }
+            self.conns[conn.index()] = Some(Conn {
+                stream,
+                peer,
+                read_paused: false,
+            });
+        }
+    }
+
+    /// Read everything the socket has, as fast as the hub takes it.
+    fn read(&mut self, conn: ConnId) {
+        let now = self.clock.now();
+        loop {
+            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
+                return;
+            };
+            let buf = self.hub.recv_buf(conn);
+            if buf.is_empty() {
+                c.read_paused = true;
+                return;
+            }
+            match c.stream.read(buf) {
+                Ok(0) => return self.drop_conn(conn, "closed the connection"),
+                Ok(n) => self.hub.handle_received(now, conn, n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.drop_conn(conn, &e.to_string()),
+            }
+        }
+    }
+
+    /// Write what the hub has for `conn` until it has no more or the socket
+    /// is full.
+    fn flush(&mut self, conn: ConnId) {
+        let now = self.clock.now();
+        loop {
+            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
+                return;
+            };
+            let bytes = self.hub.transmit(conn);
+            if bytes.is_empty() {
+                break;
+            }
+            match c.stream.write(bytes) {
+                Ok(n) => self.hub.handle_sent(now, conn, n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.drop_conn(conn, &e.to_string()),
+            }
+        }
+        // Sending made room for input that was waiting.
+        if let Some(Some(c)) = self.conns.get_mut(conn.index()) {
+            if c.read_paused && !self.hub.recv_buf(conn).is_empty() {
+                c.read_paused = false;
+                self.read(conn);
+            }
+        }
+    }
+
+    fn drop_conn(&mut self, conn: ConnId, why: &str) {
+        if let Some(c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
+            debug!("{}: {why}", c.peer);
+        }
+        self.hub.handle_disconnect(self.clock.now(), conn);
+    }
+
+    fn begin_shutdown(&mut self) {
+        if self.shutdown_deadline.is_none() {
+            info!(
+                "shutting down: saying goodbye to {} connection(s)",
+                self.hub.connections()
+            );
+            let now = self.clock.now();
+            self.hub.shutdown(now, "the server is shutting down");
+            self.shutdown_deadline = Some(now + ms(SHUTDOWN_GRACE));
+        }
+    }
+
+    /// The end of a wake-up: write what is queued, close what the hub
+    /// closed, run timers and log.
+    fn after_wakeup(&mut self, registry: &mio::Registry) {
+        let now = self.clock.now();
+        if self.hub.poll_timeout().is_some_and(|t| t <= now) {
+            self.hub.handle_timeout(now);
+        }
+        while let Some(conn) = self.hub.poll_transmit() {
+            self.flush(conn);
+        }
+        while let Some(conn) = self.hub.poll_close() {
+            if let Some(mut c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
+                let _ = registry.deregister(&mut c.stream);
+                debug!("{}: closed", c.peer);
+            }
+        }
+        while let Some(event) = self.hub.poll_event() {
+            self.log(event);
+        }
+        if self.shutdown_deadline.is_some_and(|d| now >= d) {
+            // Grace is over: whoever has not taken their goodbye is cut off.
+            for conn in 0..self.conns.len() {
+                self.drop_conn(ConnId(conn as u16), "cut off at shutdown");
+            }
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.shutdown_deadline.is_some() && self.conns.iter().all(Option::is_none)
+    }
+
+    fn peer(&self, conn: ConnId) -> String {
+        match self.conns.get(conn.index()) {
+            Some(Some(c)) => c.peer.to_string(),
+            _ => format!("#{}", conn.0),
+        }
+    }
+
+    fn log(&self, event: Event) {
+        match event {
+            Event::Welcomed { conn, nick } => info!("{}: '{nick}' connected", self.peer(conn)),
+            Event::Joined {
+                conn,
+                room,
+                created,
+            } => {
+                let nick = self.hub.nick(conn).unwrap_or("?");
+                let how = if created { " (new room)" } else { "" };
+                info!("'{nick}' joined {room}{how}");
+            }
+            Event::Parted { conn, room } => {
+                info!("'{}' left {room}", self.hub.nick(conn).unwrap_or("?"))
+            }
+            Event::NickChanged { conn, nick } => info!("{}: now called '{nick}'", self.peer(conn)),
+            Event::BadFrame { conn, error } => info!("{}: bad frame: {error}", self.peer(conn)),
+            Event::Refused { conn, code } => debug!("{}: refused: {code:?}", self.peer(conn)),
+            Event::Closing { conn, code } => {
+                info!("{}: closing: {}", self.peer(conn), code.describe())
+            }
+            Event::Disconnected { conn } => info!("{}: disconnected", self.peer(conn)),
+            other => debug!("{other:?}"),
+        }
+    }
+}
+
+/// Tell a connection we cannot take it, best effort, and drop it.
+fn refuse(stream: &mut TcpStream, code: ErrorCode) {
+    let mut buf = [0u8; 300];
+    if let Ok(n) = (Frame::Bye {
+        code,
+        reason: code.describe(),
+    })
+    .encode(&mut buf)
+    {
+        let _ = stream.write(&buf[..n]);
+    }
+}

@@ -1,0 +1,21 @@
+//! natter-server: the std server of natter, a classroom group chat.
+//!
+//! # Layout
+//! * `main.rs`: the command line (clap) and logging set-up, nothing else.
+//! * [`listener`]: the listening socket, made with `socket2` (dual-stack
+//!   IPv6, `SO_REUSEADDR`, a class-sized backlog) and the options set on
+//!   every accepted socket.
+//! * [`event_loop`]: one `mio` loop that owns the [`natter_core::room::Hub`],
+//!   moves bytes between sockets and hub, runs its timers and says goodbye
+//!   on SIGINT/SIGTERM.
+//! * [`client`]: a small blocking client over `embedded-io` streams, used by
+//!   the tests, `natter-bench` and anyone scripting the protocol.
+//!
+//! All chat logic (rooms, history, flood limits...) is in `natter-core`; this
+//! crate only does I/O.
+
+pub mod client;
+pub mod event_loop;
+pub mod listener;
+
+pub use event_loop::{Options, Server, ShutdownHandle, Timeouts};

@@ -1,0 +1,364 @@
+//! Chat through a real server over real TCP.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use natter_core::error::ErrorCode;
+use natter_core::wire::Frame;
+use natter_server::Timeouts;
+use natter_server::client::{Client, ClientError};
+
+#[test]
+fn several_clients_chat_both_ways() {
+    let server = TestServer::start(options());
+    let mut ann = member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    let mut cat = member(server.addr, "cat");
+    say(&mut ann, 1, "hello from ann");
+    let (id, time) = wait_for(
+        &mut ann,
+        |f| match *f {
+            Frame::Ack {
+                tag: 1, id, time, ..
+            } => Some((id, time)),
+            _ => None,
+        },
+        |_| {},
+    );
+    assert!(
+        id > 0 && time > 1_600_000_000_000,
+        "ack carries the id and a real time"
+    );
+    for c in [&mut bob, &mut cat] {
+        assert_eq!(next_message(c), ("ann".into(), "hello from ann".into()));
+    }
+    say(&mut bob, 2, "hi ann, bob here");
+    assert_eq!(
+        next_message(&mut ann),
+        ("bob".into(), "hi ann, bob here".into())
+    );
+    assert_eq!(
+        next_message(&mut cat),
+        ("bob".into(), "hi ann, bob here".into())
+    );
+    server.stop().unwrap();
+}
+
+#[test]
+fn join_leave_and_nick_notices() {
+    let server = TestServer::start(options());
+    let mut ann = member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    wait_for(
+        &mut ann,
+        |f| matches!(f, Frame::Joined { nick: "bob", .. }).then_some(()),
+        |_| {},
+    );
+    bob.send(&Frame::SetNick { nick: "robert" }).unwrap();
+    wait_for(
+        &mut ann,
+        |f| {
+            matches!(
+                f,
+                Frame::NickChanged {
+                    old: "bob",
+                    new: "robert",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+    bob.send(&Frame::Quit {
+        reason: "home time",
+    })
+    .unwrap();
+    wait_for(
+        &mut ann,
+        |f| {
+            matches!(
+                f,
+                Frame::Parted {
+                    nick: "robert",
+                    reason: "home time",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+    assert_eq!(wait_closed(&mut bob), Some(ErrorCode::Quit));
+}
+
+#[test]
+fn taken_nick_then_retry_on_same_connection() {
+    let server = TestServer::start(options());
+    let _ann = member(server.addr, "ann");
+    match Client::connect(server.addr, "ANN", "") {
+        Err(ClientError::Refused(ErrorCode::NickTaken)) => {}
+        other => panic!("expected NickTaken, got {:?}", other.err()),
+    }
+    // Same connection, second try: the raw protocol allows it.
+    let mut raw = natter_server::client::connect(server.addr, Duration::from_secs(5)).unwrap();
+    let mut reader = natter_core::io::FrameReader::<1024>::new();
+    let hello = |nick| Frame::Hello {
+        version: natter_core::wire::VERSION,
+        nick,
+        password: "",
+    };
+    natter_core::io::write_frame(&mut raw, &hello("Ann")).unwrap();
+    assert!(matches!(
+        reader.read_frame(&mut raw).unwrap(),
+        Frame::Error {
+            code: ErrorCode::NickTaken,
+            ..
+        }
+    ));
+    natter_core::io::write_frame(&mut raw, &hello("anne")).unwrap();
+    assert!(matches!(
+        reader.read_frame(&mut raw).unwrap(),
+        Frame::Welcome { nick: "anne", .. }
+    ));
+}
+
+#[test]
+fn room_full_and_server_full() {
+    let server = TestServer::start(natter_server::Options {
+        max_members: 3,
+        room_size: 2,
+        ..options()
+    });
+    let _a = member(server.addr, "a");
+    let _b = member(server.addr, "b");
+    let mut c = Client::connect(server.addr, "c", "").unwrap();
+    c.send(&Frame::Join {
+        room: "lobby",
+        since: 0,
+    })
+    .unwrap();
+    assert!(matches!(
+        c.recv().unwrap(),
+        Frame::Error {
+            code: ErrorCode::RoomFull,
+            subject: "lobby",
+            ..
+        }
+    ));
+    match Client::connect(server.addr, "d", "") {
+        Err(ClientError::Refused(ErrorCode::ServerFull)) => {}
+        other => panic!("expected ServerFull, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn wrong_password_is_refused() {
+    let server = TestServer::start(natter_server::Options {
+        password: Some("sesame".into()),
+        ..options()
+    });
+    match Client::connect(server.addr, "ann", "open") {
+        Err(ClientError::Refused(ErrorCode::BadPassword)) => {}
+        other => panic!("expected BadPassword, got {:?}", other.err()),
+    }
+    Client::connect(server.addr, "ann", "sesame").unwrap();
+}
+
+#[test]
+fn history_on_join_and_resume_after_reconnect() {
+    let server = TestServer::start(natter_server::Options {
+        history: 10,
+        ..options()
+    });
+    let mut ann = member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    for i in 0..3 {
+        say(&mut ann, i, &format!("early {i}"));
+    }
+    let mut last_seen = 0;
+    for i in 0..3 {
+        let id = wait_for(
+            &mut bob,
+            |f| match *f {
+                Frame::Message { id, text, .. } => Some((id, text.to_string())),
+                _ => None,
+            },
+            |_| {},
+        );
+        assert_eq!(id.1, format!("early {i}"));
+        last_seen = id.0;
+    }
+    // A newcomer gets the history.
+    let mut cat = member(server.addr, "cat");
+    for i in 0..3 {
+        assert_eq!(next_message(&mut cat).1, format!("early {i}"));
+    }
+    // Bob's connection drops; two messages go by; he resumes.
+    drop(bob);
+    say(&mut ann, 10, "while you were away 1");
+    say(&mut ann, 11, "while you were away 2");
+    wait_for(
+        &mut ann,
+        |f| matches!(f, Frame::Ack { tag: 11, .. }).then_some(()),
+        |_| {},
+    );
+    let mut bob = Client::connect(server.addr, "bob", "").unwrap();
+    join(&mut bob, "lobby", last_seen);
+    assert_eq!(next_message(&mut bob).1, "while you were away 1");
+    assert_eq!(next_message(&mut bob).1, "while you were away 2");
+    drop(bob);
+    // Now more goes by than the history holds: the resume says so.
+    for i in 0..15 {
+        say(&mut ann, 100 + i, &format!("flood {i}"));
+    }
+    wait_for(
+        &mut ann,
+        |f| matches!(f, Frame::Ack { tag: 114, .. }).then_some(()),
+        |_| {},
+    );
+    let mut bob = Client::connect(server.addr, "bob", "").unwrap();
+    bob.send(&Frame::Join {
+        room: "lobby",
+        since: last_seen,
+    })
+    .unwrap();
+    let missed = wait_for(
+        &mut bob,
+        |f| match *f {
+            Frame::Gap { missed, .. } => Some(missed),
+            _ => None,
+        },
+        |_| {},
+    );
+    assert!(missed > 0);
+    let (_, text) = next_message(&mut bob);
+    assert!(text.starts_with("flood"), "{text}");
+}
+
+#[test]
+fn a_reader_that_stops_does_not_delay_the_others() {
+    let timeouts = Timeouts {
+        stall: Duration::from_secs(2),
+        ..Timeouts::default()
+    };
+    let server = TestServer::start(natter_server::Options {
+        history: 16,
+        timeouts,
+        ..options()
+    });
+    let mut ann = member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    // Cat joins and then never reads again; its socket buffers fill up.
+    let mut cat = member(server.addr, "cat");
+    socket2::SockRef::from(cat.socket())
+        .set_recv_buffer_size(4096)
+        .unwrap();
+    let n: u32 = 6000;
+    // Bob reads as fast as he can, in his own thread.
+    let reader = std::thread::spawn(move || {
+        let mut ids = Vec::new();
+        while ids.len() < n as usize {
+            match bob.recv().unwrap() {
+                Frame::Message { id, .. } => ids.push(id),
+                Frame::Gap { missed, .. } => panic!("bob missed {missed} events"),
+                _ => {}
+            }
+        }
+        ids
+    });
+    // Ann sends one message at a time, waiting for each acknowledgement:
+    // if cat could hold the room up, this would stop.
+    let text = "x".repeat(500);
+    for i in 0..n {
+        say(&mut ann, i, &text);
+        wait_for(
+            &mut ann,
+            |f| matches!(*f, Frame::Ack { tag, .. } if tag == i).then_some(()),
+            |_| {},
+        );
+    }
+    let ids = reader.join().unwrap();
+    assert!(
+        ids.windows(2).all(|w| w[1] == w[0] + 1),
+        "bob got every message once, in order"
+    );
+    // Cat, as the protocol says, is told what it missed or is disconnected
+    // as too slow after the stall timeout.
+    let mut messages = 0u64;
+    let outcome = loop {
+        match cat.recv() {
+            Ok(Frame::Gap { missed, .. }) => break format!("gap of {missed}"),
+            Ok(Frame::Message { .. }) => messages += 1,
+            Ok(Frame::Bye { code, .. }) => break format!("bye {code:?}"),
+            Ok(_) => {}
+            Err(e) => break format!("closed: {e}"),
+        }
+    };
+    assert!(
+        outcome.starts_with("gap") || outcome == "bye TooSlow" || outcome.starts_with("closed"),
+        "{outcome}"
+    );
+    assert!(messages < u64::from(n), "cat cannot have had everything");
+}
+
+#[test]
+fn private_message_and_action() {
+    let server = TestServer::start(options());
+    let mut ann = member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    ann.send(&Frame::Whisper {
+        tag: 5,
+        to: "bob",
+        flags: 0,
+        text: "psst",
+    })
+    .unwrap();
+    wait_for(
+        &mut bob,
+        |f| {
+            matches!(
+                f,
+                Frame::Private {
+                    from: "ann",
+                    text: "psst",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+    ann.send(&Frame::Say {
+        tag: 6,
+        room: "lobby",
+        flags: natter_core::wire::FLAG_ACTION,
+        text: "waves",
+    })
+    .unwrap();
+    wait_for(
+        &mut bob,
+        |f| {
+            matches!(
+                f,
+                Frame::Message {
+                    flags: 1,
+                    text: "waves",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+}
+
+#[test]
+fn shutdown_says_goodbye() {
+    let server = TestServer::start(options());
+    let mut ann = member(server.addr, "ann");
+    server.stop().unwrap();
+    assert_eq!(wait_closed(&mut ann), Some(ErrorCode::ShuttingDown));
+}
