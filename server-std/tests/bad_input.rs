@@ -1,0 +1,182 @@
+//! The bad-input suite: a running server is fed garbage, oversize and
+//! truncated frames, invalid UTF-8, frames before hello, silent and
+//! half-open connections, and a burst of a thousand connections. It stays
+//! up, the offender gets a typed error before it is closed, and the members
+//! chatting meanwhile notice nothing.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
+
+use common::*;
+use natter_core::error::ErrorCode;
+use natter_core::wire::{Frame, Status, decode};
+use natter_server::{Options, Timeouts};
+
+/// Everything the server sends `stream` until it closes it, decoded into
+/// (kind of frame, error code) pairs.
+fn replies_until_close(stream: &mut TcpStream) -> Vec<(u8, Option<ErrorCode>)> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server did not close the connection: {e}"),
+        }
+    }
+    let mut out = Vec::new();
+    let mut rest = &bytes[..];
+    while let Ok(Status::Complete((frame, n))) = decode(rest) {
+        let code = match frame {
+            Frame::Error { code, .. } | Frame::Bye { code, .. } => Some(code),
+            _ => None,
+        };
+        out.push((frame.kind(), code));
+        rest = &rest[n..];
+    }
+    assert!(rest.is_empty(), "the server sent a broken frame: {rest:?}");
+    out
+}
+
+const ERROR: u8 = 0x4e;
+const BYE: u8 = 0x4f;
+
+fn offender(server: &TestServer, bytes: &[u8]) -> TcpStream {
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(bytes).unwrap();
+    s
+}
+
+fn hello_bytes(nick: &[u8]) -> Vec<u8> {
+    let mut v = vec![0, (3 + nick.len()) as u8 + 1, 0x01, 0x01, nick.len() as u8];
+    v.extend_from_slice(nick);
+    v.push(0); // empty password
+    v
+}
+
+/// A deterministic stream of random bytes (xorshift64).
+fn garbage(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn server_survives_bad_input_and_members_notice_nothing() {
+    let timeouts = Timeouts {
+        hello: Duration::from_secs(1),
+        ..Timeouts::default()
+    };
+    let server = TestServer::start(Options {
+        timeouts,
+        ..options()
+    });
+    let mut ann = member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    wait_for(
+        &mut ann,
+        |f| matches!(f, Frame::Joined { nick: "bob", .. }).then_some(()),
+        |_| {},
+    );
+
+    // Random garbage: a typed error, then the connection is closed.
+    for seed in 1..=20 {
+        let mut s = offender(&server, &garbage(seed, 2000));
+        let replies = replies_until_close(&mut s);
+        assert!(
+            replies.iter().any(|&(k, _)| k == ERROR),
+            "seed {seed}: no error before close: {replies:?}"
+        );
+        assert_eq!(replies.last().map(|r| r.0), Some(BYE), "seed {seed}");
+    }
+
+    // An oversize length prefix.
+    let mut s = offender(&server, &[0xff, 0xff, 0x01]);
+    assert_eq!(
+        replies_until_close(&mut s),
+        [
+            (ERROR, Some(ErrorCode::Malformed)),
+            (BYE, Some(ErrorCode::Malformed))
+        ]
+    );
+
+    // A frame whose fields run past its end, invalid UTF-8 in a nick, an
+    // unknown kind and a chat line before hello: each gets its own typed
+    // error and the connection carries on, until the hello deadline.
+    let mut bad = vec![0x00, 0x03, 0x09, 0x00, 0x00]; // ping with a 2-byte token
+    bad.extend(hello_bytes(&[0xC3, 0x28]));
+    bad.extend([0x00, 0x01, 0x3f]);
+    bad.extend([
+        0x00, 0x0f, 0x04, 0, 0, 0, 1, 0x05, b'l', b'o', b'b', b'b', b'y', 0x00, 0x00, 0x01, b'x',
+    ]);
+    let mut s = offender(&server, &bad);
+    assert_eq!(
+        replies_until_close(&mut s),
+        [
+            (ERROR, Some(ErrorCode::Malformed)),
+            (ERROR, Some(ErrorCode::Malformed)),
+            (ERROR, Some(ErrorCode::Malformed)),
+            (ERROR, Some(ErrorCode::HelloFirst)),
+            (BYE, Some(ErrorCode::HelloTimeout)),
+        ]
+    );
+
+    // A truncated frame, then the client hangs up: nothing to answer.
+    let mut s = offender(&server, &hello_bytes(b"eve")[..4]);
+    s.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(replies_until_close(&mut s), []);
+
+    // Half-open: part of a hello, then silence. The server gives up on it.
+    let mut s = offender(&server, &hello_bytes(b"eve")[..3]);
+    assert_eq!(
+        replies_until_close(&mut s),
+        [(BYE, Some(ErrorCode::HelloTimeout))]
+    );
+
+    // Connect and close without a byte, a thousand times, some after a hello.
+    for i in 0..1000 {
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        if i % 3 == 0 {
+            let _ = s.write_all(&hello_bytes(format!("n{i}").as_bytes()));
+        }
+        drop(s);
+    }
+
+    // The room is fine: a message goes through, and bob saw nothing of all
+    // this but the chat itself.
+    say(&mut ann, 1, "still here?");
+    let mut seen = Vec::new();
+    wait_for(
+        &mut bob,
+        |f| {
+            matches!(
+                f,
+                Frame::Message {
+                    text: "still here?",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |f| seen.push(format!("{f:?}")),
+    );
+    assert!(
+        seen.iter()
+            .all(|f| f.starts_with("Joined") || f.starts_with("Parted")),
+        "{seen:?}"
+    );
+    server.stop().unwrap();
+}
