@@ -172,11 +172,11 @@ error_codes! {
     /// A second hello on a welcomed connection.
     AlreadyWelcomed = 4, "you are already connected";
     /// The nickname breaks the rules.
-    BadNick = 5, "nicknames are 1-24 letters, digits, '-' or '_', starting with a letter; pick another";
+    BadNick = 5, "nicknames are up to 24 letters, digits or - _ [ ] { } | ^ `, with no spaces, not starting with a digit or '-'; pick another";
     /// Someone already uses that nickname (case-insensitively).
     NickTaken = 6, "that nickname is taken; pick another";
     /// The password is wrong or missing.
-    BadPassword = 7, "wrong room password; ask the teacher for it";
+    BadPassword = 7, "wrong password for this server; ask the teacher for it";
     /// The room name breaks the rules.
     BadRoom = 8, "room names are 1-24 letters, digits, '-' or '_'";
     /// The room has no free place.
@@ -198,7 +198,7 @@ error_codes! {
     /// The sender is over the flood limit; the message was not sent.
     Flooding = 17, "you are sending too fast; wait a moment, then send again";
     /// Empty text, text over the server's limit, or NUL/CR/LF in text.
-    BadText = 18, "the message is empty or too long; shorten it";
+    BadText = 18, "the message is empty, too long, or has line breaks; shorten it or send it as separate lines";
     /// The server has no place for another connection.
     ServerFull = 19, "the server is full; try again later";
     /// Nothing was heard from the connection for too long.

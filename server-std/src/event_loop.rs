@@ -184,6 +184,7 @@ impl Server {
         // a few times on the way, hence the margin; untouched stack pages
         // cost no memory.
         let stack = 4 * std::mem::size_of::<ServerHub>() + 8 * 1024 * 1024;
+        rss("before spawn");
         std::thread::Builder::new()
             .name("natter-loop".into())
             .stack_size(stack)
@@ -194,7 +195,9 @@ impl Server {
 
     fn serve(mut self) -> io::Result<()> {
         let config = hub_config(&self.options);
-        let mut hub = ServerHub::new(config);
+        rss("before new");
+        let mut hub = Box::new(ServerHub::new(config));
+        rss("after new");
         for room in &self.options.rooms {
             hub.add_room(room)
                 .map_err(|e| invalid(format!("room '{room}': {e}")))?;
@@ -208,6 +211,7 @@ impl Server {
         } else {
             None
         };
+        rss("after rooms");
         let mut driver = Driver {
             hub: &mut hub,
             conns: Vec::new(),
@@ -252,6 +256,11 @@ impl Server {
             }
         }
     }
+}
+
+fn rss(at: &str) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    eprintln!("{at}: {}", s.lines().filter(|l| l.starts_with("VmRSS")).collect::<String>());
 }
 
 fn invalid(msg: String) -> io::Error {

@@ -137,6 +137,7 @@ fn room_full_and_server_full() {
     let mut c = Client::connect(server.addr, "c", "").unwrap();
     c.send(&Frame::Join {
         room: "lobby",
+        epoch: 0,
         since: 0,
     })
     .unwrap();
@@ -174,7 +175,8 @@ fn history_on_join_and_resume_after_reconnect() {
         ..options()
     });
     let mut ann = member(server.addr, "ann");
-    let mut bob = member(server.addr, "bob");
+    let mut bob = Client::connect(server.addr, "bob", "").unwrap();
+    let (epoch, _) = join(&mut bob, "lobby", 0, 0);
     for i in 0..3 {
         say(&mut ann, i, &format!("early {i}"));
     }
@@ -206,7 +208,7 @@ fn history_on_join_and_resume_after_reconnect() {
         |_| {},
     );
     let mut bob = Client::connect(server.addr, "bob", "").unwrap();
-    join(&mut bob, "lobby", last_seen);
+    join(&mut bob, "lobby", epoch, last_seen);
     assert_eq!(next_message(&mut bob).1, "while you were away 1");
     assert_eq!(next_message(&mut bob).1, "while you were away 2");
     drop(bob);
@@ -222,6 +224,7 @@ fn history_on_join_and_resume_after_reconnect() {
     let mut bob = Client::connect(server.addr, "bob", "").unwrap();
     bob.send(&Frame::Join {
         room: "lobby",
+        epoch,
         since: last_seen,
     })
     .unwrap();

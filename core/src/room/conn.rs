@@ -155,32 +155,37 @@ impl Bucket {
     }
 }
 
-/// One connection slot.
-pub(crate) struct Conn<const OUT: usize> {
-    pub state: State,
-    pub nick: String<MAX_NICK>,
-    pub input: [u8; MAX_FRAME_LEN],
-    pub input_len: usize,
-    pub out: OutQueue<OUT>,
-    pub joined: Vec<Cursor, MAX_JOINED>,
+/// One connection slot of a hub: its buffers, rooms, flood limit and
+/// timers. Opaque; named only to size a hub's storage (see
+/// [`Slots`](super::Slots)).
+pub struct Conn<const OUT: usize> {
+    pub(crate) state: State,
+    /// Unique per connection, unlike the slot index, which is reused.
+    pub(crate) session: u32,
+    pub(crate) nick: String<MAX_NICK>,
+    pub(crate) input: [u8; MAX_FRAME_LEN],
+    pub(crate) input_len: usize,
+    pub(crate) out: OutQueue<OUT>,
+    pub(crate) joined: Vec<Cursor, MAX_JOINED>,
     /// Which joined room to refill from first, so rooms share the queue.
-    pub next_room: usize,
-    pub bucket: Bucket,
-    pub connected_at: Instant,
-    pub last_heard: Instant,
+    pub(crate) next_room: usize,
+    pub(crate) bucket: Bucket,
+    pub(crate) connected_at: Instant,
+    pub(crate) last_heard: Instant,
     /// When the output queue last made progress (or became non-empty).
-    pub last_sent: Instant,
-    pub ping_outstanding: bool,
+    pub(crate) last_sent: Instant,
+    pub(crate) ping_outstanding: bool,
     /// Undecodable frames so far; too many and the connection is closed.
-    pub strikes: u8,
+    pub(crate) strikes: u8,
     /// In the hub's transmit list.
-    pub queued: bool,
+    pub(crate) queued: bool,
 }
 
 impl<const OUT: usize> Conn<OUT> {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Conn {
             state: State::Free,
+            session: 0,
             nick: String::new(),
             input: [0; MAX_FRAME_LEN],
             input_len: 0,
@@ -198,8 +203,9 @@ impl<const OUT: usize> Conn<OUT> {
     }
 
     /// Make a free slot a fresh connection.
-    pub fn reset(&mut self, now: Instant, burst: u32) {
+    pub(crate) fn reset(&mut self, now: Instant, burst: u32, session: u32) {
         self.state = State::Greeting;
+        self.session = session;
         self.nick.clear();
         self.input_len = 0;
         self.out.clear();
@@ -214,11 +220,11 @@ impl<const OUT: usize> Conn<OUT> {
         self.queued = false;
     }
 
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         matches!(self.state, State::Greeting | State::Ready)
     }
 
-    pub fn cursor(&self, room: u8) -> Option<usize> {
+    pub(crate) fn cursor(&self, room: u8) -> Option<usize> {
         self.joined.iter().position(|c| c.room == room)
     }
 }

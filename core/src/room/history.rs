@@ -28,8 +28,9 @@ pub(crate) struct Entry<const TEXT: usize> {
     pub id: u64,
     pub time: u64,
     pub kind: EventKind,
-    /// The member it came from; they do not get their own messages back.
-    pub sender: ConnId,
+    /// The session it came from (not the slot, which is reused): that
+    /// session does not get its own messages back.
+    pub sender: u32,
     pub skip_sender: bool,
     /// The author, the joiner, the leaver, the old nick or the topic setter.
     pub nick: String<MAX_NICK>,
@@ -41,7 +42,7 @@ pub(crate) struct Entry<const TEXT: usize> {
 
 impl<const TEXT: usize> Entry<TEXT> {
     /// The frame that carries this event to a member.
-    pub fn frame<'a>(&'a self, room: &'a str) -> Frame<'a> {
+    pub(crate) fn frame<'a>(&'a self, room: &'a str) -> Frame<'a> {
         let (id, time, nick, text) = (self.id, self.time, self.nick.as_str(), self.text.as_str());
         match self.kind {
             EventKind::Message | EventKind::Action => Frame::Message {
@@ -88,13 +89,18 @@ impl<const TEXT: usize> Entry<TEXT> {
 }
 
 /// A room of up to `CONNS` members with a history of up to `HISTORY` events.
-pub(crate) struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
-    pub name: String<MAX_ROOM>,
-    pub topic: String<TEXT>,
+/// Opaque; named only to size a hub's storage (see [`Slots`](super::Slots)).
+pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
+    pub(crate) name: String<MAX_ROOM>,
+    pub(crate) topic: String<TEXT>,
     /// Named at start-up: never freed, even when empty.
-    pub fixed: bool,
-    pub members: Vec<ConnId, CONNS>,
+    pub(crate) fixed: bool,
+    pub(crate) members: Vec<ConnId, CONNS>,
     history: Deque<Entry<TEXT>, HISTORY>,
+    /// Tells this room apart from an earlier room of the same name (before
+    /// a restart, or before it emptied and was freed), whose ids meant
+    /// other events.
+    pub(crate) epoch: u32,
     /// The id of the oldest event still in the history.
     first_id: u64,
     /// The id the next event will get. Ids start at 1, so a `since` of 0
@@ -103,7 +109,7 @@ pub(crate) struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usi
 }
 
 impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HISTORY, TEXT> {
-    pub fn new(name: &str, fixed: bool) -> Self {
+    pub(crate) fn new(name: &str, fixed: bool, epoch: u32) -> Self {
         let mut n = String::new();
         // The caller validated the name, which is at most MAX_ROOM bytes.
         let _ = n.push_str(name);
@@ -113,28 +119,29 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             fixed,
             members: Vec::new(),
             history: Deque::new(),
+            epoch,
             first_id: 1,
             next_id: 1,
         }
     }
 
-    pub fn first_id(&self) -> u64 {
+    pub(crate) fn first_id(&self) -> u64 {
         self.first_id
     }
 
-    pub fn next_id(&self) -> u64 {
+    pub(crate) fn next_id(&self) -> u64 {
         self.next_id
     }
 
     /// The event with this id, if still in the history.
-    pub fn get(&self, id: u64) -> Option<&Entry<TEXT>> {
+    pub(crate) fn get(&self, id: u64) -> Option<&Entry<TEXT>> {
         let index = id.checked_sub(self.first_id)?;
         self.history.get(usize::try_from(index).ok()?)
     }
 
     /// Append an event, dropping the oldest beyond `depth` events, and
     /// return its id.
-    pub fn push(&mut self, depth: usize, mut entry: Entry<TEXT>) -> u64 {
+    pub(crate) fn push(&mut self, depth: usize, mut entry: Entry<TEXT>) -> u64 {
         let id = self.next_id;
         entry.id = id;
         self.next_id += 1;
@@ -151,12 +158,12 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     }
 
     /// Where a member's cursor starts on joining: `since` is the last id
-    /// the member saw (0 for none). Returns the first id to deliver and how
+    /// the member saw (0 for none) in the room of that `epoch`. Returns the first id to deliver and how
     /// many events it missed that the history no longer holds.
-    pub fn start_for(&self, since: u64) -> (u64, u64) {
-        if since == 0 || since >= self.next_id {
-            // A fresh join, or ids from a previous run of the server: replay
-            // what is kept.
+    pub(crate) fn start_for(&self, epoch: u32, since: u64) -> (u64, u64) {
+        if since == 0 || epoch != self.epoch || since >= self.next_id {
+            // A fresh join, or ids of another incarnation of the room:
+            // replay what is kept. (The client sees the new epoch.)
             return (self.first_id, 0);
         }
         let wanted = since + 1;
@@ -167,7 +174,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         }
     }
 
-    pub fn remove_member(&mut self, conn: ConnId) {
+    pub(crate) fn remove_member(&mut self, conn: ConnId) {
         self.members.retain(|&m| m != conn);
     }
 }

@@ -24,12 +24,13 @@
 mod conn;
 mod history;
 
-pub use conn::MAX_JOINED;
+pub use conn::{Conn, MAX_JOINED};
+pub use history::Room;
 
 use heapless::{Deque, String, Vec};
 
-use self::conn::{Conn, Cursor, State};
-use self::history::{Entry, EventKind, Room};
+use self::conn::{Cursor, State};
+use self::history::{Entry, EventKind};
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::{Duration, Instant};
 use crate::wire::{
@@ -48,6 +49,24 @@ impl ConnId {
     /// The slot index.
     pub fn index(self) -> usize {
         usize::from(self.0)
+    }
+}
+
+/// Storage for the hub's connection or room slots: a growable list with a
+/// fixed limit. `heapless::Vec` (the default) keeps everything inside the
+/// hub, as a microcontroller wants; a desktop driver can supply a growable
+/// heap vector so memory is touched only as connections arrive.
+pub trait Slots<T>: core::ops::DerefMut<Target = [T]> {
+    /// Add a slot at the end, or hand `item` back when full.
+    ///
+    /// # Errors
+    /// The item, when no more slots fit.
+    fn push(&mut self, item: T) -> Result<(), T>;
+}
+
+impl<T, const N: usize> Slots<T> for Vec<T, N> {
+    fn push(&mut self, item: T) -> Result<(), T> {
+        Vec::push(self, item)
     }
 }
 
@@ -217,10 +236,14 @@ pub struct Hub<
     const HISTORY: usize,
     const TEXT: usize = MAX_TEXT,
     const OUT: usize = 4096,
+    C: Slots<Conn<OUT>> = Vec<Conn<OUT>, CONNS>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>> = Vec<Option<Room<CONNS, HISTORY, TEXT>>, ROOMS>,
 > {
     config: Config,
-    conns: Vec<Conn<OUT>, CONNS>,
-    rooms: Vec<Option<Room<CONNS, HISTORY, TEXT>>, ROOMS>,
+    /// Connection slots, created on first use and reused.
+    conns: C,
+    /// Room slots; `None` is a freed room.
+    rooms: R,
     /// Connections with output to write, each at most once.
     transmit: Deque<ConnId, CONNS>,
     /// Connections the driver must close, each at most once.
@@ -228,17 +251,28 @@ pub struct Hub<
     events: Deque<Event, EVENT_QUEUE>,
     events_dropped: u32,
     ping_token: u32,
+    /// Sessions started so far: each connection's unique number.
+    sessions: u32,
+    /// Rooms created so far, for room epochs.
+    rooms_created: u32,
     /// The time given with the latest input, for bookkeeping in `transmit`.
     now: Instant,
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
+impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: usize, const OUT: usize>
+    Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
+{
+    /// An empty hub with all its memory inside.
+    pub fn new(config: Config) -> Self {
+        Self::with_storage(config, Vec::new(), Vec::new())
+    }
+}
+
+impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: usize, const OUT: usize, C, R>
+    Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+where
+    C: Slots<Conn<OUT>>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
 {
     const CAPACITIES_OK: () = {
         assert!(
@@ -256,18 +290,21 @@ impl<
         );
     };
 
-    /// An empty hub.
-    pub fn new(config: Config) -> Self {
+    /// An empty hub keeping its connection and room slots in `conns` and
+    /// `rooms` (both empty; they grow as needed, up to `CONNS` and `ROOMS`).
+    pub fn with_storage(config: Config, conns: C, rooms: R) -> Self {
         let () = Self::CAPACITIES_OK;
         Hub {
             config,
-            conns: Vec::new(),
-            rooms: Vec::new(),
+            conns,
+            rooms,
             transmit: Deque::new(),
             closes: Deque::new(),
             events: Deque::new(),
             events_dropped: 0,
             ping_token: 0,
+            sessions: 0,
+            rooms_created: 0,
             now: Instant(0),
         }
     }
@@ -346,7 +383,8 @@ impl<
             }
             _ => return Err(ConnectError::ServerFull),
         };
-        self.conns[index].reset(now, self.config.flood_burst);
+        self.sessions = self.sessions.wrapping_add(1);
+        self.conns[index].reset(now, self.config.flood_burst, self.sessions);
         // CAPACITIES_OK bounds CONNS to u16.
         Ok(ConnId(index as u16))
     }
@@ -609,7 +647,7 @@ impl<
                 self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, "")
             }
             _ if !ready => self.reply_error(now, conn, ErrorCode::HelloFirst, 0, ""),
-            Frame::Join { room, since } => self.join(now, conn, room, since),
+            Frame::Join { room, epoch, since } => self.join(now, conn, room, epoch, since),
             Frame::Part { room, reason } => match self.joined_room(conn, room) {
                 Some(index) => self.part(now, conn, index, reason, true),
                 None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
@@ -673,7 +711,7 @@ impl<
         });
     }
 
-    fn join(&mut self, now: Instant, conn: ConnId, name: &str, since: u64) {
+    fn join(&mut self, now: Instant, conn: ConnId, name: &str, epoch: u32, since: u64) {
         if self.joined_room(conn, name).is_some() {
             return self.reply_error(now, conn, ErrorCode::AlreadyInRoom, 0, name);
         }
@@ -695,6 +733,9 @@ impl<
             return;
         };
         if room.members.len() >= capacity || room.members.is_full() {
+            if created {
+                self.rooms[index] = None;
+            }
             return self.reply_error(now, conn, ErrorCode::RoomFull, 0, name);
         }
         // Announce first, so the joiner's own join is in the history before
@@ -705,12 +746,13 @@ impl<
             return;
         };
         let _ = room.members.push(conn);
-        let (start, missed) = room.start_for(since);
+        let (start, missed) = room.start_for(epoch, since);
         let room_name = room.name.clone();
         let topic = room.topic.clone();
         let entered = Frame::Entered {
             room: &room_name,
             topic: &topic,
+            epoch: room.epoch,
             next_id: room.next_id(),
             members: room.members.len() as u16,
         };
@@ -786,13 +828,15 @@ impl<
         };
         let nick = self.conns[conn.index()].nick.clone();
         let id = self.push_event(now, index, conn, true, kind, &nick, "", text);
+        // Acknowledge with the room's own spelling, as events carry it.
+        let room_name = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
         let time = self.wall_time(now);
         self.reply(
             now,
             conn,
             &Frame::Ack {
                 tag,
-                room,
+                room: &room_name,
                 id,
                 time,
             },
@@ -912,6 +956,7 @@ impl<
     ) -> u64 {
         let time = self.wall_time(now);
         let depth = self.config.history.min(HISTORY);
+        let sender = self.conns[sender.index()].session;
         let Some(room) = self.rooms[index].as_mut() else {
             return 0;
         };
@@ -1002,7 +1047,7 @@ impl<
         }
         c.joined[turn].next_id = next + 1;
         if let Some(entry) = room.get(next) {
-            if !(entry.skip_sender && entry.sender == conn) {
+            if !(entry.skip_sender && entry.sender == c.session) {
                 let _ = c.out.push(&entry.frame(&room.name));
             }
         }
@@ -1149,7 +1194,12 @@ impl<
     }
 
     fn create_room(&mut self, name: &str, fixed: bool) -> Option<usize> {
-        let room = Room::new(name, fixed);
+        // Epochs differ between rooms of one run (a counter) and between
+        // runs (the start time); 0 is kept for "no epoch known".
+        self.rooms_created = self.rooms_created.wrapping_add(1);
+        let start = self.config.clock_origin_unix_ms as u32;
+        let epoch = start.rotate_left(16) ^ self.rooms_created;
+        let room = Room::new(name, fixed, if epoch == 0 { 1 } else { epoch });
         if let Some(i) = self.rooms.iter().position(Option::is_none) {
             self.rooms[i] = Some(room);
             return Some(i);
@@ -1184,5 +1234,7 @@ fn short_string(s: &str) -> String<MAX_NICK> {
     truncated(s)
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -63,15 +63,19 @@ impl Sim {
     /// Log in and join the lobby, skipping the join's replies.
     pub fn member(&mut self, nick: &str) -> ConnId {
         let id = self.login(nick);
-        self.send(
-            id,
-            &Frame::Join {
-                room: "lobby",
-                since: 0,
-            },
-        );
+        self.join(id, "lobby");
         self.skip(id);
         id
+    }
+
+    /// Join `room` afresh; returns the room's epoch from `Entered`.
+    pub fn join(&mut self, id: ConnId, room: &str) -> u32 {
+        self.send(id, &Frame::Join { room, epoch: 0, since: 0 });
+        let raw = self.next_raw(id).expect("no reply to join");
+        match frame(&raw) {
+            Frame::Entered { epoch, .. } => epoch,
+            other => panic!("expected Entered, got {other:?}"),
+        }
     }
 
     pub fn send(&mut self, id: ConnId, frame: &Frame<'_>) {
@@ -327,6 +331,7 @@ fn join_lists_members_and_tells_the_others() {
         bob,
         &Frame::Join {
             room: "LOBBY",
+            epoch: 0,
             since: 0,
         },
     );
@@ -508,6 +513,7 @@ fn topic_is_shared_and_shown_on_join() {
         bob,
         &Frame::Join {
             room: "lobby",
+            epoch: 0,
             since: 0,
         },
     );
@@ -586,6 +592,7 @@ fn rooms_are_created_and_freed() {
         ann,
         &Frame::Join {
             room: "maths",
+            epoch: 0,
             since: 0,
         },
     );
@@ -630,6 +637,7 @@ fn classroom_mode_forbids_new_rooms() {
         ann,
         &Frame::Join {
             room: "secret",
+            epoch: 0,
             since: 0,
         },
     );
@@ -649,13 +657,14 @@ fn no_free_room_slot() {
     let mut s = sim();
     let ann = s.login("ann");
     for room in ["a", "b", "c"] {
-        s.send(ann, &Frame::Join { room, since: 0 });
+        s.send(ann, &Frame::Join { room, epoch: 0, since: 0 });
     }
     s.skip(ann);
     s.send(
         ann,
         &Frame::Join {
             room: "d",
+            epoch: 0,
             since: 0,
         },
     );
@@ -683,6 +692,7 @@ fn room_full() {
         cat,
         &Frame::Join {
             room: "lobby",
+            epoch: 0,
             since: 0,
         },
     );
@@ -720,6 +730,7 @@ fn history_is_replayed_on_join() {
         bob,
         &Frame::Join {
             room: "lobby",
+            epoch: 0,
             since: 0,
         },
     );
@@ -743,7 +754,9 @@ fn history_is_replayed_on_join() {
 #[test]
 fn resume_gets_what_was_missed() {
     let mut s = sim();
-    let ann = s.member("ann");
+    let ann = s.login("ann");
+    let epoch = s.join(ann, "lobby");
+    s.skip(ann);
     s.send(ann, &say("lobby", "before"));
     // Bob saw up to id 2 ("before"), then his connection dropped.
     for text in ["a", "b"] {
@@ -754,6 +767,7 @@ fn resume_gets_what_was_missed() {
         bob,
         &Frame::Join {
             room: "lobby",
+            epoch,
             since: 2,
         },
     );
@@ -783,7 +797,9 @@ fn resume_gets_what_was_missed() {
 #[test]
 fn resume_past_the_history_gets_a_gap() {
     let mut s = sim();
-    let ann = s.member("ann");
+    let ann = s.login("ann");
+    let epoch = s.join(ann, "lobby");
+    s.skip(ann);
     for i in 0..20 {
         s.send(ann, &say("lobby", &i.to_string()));
     }
@@ -794,6 +810,7 @@ fn resume_past_the_history_gets_a_gap() {
         bob,
         &Frame::Join {
             room: "lobby",
+            epoch,
             since: 3,
         },
     );
@@ -1082,6 +1099,7 @@ fn large_member_list_is_split() {
         hub.handle_bytes(Instant(0), id, &buf[..n]);
         let n = Frame::Join {
             room: "lobby",
+            epoch: 0,
             since: 0,
         }
         .encode(&mut buf)
@@ -1109,4 +1127,30 @@ fn large_member_list_is_split() {
     }
     assert_eq!(frames, 2);
     assert_eq!(names.len(), 40);
+}
+
+#[test]
+fn a_reused_slot_still_gets_the_previous_owners_history() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.send(ann, &say("lobby", "from ann"));
+    s.hub.handle_disconnect(s.now, ann);
+    let bob = s.login("bob");
+    assert_eq!(bob, ann, "the slot is reused");
+    s.join(bob, "lobby");
+    recv!(s, bob, Frame::Names { .. });
+    recv!(s, bob, Frame::Joined { nick: "ann", .. });
+    recv!(s, bob, Frame::Message { text: "from ann", .. });
+    recv!(s, bob, Frame::Parted { nick: "ann", .. });
+    s.assert_quiet(bob);
+}
+
+#[test]
+fn an_empty_frame_is_skipped_with_an_error() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    s.send_bytes(ann, &[0x00, 0x00]);
+    recv!(s, ann, Frame::Error { code: ErrorCode::Malformed, .. });
+    s.send(ann, &Frame::Ping { token: 1 });
+    recv!(s, ann, Frame::Pong { token: 1 });
 }

@@ -26,8 +26,9 @@ pub enum Status<T> {
 /// once its prefix has arrived.
 ///
 /// # Errors
-/// [`DecodeError::FrameTooLong`] or [`DecodeError::EmptyFrame`] as soon as
-/// the prefix shows it, without waiting for the body.
+/// [`DecodeError::FrameTooLong`] as soon as the prefix shows it, without
+/// waiting for the body. (An empty frame has a length, 2, and is reported
+/// by [`decode`], so a reader can skip it like any other bad frame.)
 pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, DecodeError> {
     let [hi, lo, ..] = *buf else {
         return Ok(None);
@@ -35,9 +36,6 @@ pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, DecodeError> {
     let len = HEADER_LEN + usize::from(u16::from_be_bytes([hi, lo]));
     if len > MAX_FRAME_LEN {
         return Err(DecodeError::FrameTooLong { len });
-    }
-    if len == HEADER_LEN {
-        return Err(DecodeError::EmptyFrame);
     }
     Ok(Some(len))
 }
@@ -219,6 +217,7 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
         }
         0x02 => Frame::Join {
             room: r.str(Field::Room)?,
+            epoch: r.u32()?,
             since: r.u64()?,
         },
         0x03 => Frame::Part {
@@ -264,6 +263,7 @@ fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
         0x42 => Frame::Entered {
             room: r.str(Field::Room)?,
             topic: r.str(Field::Topic)?,
+            epoch: r.u32()?,
             next_id: r.u64()?,
             members: r.u16()?,
         },
@@ -444,8 +444,9 @@ impl<S: Sink> Writer<S> {
                 self.str(Field::Nick, nick)?;
                 self.str(Field::Short, password)?;
             }
-            Frame::Join { room, since } => {
+            Frame::Join { room, epoch, since } => {
                 self.str(Field::Room, room)?;
+                self.u32(epoch);
                 self.u64(since);
             }
             Frame::Part { room, reason } => {
@@ -495,11 +496,13 @@ impl<S: Sink> Writer<S> {
             Frame::Entered {
                 room,
                 topic,
+                epoch,
                 next_id,
                 members,
             } => {
                 self.str(Field::Room, room)?;
                 self.str(Field::Topic, topic)?;
+                self.u32(epoch);
                 self.u64(next_id);
                 self.u16(members);
             }

@@ -57,10 +57,11 @@ pub enum Frame<'a> {
         nick: &'a str,
         password: &'a str,
     },
-    /// `0x02` Join `room`, creating it if allowed. `since` is the last event
-    /// id seen in this room before a reconnect, or 0 for a fresh join (the
-    /// server then replays its history).
-    Join { room: &'a str, since: u64 },
+    /// `0x02` Join `room`, creating it if allowed. To resume after a
+    /// reconnect, `epoch` and `since` are the room's epoch (from `Entered`)
+    /// and the last event id seen; a fresh join sends 0 and 0 and gets the
+    /// history replayed.
+    Join { room: &'a str, epoch: u32, since: u64 },
     /// `0x03` Leave `room`, telling the others why.
     Part { room: &'a str, reason: &'a str },
     /// `0x04` Say `text` in `room`; `tag` comes back in the `Ack` or `Error`.
@@ -96,14 +97,11 @@ pub enum Frame<'a> {
         lobby: &'a str,
         max_text: u16,
     },
-    /// `0x42` You are in `room`: its topic, the id its next live event will
-    /// have (replayed history has smaller ids) and how many are in it.
-    Entered {
-        room: &'a str,
-        topic: &'a str,
-        next_id: u64,
-        members: u16,
-    },
+    /// `0x42` You are in `room`: its topic, its epoch (which changes when
+    /// the room is created anew, e.g. after a server restart, so old ids
+    /// mean nothing), the id its next live event will have (replayed
+    /// history has smaller ids) and how many are in it.
+    Entered { room: &'a str, topic: &'a str, epoch: u32, next_id: u64, members: u16 },
     /// `0x43` Some of the members of `room`; [`FLAG_MORE`] says more follow.
     Names {
         room: &'a str,

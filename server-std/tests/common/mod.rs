@@ -59,16 +59,17 @@ impl Drop for TestServer {
 /// (replayed history may follow).
 pub fn member(addr: SocketAddr, nick: &str) -> Client {
     let mut c = Client::connect(addr, nick, "").expect("connect");
-    join(&mut c, "lobby", 0);
+    join(&mut c, "lobby", 0, 0);
     c
 }
 
-/// Join `room` and read up to the end of its member list. Returns the
-/// room's next event id.
-pub fn join(c: &mut Client, room: &str, since: u64) -> u64 {
-    c.send(&Frame::Join { room, since }).unwrap();
+/// Join `room` (resuming after event `since` of room `epoch`, if not 0)
+/// and read up to the end of its member list. Returns the room's epoch and
+/// next event id.
+pub fn join(c: &mut Client, room: &str, epoch: u32, since: u64) -> (u32, u64) {
+    c.send(&Frame::Join { room, epoch, since }).unwrap();
     let next = match c.recv().unwrap() {
-        Frame::Entered { next_id, .. } => next_id,
+        Frame::Entered { epoch, next_id, .. } => (epoch, next_id),
         other => panic!("expected Entered, got {other:?}"),
     };
     loop {

@@ -15,6 +15,7 @@ fn samples() -> [Frame<'static>; 25] {
         },
         Frame::Join {
             room: "lobby",
+            epoch: 0,
             since: 0,
         },
         Frame::Part {
@@ -50,6 +51,7 @@ fn samples() -> [Frame<'static>; 25] {
         Frame::Entered {
             room: "lobby",
             topic: "maths",
+            epoch: 1,
             next_id: 42,
             members: 3,
         },

@@ -1,0 +1,871 @@
+//! Property tests: random sessions of a few clients against the hub, checked
+//! against what each client can see on its own connection.
+//!
+//! A client's view of a room is a *membership epoch*: it starts with the
+//! `Entered` reply and ends with `Left`, a `Bye`, the close of its connection
+//! or the driver dropping it. Within an epoch the properties are:
+//!
+//! * room events arrive with strictly increasing ids (nothing twice, nothing
+//!   out of order), and never a member's own message;
+//! * every live event a member does not receive (ids from `Entered`'s
+//!   `next_id` on) is one of its own or is accounted for by a `Gap` notice
+//!   between the events it did receive (or, at the end, after the last one);
+//! * every acknowledged `Say` reaches each member that was in the room when
+//!   it was sent and is still there at the end, unless a `Gap` notice covers
+//!   it;
+//! * after every step where no one is paused, the hub's member lists and
+//!   nicknames are exactly what the clients were told.
+
+extern crate std;
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::format;
+use std::string::{String as StdString, ToString};
+use std::vec;
+use std::vec::Vec as StdVec;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
+
+use super::tests::TestHub;
+use super::*;
+use crate::wire::{MAX_FRAME_LEN, VERSION};
+
+/// Nicknames to pick from: few, and two that differ only in case, so
+/// clashes happen.
+const NICKS: [&str; 5] = ["ann", "bob", "Ann", "cat", "dan"];
+/// Room names: the first two exist from start-up, the third is created
+/// and freed as clients come and go.
+const ROOMS: [&str; 3] = ["lobby", "maths", "art"];
+const FIXED_ROOMS: usize = 2;
+/// Texts to say: mostly long ones, so a paused reader falls behind the
+/// history quickly, and one over the test hub's 64-byte limit.
+const TEXTS: [&str; 4] = [
+    "hi",
+    "a message of some length, so queues fill up with few of them....",
+    "another long one, just short of the limit of the test hub: 60 b",
+    "this one is one byte too long for the test hub, so it is refused!",
+];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Connect(usize),
+    Hello(usize, usize),
+    /// Join a room; `true`: resume from the last id this client saw there.
+    Join(usize, usize, bool),
+    Part(usize, usize),
+    /// Say `count` texts in a room.
+    Say(usize, usize, usize, usize),
+    Whisper(usize, usize),
+    Nick(usize, usize),
+    Topic(usize, usize),
+    Quit(usize),
+    /// The driver drops the connection (`handle_disconnect`).
+    Disconnect(usize),
+    /// Stop reading (a slow reader).
+    Pause(usize),
+    Resume(usize),
+    Advance(u64),
+    Garbage(usize, StdVec<u8>),
+}
+
+#[derive(Debug, Clone)]
+struct Scenario {
+    clients: usize,
+    rooms: usize,
+    history: usize,
+    ops: StdVec<Op>,
+}
+
+fn garbage() -> impl Strategy<Value = StdVec<u8>> {
+    (any::<bool>(), prop::collection::vec(any::<u8>(), 0..12)).prop_map(|(framed, body)| {
+        if framed {
+            // A well-framed body of random bytes.
+            let mut v = vec![0, body.len() as u8];
+            v.extend(body);
+            v
+        } else {
+            body
+        }
+    })
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let c = 0..6usize;
+    let r = 0..ROOMS.len();
+    let n = 0..NICKS.len();
+    prop_oneof![
+        4 => c.clone().prop_map(Op::Connect),
+        4 => (c.clone(), n.clone()).prop_map(|(c, n)| Op::Hello(c, n)),
+        5 => (c.clone(), r.clone(), any::<bool>()).prop_map(|(c, r, s)| Op::Join(c, r, s)),
+        2 => (c.clone(), r.clone()).prop_map(|(c, r)| Op::Part(c, r)),
+        8 => (c.clone(), r.clone(), 0..TEXTS.len(), 1..6usize)
+            .prop_map(|(c, r, t, k)| Op::Say(c, r, t, k)),
+        1 => (c.clone(), n.clone()).prop_map(|(c, n)| Op::Whisper(c, n)),
+        2 => (c.clone(), n).prop_map(|(c, n)| Op::Nick(c, n)),
+        1 => (c.clone(), r).prop_map(|(c, r)| Op::Topic(c, r)),
+        1 => c.clone().prop_map(Op::Quit),
+        1 => c.clone().prop_map(Op::Disconnect),
+        3 => c.clone().prop_map(Op::Pause),
+        2 => c.clone().prop_map(Op::Resume),
+        3 => prop_oneof![0..2_000u64, 0..40_000u64].prop_map(Op::Advance),
+        1 => (c, garbage()).prop_map(|(c, g)| Op::Garbage(c, g)),
+    ]
+}
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    (
+        4..=6usize,
+        2..=3usize,
+        2..=4usize,
+        prop::collection::vec(op(), 0..=60),
+    )
+        .prop_map(|(clients, rooms, history, ops)| Scenario {
+            clients,
+            rooms,
+            history,
+            ops,
+        })
+}
+
+type Check = Result<(), StdString>;
+
+macro_rules! ensure {
+    ($cond:expr, $($why:tt)+) => {
+        if !$cond {
+            return Err(format!($($why)+));
+        }
+    };
+}
+
+fn key(room: &str) -> StdString {
+    room.to_ascii_lowercase()
+}
+
+/// One logical client; it may connect several times, one at a time.
+#[derive(Default)]
+struct Client {
+    conn: Option<ConnId>,
+    /// Received bytes not yet decoded.
+    inbox: StdVec<u8>,
+    /// Bytes to send that the hub has not taken yet.
+    outbox: StdVec<u8>,
+    paused: bool,
+    /// Got a `Bye` on the current connection.
+    bye: bool,
+    /// The nickname the hub confirmed, while welcomed.
+    nick: Option<StdString>,
+    /// Rooms it is in, by its own view: the open epoch of each.
+    open: BTreeMap<StdString, usize>,
+    /// The last event id seen in each room, to resume from.
+    last_seen: BTreeMap<StdString, u64>,
+    tag: u32,
+}
+
+#[derive(Debug)]
+enum Item {
+    Event(u64),
+    Gap(u64),
+}
+
+/// One stay of one client in one room, as the client saw it.
+#[derive(Debug)]
+struct Epoch {
+    client: usize,
+    room: StdString,
+    /// Which life of the room (a room that empties may be freed and made
+    /// again, with ids starting over).
+    life: u32,
+    /// `next_id` from `Entered`: events from here on are live.
+    next_id: u64,
+    items: StdVec<Item>,
+    /// Ids of its own messages (from their `Ack`s).
+    own: BTreeSet<u64>,
+    /// Nick changes confirmed meanwhile: their events are its own too, but
+    /// it is not told their ids.
+    nick_sets: u64,
+    open: bool,
+}
+
+impl Epoch {
+    fn last_event(&self) -> Option<u64> {
+        self.items.iter().rev().find_map(|i| match i {
+            Item::Event(id) => Some(*id),
+            Item::Gap(_) => None,
+        })
+    }
+
+    fn received(&self, id: u64) -> bool {
+        self.items
+            .iter()
+            .any(|i| matches!(i, Item::Event(x) if *x == id))
+    }
+}
+
+struct Acked {
+    room: StdString,
+    life: u32,
+    id: u64,
+    epoch: usize,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Stats {
+    gaps: u64,
+    acks_checked: u64,
+    closes: u64,
+}
+
+struct World {
+    hub: TestHub,
+    now: Instant,
+    rooms: usize,
+    clients: StdVec<Client>,
+    epochs: StdVec<Epoch>,
+    acked: StdVec<Acked>,
+    /// How many times each room was created.
+    lives: BTreeMap<StdString, u32>,
+    /// The room life of each join the hub logged, until the joiner reads
+    /// its `Entered`.
+    joins: BTreeMap<(ConnId, StdString), VecDeque<u32>>,
+    stats: Stats,
+}
+
+impl World {
+    fn new(config: Config, clients: usize, rooms: usize) -> Self {
+        let mut hub = TestHub::new(config);
+        for room in &ROOMS[..FIXED_ROOMS] {
+            hub.add_room(room).unwrap();
+        }
+        World {
+            hub,
+            now: Instant(0),
+            rooms,
+            clients: (0..clients).map(|_| Client::default()).collect(),
+            epochs: StdVec::new(),
+            acked: StdVec::new(),
+            lives: BTreeMap::new(),
+            joins: BTreeMap::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    fn client_of(&self, conn: ConnId) -> Option<usize> {
+        self.clients.iter().position(|c| c.conn == Some(conn))
+    }
+
+    fn send(&mut self, ci: usize, frame: &Frame<'_>) {
+        if self.clients[ci].conn.is_none() {
+            return;
+        }
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        let n = frame.encode(&mut buf).unwrap();
+        self.clients[ci].outbox.extend_from_slice(&buf[..n]);
+    }
+
+    fn apply(&mut self, op: &Op) -> Check {
+        let n = self.clients.len();
+        let rooms = self.rooms;
+        let room = |r: usize| ROOMS[r % rooms];
+        match *op {
+            Op::Connect(c) => {
+                let ci = c % n;
+                if self.clients[ci].conn.is_none() {
+                    let id = self.hub.handle_connect(self.now);
+                    ensure!(id.is_ok(), "no slot for a connection: {id:?}");
+                    let id = id.unwrap();
+                    ensure!(
+                        self.client_of(id).is_none(),
+                        "{id:?} handed out while still in use"
+                    );
+                    let c = &mut self.clients[ci];
+                    c.conn = Some(id);
+                    c.inbox.clear();
+                    c.outbox.clear();
+                    c.paused = false;
+                    c.bye = false;
+                    c.nick = None;
+                }
+            }
+            Op::Hello(c, k) => self.send(
+                c % n,
+                &Frame::Hello {
+                    version: VERSION,
+                    nick: NICKS[k],
+                    password: "",
+                },
+            ),
+            Op::Join(c, r, resume) => {
+                let name = room(r);
+                let since = match resume {
+                    true => self.clients[c % n]
+                        .last_seen
+                        .get(name)
+                        .copied()
+                        .unwrap_or(0),
+                    false => 0,
+                };
+                self.send(c % n, &Frame::Join { room: name, epoch: 0, since });
+            }
+            Op::Part(c, r) => self.send(
+                c % n,
+                &Frame::Part {
+                    room: room(r),
+                    reason: "later",
+                },
+            ),
+            Op::Say(c, r, t, count) => {
+                for i in 0..count {
+                    let ci = c % n;
+                    self.clients[ci].tag += 1;
+                    let tag = self.clients[ci].tag;
+                    let flags = if i == 1 { FLAG_ACTION } else { 0 };
+                    self.send(
+                        ci,
+                        &Frame::Say {
+                            tag,
+                            room: room(r),
+                            flags,
+                            text: TEXTS[t],
+                        },
+                    );
+                }
+            }
+            Op::Whisper(c, k) => self.send(
+                c % n,
+                &Frame::Whisper {
+                    tag: 0,
+                    to: NICKS[k],
+                    flags: 0,
+                    text: TEXTS[0],
+                },
+            ),
+            Op::Nick(c, k) => self.send(c % n, &Frame::SetNick { nick: NICKS[k] }),
+            Op::Topic(c, r) => self.send(
+                c % n,
+                &Frame::SetTopic {
+                    room: room(r),
+                    topic: "fractions",
+                },
+            ),
+            Op::Quit(c) => self.send(c % n, &Frame::Quit { reason: "home" }),
+            Op::Disconnect(c) => {
+                if let Some(id) = self.clients[c % n].conn {
+                    self.hub.handle_disconnect(self.now, id);
+                    self.gone(c % n);
+                }
+            }
+            Op::Pause(c) => self.clients[c % n].paused = true,
+            Op::Resume(c) => self.clients[c % n].paused = false,
+            Op::Advance(ms) => return self.advance(ms),
+            Op::Garbage(c, ref bytes) => {
+                if self.clients[c % n].conn.is_some() {
+                    self.clients[c % n].outbox.extend_from_slice(bytes);
+                }
+            }
+        }
+        self.settle()
+    }
+
+    /// Move the clock on, running the hub's timers at each deadline on the
+    /// way as a driver would.
+    fn advance(&mut self, ms: u64) -> Check {
+        let target = self.now.0 + ms;
+        for _ in 0..1000 {
+            match self.hub.poll_timeout() {
+                Some(t) if t.0 <= target => {
+                    self.now = Instant(self.now.0.max(t.0));
+                    self.hub.handle_timeout(self.now);
+                    self.settle()?;
+                }
+                _ => {
+                    self.now = Instant(target);
+                    self.hub.handle_timeout(self.now);
+                    return self.settle();
+                }
+            }
+        }
+        Err(format!(
+            "timers never get past {:?} at {:?}",
+            self.hub.poll_timeout(),
+            self.now
+        ))
+    }
+
+    /// Offer input and deliver output until nothing moves, as a driver's
+    /// event loop would.
+    fn settle(&mut self) -> Check {
+        for _ in 0..10_000 {
+            let mut progress = false;
+            for ci in 0..self.clients.len() {
+                let c = &mut self.clients[ci];
+                let Some(id) = c.conn else { continue };
+                if c.outbox.is_empty() {
+                    continue;
+                }
+                let n = self.hub.handle_bytes(self.now, id, &c.outbox);
+                c.outbox.drain(..n);
+                progress |= n > 0;
+                self.drain_events()?;
+            }
+            let mut ids: StdVec<ConnId> = self.clients.iter().filter_map(|c| c.conn).collect();
+            while let Some(id) = self.hub.poll_transmit() {
+                ids.push(id);
+            }
+            for id in ids {
+                progress |= self.flush(id)?;
+            }
+            while let Some(id) = self.hub.poll_close() {
+                let ci = self.client_of(id);
+                ensure!(ci.is_some(), "closed {id:?}, which no client holds");
+                self.gone(ci.unwrap());
+                self.stats.closes += 1;
+                progress = true;
+            }
+            self.drain_events()?;
+            if !progress {
+                return Ok(());
+            }
+        }
+        Err("the hub never goes quiet".to_string())
+    }
+
+    /// Write what the hub has for `id`, unless its client is not reading.
+    fn flush(&mut self, id: ConnId) -> Result<bool, StdString> {
+        let Some(ci) = self.client_of(id) else {
+            return Ok(false);
+        };
+        if self.clients[ci].paused {
+            // The driver tries to write and the socket would block.
+            self.hub.transmit(id);
+            self.drain_events()?;
+            return Ok(false);
+        }
+        let mut progress = false;
+        loop {
+            let bytes = self.hub.transmit(id);
+            if bytes.is_empty() {
+                return Ok(progress);
+            }
+            let n = bytes.len();
+            self.clients[ci].inbox.extend_from_slice(bytes);
+            self.hub.handle_sent(self.now, id, n);
+            progress = true;
+            self.drain_events()?;
+            self.read(ci)?;
+        }
+    }
+
+    /// Note which life of a room each join went to.
+    fn drain_events(&mut self) -> Check {
+        while let Some(event) = self.hub.poll_event() {
+            if let Event::Joined {
+                conn,
+                room,
+                created,
+            } = event
+            {
+                let life = self.lives.entry(key(&room)).or_insert(0);
+                if created {
+                    *life += 1;
+                }
+                let life = *life;
+                self.joins
+                    .entry((conn, key(&room)))
+                    .or_default()
+                    .push_back(life);
+            }
+        }
+        ensure!(
+            self.hub.events_dropped() == 0,
+            "the test lost log events (too many in one call)"
+        );
+        Ok(())
+    }
+
+    /// The client's connection is gone: closed by the hub or dropped.
+    fn gone(&mut self, ci: usize) {
+        let c = &mut self.clients[ci];
+        let Some(id) = c.conn.take() else { return };
+        c.outbox.clear();
+        c.inbox.clear();
+        c.nick = None;
+        c.bye = false;
+        let rooms: StdVec<StdString> = c.open.keys().cloned().collect();
+        for room in rooms {
+            self.end_epoch(ci, &room);
+        }
+        self.joins.retain(|(conn, _), _| *conn != id);
+    }
+
+    fn end_epoch(&mut self, ci: usize, room: &str) {
+        let Some(e) = self.clients[ci].open.remove(room) else {
+            return;
+        };
+        self.epochs[e].open = false;
+        if let Some(last) = self.epochs[e].last_event() {
+            self.clients[ci].last_seen.insert(room.to_string(), last);
+        }
+    }
+
+    /// Decode and check every whole frame the client has received.
+    fn read(&mut self, ci: usize) -> Check {
+        loop {
+            let inbox = &self.clients[ci].inbox;
+            let n = match decode(inbox) {
+                Ok(Status::Complete((_, n))) => n,
+                Ok(Status::Partial { .. }) => return Ok(()),
+                Err(e) => return Err(format!("the hub sent a bad frame: {e:?}")),
+            };
+            let raw: StdVec<u8> = self.clients[ci].inbox.drain(..n).collect();
+            let Ok(Status::Complete((frame, _))) = decode(&raw) else {
+                unreachable!()
+            };
+            self.receive(ci, frame)?;
+        }
+    }
+
+    fn receive(&mut self, ci: usize, frame: Frame<'_>) -> Check {
+        let conn = self.clients[ci].conn.unwrap();
+        ensure!(
+            !self.clients[ci].bye,
+            "client {ci} got {frame:?} after its Bye"
+        );
+        match frame {
+            Frame::Welcome { nick, .. } => {
+                let c = &mut self.clients[ci];
+                ensure!(c.nick.is_none(), "client {ci} welcomed twice");
+                c.nick = Some(nick.to_string());
+            }
+            Frame::NickSet { nick } => {
+                let c = &mut self.clients[ci];
+                ensure!(c.nick.is_some(), "client {ci} got NickSet before Welcome");
+                c.nick = Some(nick.to_string());
+                for &e in c.open.values() {
+                    self.epochs[e].nick_sets += 1;
+                }
+            }
+            Frame::Entered { room, next_id, .. } => {
+                let room = key(room);
+                ensure!(
+                    self.clients[ci].nick.is_some(),
+                    "client {ci} entered {room} before Welcome"
+                );
+                ensure!(
+                    !self.clients[ci].open.contains_key(&room),
+                    "client {ci} entered {room} twice"
+                );
+                let life = self
+                    .joins
+                    .get_mut(&(conn, room.clone()))
+                    .and_then(VecDeque::pop_front);
+                ensure!(life.is_some(), "client {ci} entered {room} with no join");
+                self.epochs.push(Epoch {
+                    client: ci,
+                    room: room.clone(),
+                    life: life.unwrap(),
+                    next_id,
+                    items: StdVec::new(),
+                    own: BTreeSet::new(),
+                    nick_sets: 0,
+                    open: true,
+                });
+                self.clients[ci].open.insert(room, self.epochs.len() - 1);
+            }
+            Frame::Left { room } => {
+                let room = key(room);
+                ensure!(
+                    self.clients[ci].open.contains_key(&room),
+                    "client {ci} left {room} without being in it"
+                );
+                self.end_epoch(ci, &room);
+            }
+            Frame::Names { room, .. } => {
+                self.epoch(ci, room)?;
+            }
+            Frame::Message { room, id, .. }
+            | Frame::Joined { room, id, .. }
+            | Frame::Parted { room, id, .. }
+            | Frame::NickChanged { room, id, .. }
+            | Frame::TopicChanged { room, id, .. } => {
+                let e = self.epoch(ci, room)?;
+                let epoch = &mut self.epochs[e];
+                let last = epoch.last_event();
+                ensure!(
+                    last.is_none_or(|last| id > last),
+                    "client {ci} got event {id} of {room} after event {last:?}: {frame:?}"
+                );
+                ensure!(
+                    !epoch.own.contains(&id),
+                    "client {ci} got its own event back: {frame:?}"
+                );
+                epoch.items.push(Item::Event(id));
+            }
+            Frame::Gap { room, missed } => {
+                let e = self.epoch(ci, room)?;
+                ensure!(missed > 0, "client {ci} told it missed nothing in {room}");
+                self.epochs[e].items.push(Item::Gap(missed));
+                self.stats.gaps += 1;
+            }
+            Frame::Ack { room, id, .. } if !room.is_empty() => {
+                let e = self.epoch(ci, room)?;
+                let epoch = &mut self.epochs[e];
+                ensure!(
+                    id >= epoch.next_id && !epoch.received(id) && epoch.own.insert(id),
+                    "client {ci} got an Ack for id {id} in {room}: {epoch:?}"
+                );
+                let (room, life) = (epoch.room.clone(), epoch.life);
+                self.acked.push(Acked {
+                    room,
+                    life,
+                    id,
+                    epoch: e,
+                });
+            }
+            Frame::Bye { .. } => {
+                let rooms: StdVec<StdString> = self.clients[ci].open.keys().cloned().collect();
+                for room in rooms {
+                    self.end_epoch(ci, &room);
+                }
+                let c = &mut self.clients[ci];
+                c.bye = true;
+                c.nick = None;
+                c.outbox.clear();
+            }
+            Frame::Ping { token } => {
+                // A live client answers pings.
+                self.send(ci, &Frame::Pong { token });
+            }
+            Frame::Private { .. } | Frame::Ack { .. } | Frame::Error { .. } | Frame::Pong { .. } => {
+            }
+            other => return Err(format!("client {ci} got a client frame: {other:?}")),
+        }
+        Ok(())
+    }
+
+    /// The epoch the client is in for `room`; it must be in it.
+    fn epoch(&self, ci: usize, room: &str) -> Result<usize, StdString> {
+        match self.clients[ci].open.get(&key(room)) {
+            Some(&e) => Ok(e),
+            None => Err(format!("client {ci} got a frame of {room}, not being in it")),
+        }
+    }
+
+    /// Members and nicknames at the hub are what the clients were told.
+    fn check_members(&self) -> Check {
+        for room in &ROOMS[..self.rooms] {
+            let at_hub: StdVec<&str> = self.hub.members(room).collect();
+            let at_hub_set: BTreeSet<StdString> = at_hub.iter().map(|s| s.to_string()).collect();
+            ensure!(
+                at_hub_set.len() == at_hub.len(),
+                "{room} lists someone twice: {at_hub:?}"
+            );
+            let slots = self
+                .hub
+                .find_room(room)
+                .and_then(|i| self.hub.room(i))
+                .map_or(0, |r| r.members.len());
+            ensure!(
+                slots == at_hub.len(),
+                "{room} has {slots} members but only {at_hub:?} are welcomed"
+            );
+            let mut told = BTreeSet::new();
+            for (ci, c) in self.clients.iter().enumerate() {
+                if c.open.contains_key(*room) {
+                    ensure!(c.nick.is_some(), "client {ci} is in {room} unwelcomed");
+                    told.insert(c.nick.clone().unwrap());
+                }
+            }
+            ensure!(
+                at_hub_set == told,
+                "{room}: the hub lists {at_hub_set:?}, the clients think {told:?}"
+            );
+        }
+        for (ci, c) in self.clients.iter().enumerate() {
+            if let Some(id) = c.conn {
+                ensure!(
+                    self.hub.nick(id) == c.nick.as_deref(),
+                    "client {ci} thinks its nick is {:?}, the hub says {:?}",
+                    c.nick,
+                    self.hub.nick(id)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn anyone_paused(&self) -> bool {
+        self.clients.iter().any(|c| c.paused && c.conn.is_some())
+    }
+
+    /// Everyone reads everything, then the deliveries are checked.
+    fn finish(&mut self) -> Check {
+        for c in &mut self.clients {
+            c.paused = false;
+        }
+        self.settle()?;
+        self.advance(1)?;
+        self.check_members()?;
+        for e in 0..self.epochs.len() {
+            self.check_epoch(e)?;
+        }
+        self.check_acked()
+    }
+
+    /// The id the room will give its next event, if it is open.
+    fn room_next_id(&self, room: &str) -> Option<u64> {
+        let room = self.hub.find_room(room).and_then(|i| self.hub.room(i))?;
+        Some(room.next_id())
+    }
+
+    /// Every live event the client did not get is its own or inside a gap.
+    fn check_epoch(&self, e: usize) -> Check {
+        let epoch = &self.epochs[e];
+        // A hole is the ids strictly between two events received (or the
+        // start, or the room's latest event for an epoch still open), with
+        // the gap notices received in between.
+        let check_hole = |after: u64, before: u64, missed: u64| -> Check {
+            let size = before - after - 1;
+            ensure!(
+                missed <= size,
+                "{epoch:?}: gap notices of {missed} events where {size} are missing"
+            );
+            let live = after.max(epoch.next_id - 1) + 1..before;
+            let unexplained = live.clone().count() as u64 - epoch.own.range(live).count() as u64;
+            ensure!(
+                unexplained <= missed + epoch.nick_sets,
+                "{epoch:?}: {unexplained} events between {after} and {before} neither \
+                 received nor its own, with gap notices for {missed}"
+            );
+            Ok(())
+        };
+        let mut after = 0;
+        let mut missed = 0;
+        for item in &epoch.items {
+            match *item {
+                Item::Gap(m) => missed += m,
+                Item::Event(id) => {
+                    check_hole(after, id, missed)?;
+                    after = id;
+                    missed = 0;
+                }
+            }
+        }
+        if epoch.open {
+            let end = self.room_next_id(&epoch.room);
+            ensure!(end.is_some(), "{epoch:?}: the room is gone");
+            check_hole(after, end.unwrap(), missed)?;
+        }
+        Ok(())
+    }
+
+    /// Every acknowledged message reached whoever was in the room when it
+    /// was sent and still is, or they were told of a gap covering it.
+    fn check_acked(&mut self) -> Check {
+        let mut checked = 0;
+        for a in &self.acked {
+            for (e, epoch) in self.epochs.iter().enumerate() {
+                if e == a.epoch
+                    || !epoch.open
+                    || epoch.room != a.room
+                    || epoch.life != a.life
+                    || epoch.next_id > a.id
+                {
+                    continue;
+                }
+                checked += 1;
+                if epoch.received(a.id) {
+                    continue;
+                }
+                // The gap notices between the events around it.
+                let mut covered = false;
+                let mut missed = 0;
+                for item in &epoch.items {
+                    match *item {
+                        Item::Gap(m) => missed += m,
+                        Item::Event(id) if id < a.id => missed = 0,
+                        Item::Event(_) => break,
+                    }
+                    covered = missed > 0;
+                }
+                ensure!(
+                    covered,
+                    "client {} never got message {} of {} sent by client {}, nor a gap: {epoch:?}",
+                    epoch.client,
+                    a.id,
+                    a.room,
+                    self.epochs[a.epoch].client
+                );
+            }
+        }
+        self.stats.acks_checked += checked;
+        Ok(())
+    }
+}
+
+fn run(world: &mut World, ops: &[Op]) -> Check {
+    for (step, op) in ops.iter().enumerate() {
+        world
+            .apply(op)
+            .map_err(|e| format!("step {step} ({op:?}): {e}"))?;
+        if !world.anyone_paused() {
+            world
+                .check_members()
+                .map_err(|e| format!("after step {step} ({op:?}): {e}"))?;
+        }
+    }
+    world.finish().map_err(|e| format!("at the end: {e}"))
+}
+
+fn config(history: usize, flood: bool) -> Config {
+    Config {
+        history,
+        flood_rate: if flood { 5 } else { 0 },
+        ..Config::default()
+    }
+}
+
+fn cases() -> ProptestConfig {
+    let mut config = ProptestConfig::with_cases(256);
+    if let Some(n) = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        config.cases = n;
+    }
+    config.failure_persistence = None;
+    config
+}
+
+/// Run the property over random scenarios; panic with the smallest failing
+/// one. Returns what the runs exercised.
+fn check(flood: bool) -> Stats {
+    let totals = Cell::new(Stats::default());
+    let result = TestRunner::new(cases()).run(&scenario(), |s| {
+        let mut world = World::new(config(s.history, flood), s.clients, s.rooms);
+        run(&mut world, &s.ops).map_err(TestCaseError::fail)?;
+        let mut t = totals.get();
+        t.gaps += world.stats.gaps;
+        t.acks_checked += world.stats.acks_checked;
+        t.closes += world.stats.closes;
+        totals.set(t);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    totals.get()
+}
+
+#[test]
+fn deliveries_ids_and_member_lists_hold() {
+    let stats = check(false);
+    // The scenarios must reach the interesting cases.
+    assert!(stats.gaps > 0 && stats.acks_checked > 0 && stats.closes > 0);
+}
+
+#[test]
+fn with_flood_limits_member_lists_hold() {
+    check(true);
+}
