@@ -16,13 +16,14 @@ use log::{debug, info, warn};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::error::ErrorCode;
-use natter_core::room::{Config, ConnId, ConnectError, Event, Hub};
+use natter_core::room::{self, Config, ConnId, ConnectError, Event, Hub};
 use natter_core::time::Instant;
 use natter_core::wire::{Frame, MAX_SHORT};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
 use crate::listener;
+use crate::slots::HeapSlots;
 
 /// Most connections the server can hold (`--max-members` may lower it).
 pub const MAX_CONNS: usize = 512;
@@ -35,8 +36,17 @@ pub const MAX_HISTORY: usize = 128;
 pub const OUT_QUEUE: usize = 16 * 1024;
 
 /// The hub as the desktop server sizes it.
-pub type ServerHub =
-    Hub<MAX_CONNS, MAX_ROOMS, MAX_HISTORY, { natter_core::wire::MAX_TEXT }, OUT_QUEUE>;
+pub type ServerHub = Hub<
+    MAX_CONNS,
+    MAX_ROOMS,
+    MAX_HISTORY,
+    TEXT,
+    OUT_QUEUE,
+    HeapSlots<room::Conn<OUT_QUEUE>>,
+    HeapSlots<Option<room::Room<MAX_CONNS, MAX_HISTORY, TEXT>>>,
+>;
+
+const TEXT: usize = natter_core::wire::MAX_TEXT;
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const SIGNALS: Token = Token(usize::MAX - 2);
@@ -177,27 +187,10 @@ impl Server {
     /// # Errors
     /// Only an error of the poll itself; client errors just close that
     /// client.
-    pub fn run(self) -> io::Result<()> {
-        // The hub holds all connection and room memory inline (about 12 MB
-        // of address space, touched only as connections arrive), so it lives
-        // on a thread with a stack sized for it. Unoptimised builds move it
-        // a few times on the way, hence the margin; untouched stack pages
-        // cost no memory.
-        let stack = 4 * std::mem::size_of::<ServerHub>() + 8 * 1024 * 1024;
-        rss("before spawn");
-        std::thread::Builder::new()
-            .name("natter-loop".into())
-            .stack_size(stack)
-            .spawn(move || self.serve())?
-            .join()
-            .map_err(|_| io::Error::other("the event loop thread panicked"))?
-    }
-
-    fn serve(mut self) -> io::Result<()> {
+    pub fn run(mut self) -> io::Result<()> {
         let config = hub_config(&self.options);
-        rss("before new");
-        let mut hub = Box::new(ServerHub::new(config));
-        rss("after new");
+        let slots = HeapSlots::new(self.options.max_members);
+        let mut hub = ServerHub::with_storage(config, slots, HeapSlots::new(MAX_ROOMS));
         for room in &self.options.rooms {
             hub.add_room(room)
                 .map_err(|e| invalid(format!("room '{room}': {e}")))?;
@@ -211,7 +204,6 @@ impl Server {
         } else {
             None
         };
-        rss("after rooms");
         let mut driver = Driver {
             hub: &mut hub,
             conns: Vec::new(),
@@ -256,11 +248,6 @@ impl Server {
             }
         }
     }
-}
-
-fn rss(at: &str) {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    eprintln!("{at}: {}", s.lines().filter(|l| l.starts_with("VmRSS")).collect::<String>());
 }
 
 fn invalid(msg: String) -> io::Error {

@@ -17,5 +17,6 @@
 pub mod client;
 pub mod event_loop;
 pub mod listener;
+pub mod slots;
 
 pub use event_loop::{Options, Server, ShutdownHandle, Timeouts};

@@ -259,8 +259,13 @@ pub struct Hub<
     now: Instant,
 }
 
-impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: usize, const OUT: usize>
-    Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
 {
     /// An empty hub with all its memory inside.
     pub fn new(config: Config) -> Self {
@@ -268,8 +273,15 @@ impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: u
     }
 }
 
-impl<const CONNS: usize, const ROOMS: usize, const HISTORY: usize, const TEXT: usize, const OUT: usize, C, R>
-    Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
 where
     C: Slots<Conn<OUT>>,
     R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,

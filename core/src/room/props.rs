@@ -306,7 +306,14 @@ impl World {
                         .unwrap_or(0),
                     false => 0,
                 };
-                self.send(c % n, &Frame::Join { room: name, epoch: 0, since });
+                self.send(
+                    c % n,
+                    &Frame::Join {
+                        room: name,
+                        epoch: 0,
+                        since,
+                    },
+                );
             }
             Op::Part(c, r) => self.send(
                 c % n,
@@ -637,8 +644,10 @@ impl World {
                 // A live client answers pings.
                 self.send(ci, &Frame::Pong { token });
             }
-            Frame::Private { .. } | Frame::Ack { .. } | Frame::Error { .. } | Frame::Pong { .. } => {
-            }
+            Frame::Private { .. }
+            | Frame::Ack { .. }
+            | Frame::Error { .. }
+            | Frame::Pong { .. } => {}
             other => return Err(format!("client {ci} got a client frame: {other:?}")),
         }
         Ok(())
@@ -648,7 +657,9 @@ impl World {
     fn epoch(&self, ci: usize, room: &str) -> Result<usize, StdString> {
         match self.clients[ci].open.get(&key(room)) {
             Some(&e) => Ok(e),
-            None => Err(format!("client {ci} got a frame of {room}, not being in it")),
+            None => Err(format!(
+                "client {ci} got a frame of {room}, not being in it"
+            )),
         }
     }
 
@@ -861,6 +872,7 @@ fn check(flood: bool) -> Stats {
 #[test]
 fn deliveries_ids_and_member_lists_hold() {
     let stats = check(false);
+    std::eprintln!("STATS gaps={} acks={} closes={}", stats.gaps, stats.acks_checked, stats.closes);
     // The scenarios must reach the interesting cases.
     assert!(stats.gaps > 0 && stats.acks_checked > 0 && stats.closes > 0);
 }
@@ -868,4 +880,16 @@ fn deliveries_ids_and_member_lists_hold() {
 #[test]
 fn with_flood_limits_member_lists_hold() {
     check(true);
+}
+
+#[test]
+fn debug_tmp() {
+    let mut w = World::new(config(3, false), 4, 2);
+    let ops = [
+        Op::Connect(0), Op::Hello(0, 0), Op::Join(0, 0, false),
+        Op::Connect(1), Op::Hello(1, 1), Op::Join(1, 0, false),
+        Op::Say(1, 0, 1, 3),
+    ];
+    let r = run(&mut w, &ops);
+    std::eprintln!("{r:?} acked={} epochs={:?} stats={}", w.acked.len(), w.epochs, w.stats.acks_checked);
 }

@@ -70,7 +70,14 @@ impl Sim {
 
     /// Join `room` afresh; returns the room's epoch from `Entered`.
     pub fn join(&mut self, id: ConnId, room: &str) -> u32 {
-        self.send(id, &Frame::Join { room, epoch: 0, since: 0 });
+        self.send(
+            id,
+            &Frame::Join {
+                room,
+                epoch: 0,
+                since: 0,
+            },
+        );
         let raw = self.next_raw(id).expect("no reply to join");
         match frame(&raw) {
             Frame::Entered { epoch, .. } => epoch,
@@ -657,7 +664,14 @@ fn no_free_room_slot() {
     let mut s = sim();
     let ann = s.login("ann");
     for room in ["a", "b", "c"] {
-        s.send(ann, &Frame::Join { room, epoch: 0, since: 0 });
+        s.send(
+            ann,
+            &Frame::Join {
+                room,
+                epoch: 0,
+                since: 0,
+            },
+        );
     }
     s.skip(ann);
     s.send(
@@ -1140,7 +1154,14 @@ fn a_reused_slot_still_gets_the_previous_owners_history() {
     s.join(bob, "lobby");
     recv!(s, bob, Frame::Names { .. });
     recv!(s, bob, Frame::Joined { nick: "ann", .. });
-    recv!(s, bob, Frame::Message { text: "from ann", .. });
+    recv!(
+        s,
+        bob,
+        Frame::Message {
+            text: "from ann",
+            ..
+        }
+    );
     recv!(s, bob, Frame::Parted { nick: "ann", .. });
     s.assert_quiet(bob);
 }
@@ -1150,7 +1171,14 @@ fn an_empty_frame_is_skipped_with_an_error() {
     let mut s = sim();
     let ann = s.member("ann");
     s.send_bytes(ann, &[0x00, 0x00]);
-    recv!(s, ann, Frame::Error { code: ErrorCode::Malformed, .. });
+    recv!(
+        s,
+        ann,
+        Frame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    );
     s.send(ann, &Frame::Ping { token: 1 });
     recv!(s, ann, Frame::Pong { token: 1 });
 }

@@ -61,7 +61,11 @@ pub enum Frame<'a> {
     /// reconnect, `epoch` and `since` are the room's epoch (from `Entered`)
     /// and the last event id seen; a fresh join sends 0 and 0 and gets the
     /// history replayed.
-    Join { room: &'a str, epoch: u32, since: u64 },
+    Join {
+        room: &'a str,
+        epoch: u32,
+        since: u64,
+    },
     /// `0x03` Leave `room`, telling the others why.
     Part { room: &'a str, reason: &'a str },
     /// `0x04` Say `text` in `room`; `tag` comes back in the `Ack` or `Error`.
@@ -101,7 +105,13 @@ pub enum Frame<'a> {
     /// the room is created anew, e.g. after a server restart, so old ids
     /// mean nothing), the id its next live event will have (replayed
     /// history has smaller ids) and how many are in it.
-    Entered { room: &'a str, topic: &'a str, epoch: u32, next_id: u64, members: u16 },
+    Entered {
+        room: &'a str,
+        topic: &'a str,
+        epoch: u32,
+        next_id: u64,
+        members: u16,
+    },
     /// `0x43` Some of the members of `room`; [`FLAG_MORE`] says more follow.
     Names {
         room: &'a str,
