@@ -30,20 +30,23 @@ pub const MAX_CONNS: usize = 512;
 /// Most rooms open at once.
 pub const MAX_ROOMS: usize = 32;
 /// Most events of history per room (`--history` may lower it).
-pub const MAX_HISTORY: usize = 128;
+pub const MAX_HISTORY: usize = 4096;
+/// Bytes of history per room: about 2,600 short chat lines, or 450 of the
+/// longest. Allocated when a room is created.
+pub const HISTORY_BYTES: usize = 256 * 1024;
 /// Output queue per connection: big enough that one `write` carries many
 /// frames.
-pub const OUT_QUEUE: usize = 16 * 1024;
+pub const OUT_QUEUE: usize = 8 * 1024;
 
 /// The hub as the desktop server sizes it.
 pub type ServerHub = Hub<
     MAX_CONNS,
     MAX_ROOMS,
-    MAX_HISTORY,
+    HISTORY_BYTES,
     TEXT,
     OUT_QUEUE,
     HeapSlots<room::Conn<OUT_QUEUE>>,
-    HeapSlots<Option<room::Room<MAX_CONNS, MAX_HISTORY, TEXT>>>,
+    HeapSlots<Option<room::Room<MAX_CONNS, HISTORY_BYTES, TEXT>>>,
 >;
 
 const TEXT: usize = natter_core::wire::MAX_TEXT;
@@ -115,7 +118,7 @@ impl Default for Options {
             rooms: vec!["lobby".to_owned()],
             fixed_rooms: false,
             max_members: 256,
-            history: MAX_HISTORY,
+            history: 1000,
             password: None,
             flood_rate: 5,
             flood_burst: 10,
@@ -187,7 +190,20 @@ impl Server {
     /// # Errors
     /// Only an error of the poll itself; client errors just close that
     /// client.
-    pub fn run(mut self) -> io::Result<()> {
+    pub fn run(self) -> io::Result<()> {
+        // The loop gets a thread of its own with room for the stack copies
+        // a room's history ring makes on creation in unoptimised builds, so
+        // `run` works from a test's small-stacked thread as from `main`.
+        // Untouched stack pages cost no memory.
+        std::thread::Builder::new()
+            .name("natter-loop".into())
+            .stack_size(16 * 1024 * 1024)
+            .spawn(move || self.serve())?
+            .join()
+            .map_err(|_| io::Error::other("the event loop thread panicked"))?
+    }
+
+    fn serve(mut self) -> io::Result<()> {
         let config = hub_config(&self.options);
         let slots = HeapSlots::new(self.options.max_members);
         let mut hub = ServerHub::with_storage(config, slots, HeapSlots::new(MAX_ROOMS));
@@ -426,7 +442,14 @@ impl Driver<'_> {
             }
             match c.stream.read(buf) {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
-                Ok(n) => self.hub.handle_received(now, conn, n),
+                Ok(n) => {
+                    self.hub.handle_received(now, conn, n);
+                    if self.hub.should_transmit() {
+                        // Many events arrived: send them before reading
+                        // more, so no one falls off the history meanwhile.
+                        self.transmit_all();
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return self.drop_conn(conn, &e.to_string()),
@@ -462,6 +485,13 @@ impl Driver<'_> {
         }
     }
 
+    /// Write output for every connection that has some.
+    fn transmit_all(&mut self) {
+        while let Some(conn) = self.hub.poll_transmit() {
+            self.flush(conn);
+        }
+    }
+
     fn drop_conn(&mut self, conn: ConnId, why: &str) {
         if let Some(c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
             debug!("{}: {why}", c.peer);
@@ -488,9 +518,7 @@ impl Driver<'_> {
         if self.hub.poll_timeout().is_some_and(|t| t <= now) {
             self.hub.handle_timeout(now);
         }
-        while let Some(conn) = self.hub.poll_transmit() {
-            self.flush(conn);
-        }
+        self.transmit_all();
         while let Some(conn) = self.hub.poll_close() {
             if let Some(mut c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
                 let _ = registry.deregister(&mut c.stream);

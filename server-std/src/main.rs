@@ -22,7 +22,7 @@ struct Cli {
     max_members: u16,
 
     /// Messages kept per room, replayed to whoever joins.
-    #[arg(long, default_value_t = MAX_HISTORY as u16, value_parser = clap::value_parser!(u16).range(0..=MAX_HISTORY as i64))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(0..=MAX_HISTORY as i64))]
     history: u16,
 
     /// Most people in one room (default: --max-members).

@@ -32,6 +32,9 @@ pub(crate) struct Cursor {
     pub room: u8,
     /// Next event id to deliver.
     pub next_id: u64,
+    /// Where that event starts in the room's ring (valid while the event
+    /// is still kept).
+    pub offset: usize,
     /// Index into the room's member list of the next name to list, while the
     /// member list is still being sent after a join.
     pub names_from: Option<u16>,
@@ -80,18 +83,23 @@ impl<const OUT: usize> OutQueue<OUT> {
 
     /// Append bytes already encoded, if they fit.
     pub fn push_raw(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        if bytes.len() > self.free() {
-            return Err(EncodeError::BufferTooSmall {
-                needed: bytes.len(),
-            });
+        self.push_pieces(bytes, &[])
+    }
+
+    /// Append a frame stored in two pieces (as a ring keeps it), if it fits.
+    pub fn push_pieces(&mut self, a: &[u8], b: &[u8]) -> Result<(), EncodeError> {
+        let len = a.len() + b.len();
+        if len > self.free() {
+            return Err(EncodeError::BufferTooSmall { needed: len });
         }
-        if OUT - self.end < bytes.len() {
+        if OUT - self.end < len {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        self.buf[self.end..self.end + bytes.len()].copy_from_slice(bytes);
-        self.end += bytes.len();
+        self.buf[self.end..self.end + a.len()].copy_from_slice(a);
+        self.buf[self.end + a.len()..self.end + len].copy_from_slice(b);
+        self.end += len;
         Ok(())
     }
 

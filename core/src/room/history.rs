@@ -1,94 +1,34 @@
 //! A room: its members and its history ring.
 //!
-//! Every room event (message, join, leave, nick change, topic) is stored once
-//! in the ring with the room's next id. Members do not get copies: each holds
-//! a cursor (the next id it should see) and the hub copies events from the
-//! ring into a member's output queue only when that queue has room. The same
-//! ring serves history on join, resume after a reconnect and slow readers:
+//! Every room event (message, join, leave, nick change, topic) is encoded
+//! once, as the frame members will receive, and stored once in the room's
+//! byte ring with the room's next id. Members do not get copies: each holds
+//! a [`Cursor`](super::conn::Cursor) (the next id it should see, and where
+//! that event starts in the ring) and the hub copies frames from the ring
+//! into a member's output queue only when the queue has room. The same ring
+//! serves history on join, resume after a reconnect and slow readers:
 //! whoever's cursor fell off the back of the ring gets a `Gap` notice.
 
-use heapless::{Deque, String, Vec};
+use heapless::{String, Vec};
 
 use super::ConnId;
-use crate::wire::{FLAG_ACTION, Frame, MAX_NICK, MAX_ROOM};
+use crate::wire::MAX_ROOM;
 
-/// What happened, with the strings it needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EventKind {
-    Message,
-    Action,
-    Joined,
-    Parted,
-    NickChanged,
-    Topic,
+/// Ring bytes in front of each stored frame: the sender's session (`u32`),
+/// whether the sender skips it (`u8`) and the frame's length (`u16`).
+const ENTRY_HEAD: usize = 7;
+
+/// A stored event, as read back for one member.
+pub(crate) struct Stored {
+    /// Ring offset of the next event.
+    pub next_offset: usize,
+    /// Whether this member should not get it (its own message).
+    pub skip: bool,
+    /// The frame, in one or two pieces (the ring may wrap inside it).
+    pub frame: (core::ops::Range<usize>, core::ops::Range<usize>),
 }
 
-/// One event in a room's history.
-pub(crate) struct Entry<const TEXT: usize> {
-    pub id: u64,
-    pub time: u64,
-    pub kind: EventKind,
-    /// The session it came from (not the slot, which is reused): that
-    /// session does not get its own messages back.
-    pub sender: u32,
-    pub skip_sender: bool,
-    /// The author, the joiner, the leaver, the old nick or the topic setter.
-    pub nick: String<MAX_NICK>,
-    /// The new nick of a nick change.
-    pub new_nick: String<MAX_NICK>,
-    /// Message text, leave reason or topic.
-    pub text: String<TEXT>,
-}
-
-impl<const TEXT: usize> Entry<TEXT> {
-    /// The frame that carries this event to a member.
-    pub(crate) fn frame<'a>(&'a self, room: &'a str) -> Frame<'a> {
-        let (id, time, nick, text) = (self.id, self.time, self.nick.as_str(), self.text.as_str());
-        match self.kind {
-            EventKind::Message | EventKind::Action => Frame::Message {
-                room,
-                id,
-                time,
-                from: nick,
-                flags: if self.kind == EventKind::Action {
-                    FLAG_ACTION
-                } else {
-                    0
-                },
-                text,
-            },
-            EventKind::Joined => Frame::Joined {
-                room,
-                id,
-                time,
-                nick,
-            },
-            EventKind::Parted => Frame::Parted {
-                room,
-                id,
-                time,
-                nick,
-                reason: text,
-            },
-            EventKind::NickChanged => Frame::NickChanged {
-                room,
-                id,
-                time,
-                old: nick,
-                new: &self.new_nick,
-            },
-            EventKind::Topic => Frame::TopicChanged {
-                room,
-                id,
-                time,
-                by: nick,
-                topic: text,
-            },
-        }
-    }
-}
-
-/// A room of up to `CONNS` members with a history of up to `HISTORY` events.
+/// A room of up to `CONNS` members keeping up to `HISTORY` bytes of events.
 /// Opaque; named only to size a hub's storage (see [`Slots`](super::Slots)).
 pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
     pub(crate) name: String<MAX_ROOM>,
@@ -96,12 +36,18 @@ pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
     /// Named at start-up: never freed, even when empty.
     pub(crate) fixed: bool,
     pub(crate) members: Vec<ConnId, CONNS>,
-    history: Deque<Entry<TEXT>, HISTORY>,
     /// Tells this room apart from an earlier room of the same name (before
     /// a restart, or before it emptied and was freed), whose ids meant
     /// other events.
     pub(crate) epoch: u32,
-    /// The id of the oldest event still in the history.
+    ring: [u8; HISTORY],
+    /// Offset of the oldest stored event.
+    head: usize,
+    /// Bytes stored.
+    used: usize,
+    /// Events stored.
+    count: usize,
+    /// The id of the oldest stored event.
     first_id: u64,
     /// The id the next event will get. Ids start at 1, so a `since` of 0
     /// means "nothing seen".
@@ -118,8 +64,11 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             topic: String::new(),
             fixed,
             members: Vec::new(),
-            history: Deque::new(),
             epoch,
+            ring: [0; HISTORY],
+            head: 0,
+            used: 0,
+            count: 0,
             first_id: 1,
             next_id: 1,
         }
@@ -133,48 +82,205 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         self.next_id
     }
 
-    /// The event with this id, if still in the history.
-    pub(crate) fn get(&self, id: u64) -> Option<&Entry<TEXT>> {
-        let index = id.checked_sub(self.first_id)?;
-        self.history.get(usize::try_from(index).ok()?)
+    /// Where the next event will be written: a caught-up cursor's offset.
+    pub(crate) fn end_offset(&self) -> usize {
+        (self.head + self.used) % HISTORY.max(1)
     }
 
-    /// Append an event, dropping the oldest beyond `depth` events, and
-    /// return its id.
-    pub(crate) fn push(&mut self, depth: usize, mut entry: Entry<TEXT>) -> u64 {
+    /// Store the encoded frame of the next event (whose id the caller wrote
+    /// into it: [`next_id`](Self::next_id)), dropping the oldest events
+    /// beyond `depth` events or the ring's bytes, and return its id.
+    pub(crate) fn push(
+        &mut self,
+        depth: usize,
+        sender: u32,
+        skip_sender: bool,
+        frame: &[u8],
+    ) -> u64 {
         let id = self.next_id;
-        entry.id = id;
         self.next_id += 1;
-        while !self.history.is_empty() && (self.history.is_full() || self.history.len() >= depth) {
-            self.history.pop_front();
-            self.first_id += 1;
-        }
-        if depth == 0 || self.history.push_back(entry).is_err() {
-            // No history kept: the event is still numbered, and members whose
+        let size = ENTRY_HEAD + frame.len();
+        if depth == 0 || size > HISTORY {
+            // Nothing kept: the event is still numbered, and members whose
             // cursor is on it will be told they missed it.
-            self.first_id = self.next_id;
+            self.clear();
+            return id;
         }
+        while self.count > 0 && (self.count >= depth || self.used + size > HISTORY) {
+            self.drop_oldest();
+        }
+        let mut head = [0u8; ENTRY_HEAD];
+        head[..4].copy_from_slice(&sender.to_be_bytes());
+        head[4] = u8::from(skip_sender);
+        // Frames are at most MAX_FRAME_LEN bytes, well inside u16.
+        head[5..].copy_from_slice(&(frame.len() as u16).to_be_bytes());
+        let at = self.end_offset();
+        self.write_at(at, &head);
+        self.write_at((at + ENTRY_HEAD) % HISTORY, frame);
+        self.used += size;
+        self.count += 1;
         id
     }
 
+    fn clear(&mut self) {
+        self.head = 0;
+        self.used = 0;
+        self.count = 0;
+        self.first_id = self.next_id;
+    }
+
+    fn drop_oldest(&mut self) {
+        let size = ENTRY_HEAD + usize::from(self.frame_len_at(self.head));
+        self.head = (self.head + size) % HISTORY;
+        self.used -= size;
+        self.count -= 1;
+        self.first_id += 1;
+        if self.count == 0 {
+            self.head = 0;
+            self.used = 0;
+        }
+    }
+
+    fn byte(&self, at: usize) -> u8 {
+        self.ring[at % HISTORY]
+    }
+
+    fn frame_len_at(&self, at: usize) -> u16 {
+        u16::from_be_bytes([self.byte(at + 5), self.byte(at + 6)])
+    }
+
+    /// Copy `bytes` into the ring at `at`, wrapping at the end.
+    fn write_at(&mut self, at: usize, bytes: &[u8]) {
+        let first = bytes.len().min(HISTORY - at);
+        self.ring[at..at + first].copy_from_slice(&bytes[..first]);
+        self.ring[..bytes.len() - first].copy_from_slice(&bytes[first..]);
+    }
+
+    /// The event stored at `offset` (a cursor's, valid while its id is at
+    /// least [`first_id`](Self::first_id)), as seen by `session`.
+    pub(crate) fn read(&self, offset: usize, session: u32) -> Stored {
+        let sender = u32::from_be_bytes([
+            self.byte(offset),
+            self.byte(offset + 1),
+            self.byte(offset + 2),
+            self.byte(offset + 3),
+        ]);
+        let skip = self.byte(offset + 4) != 0 && sender == session;
+        let len = usize::from(self.frame_len_at(offset));
+        let start = (offset + ENTRY_HEAD) % HISTORY;
+        let first = len.min(HISTORY - start);
+        Stored {
+            next_offset: (start + len) % HISTORY,
+            skip,
+            frame: (start..start + first, 0..len - first),
+        }
+    }
+
+    /// Bytes of the ring, for copying out a [`Stored`] frame.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.ring
+    }
+
     /// Where a member's cursor starts on joining: `since` is the last id
-    /// the member saw (0 for none) in the room of that `epoch`. Returns the first id to deliver and how
-    /// many events it missed that the history no longer holds.
-    pub(crate) fn start_for(&self, epoch: u32, since: u64) -> (u64, u64) {
-        if since == 0 || epoch != self.epoch || since >= self.next_id {
+    /// the member saw (0 for none) in the room of that `epoch`. Returns the
+    /// first id to deliver, its offset, and how many events it missed that
+    /// the history no longer holds.
+    pub(crate) fn start_for(&self, epoch: u32, since: u64) -> (u64, usize, u64) {
+        let (start, missed) = if since == 0 || epoch != self.epoch || since >= self.next_id {
             // A fresh join, or ids of another incarnation of the room:
             // replay what is kept. (The client sees the new epoch.)
-            return (self.first_id, 0);
-        }
-        let wanted = since + 1;
-        if wanted >= self.first_id {
-            (wanted, 0)
+            (self.first_id, 0)
+        } else if since + 1 >= self.first_id {
+            (since + 1, 0)
         } else {
-            (self.first_id, self.first_id - wanted)
+            (self.first_id, self.first_id - (since + 1))
+        };
+        let mut offset = self.head;
+        for _ in self.first_id..start {
+            offset = (offset + ENTRY_HEAD + usize::from(self.frame_len_at(offset))) % HISTORY;
         }
+        (start, offset, missed)
     }
 
     pub(crate) fn remove_member(&mut self, conn: ConnId) {
         self.members.retain(|&m| m != conn);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type R = Room<4, 64, 16>;
+
+    fn frame_of(room: &R, id: u64) -> Option<([u8; 32], usize)> {
+        let (start, mut offset, _) = room.start_for(room.epoch, 0);
+        if id < start {
+            return None;
+        }
+        for _ in start..id {
+            offset = room.read(offset, 0).next_offset;
+        }
+        let stored = room.read(offset, 0);
+        let mut out = [0u8; 32];
+        let (a, b) = stored.frame;
+        let n = a.len() + b.len();
+        out[..a.len()].copy_from_slice(&room.bytes()[a.clone()]);
+        out[a.len()..n].copy_from_slice(&room.bytes()[b]);
+        Some((out, n))
+    }
+
+    #[test]
+    fn ring_wraps_and_drops_oldest() {
+        let mut room = R::new("r", false, 1);
+        // 7 + 10 bytes per event: three fit in 64 bytes.
+        for i in 0..10u8 {
+            let id = room.push(100, 0, false, &[i; 10]);
+            assert_eq!(id, u64::from(i) + 1);
+            assert!(room.used <= 64);
+        }
+        assert_eq!((room.first_id(), room.next_id()), (8, 11));
+        for id in 8..=10 {
+            let (bytes, n) = frame_of(&room, id).unwrap();
+            assert_eq!(&bytes[..n], &[(id - 1) as u8; 10]);
+        }
+        assert!(frame_of(&room, 7).is_none());
+    }
+
+    #[test]
+    fn depth_limits_events() {
+        let mut room = R::new("r", false, 1);
+        for _ in 0..5 {
+            room.push(2, 0, false, &[1, 2]);
+        }
+        assert_eq!((room.first_id(), room.next_id(), room.count), (4, 6, 2));
+        room.push(0, 0, false, &[1]);
+        assert_eq!((room.first_id(), room.count), (7, 0));
+    }
+
+    #[test]
+    fn own_events_are_skipped_only_by_their_sender() {
+        let mut room = R::new("r", false, 1);
+        room.push(10, 7, true, &[1]);
+        assert!(room.read(0, 7).skip);
+        assert!(!room.read(0, 8).skip);
+    }
+
+    #[test]
+    fn resume_points() {
+        let mut room = R::new("r", false, 9);
+        for _ in 0..10 {
+            room.push(100, 0, false, &[0; 10]);
+        }
+        // Kept: 8, 9, 10.
+        assert_eq!(room.start_for(9, 8).0, 9);
+        assert_eq!(room.start_for(9, 8).2, 0);
+        assert_eq!((room.start_for(9, 3).0, room.start_for(9, 3).2), (8, 4));
+        assert_eq!(
+            (room.start_for(1, 8).0, room.start_for(1, 8).2),
+            (8, 0),
+            "another epoch: fresh"
+        );
+        assert_eq!(room.start_for(9, 10).1, room.end_offset(), "caught up");
     }
 }

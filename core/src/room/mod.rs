@@ -30,12 +30,12 @@ pub use history::Room;
 use heapless::{Deque, String, Vec};
 
 use self::conn::{Cursor, State};
-use self::history::{Entry, EventKind};
+
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::{Duration, Instant};
 use crate::wire::{
-    FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, MAX_NICK, MAX_ROOM,
-    MAX_SHORT, MAX_TEXT, NickList, Status, VERSION, decode, frame_len, is_valid_room, same_name,
+    FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT,
+    NickList, Status, VERSION, decode, frame_len, is_valid_room, same_name,
 };
 
 /// A connection's handle: its slot in the hub. The driver maps it to its
@@ -75,10 +75,37 @@ const BYE_ROOM: usize = 2 + 1 + 1 + 1 + MAX_SHORT;
 /// Room a connection's queue must have before one of its frames is handled:
 /// the longest replies to one frame, plus the `Bye` reserve.
 const REPLY_ROOM: usize = MAX_FRAME_LEN + BYE_ROOM;
+/// Most events moved from one room to a member's queue before the next of
+/// its rooms gets a turn.
+const EVENTS_PER_TURN: usize = 64;
 /// Undecodable frames tolerated before a connection is closed.
 const MAX_STRIKES: u8 = 8;
 /// How long a closing connection may take to flush its `Bye`.
 const CLOSE_LINGER: Duration = Duration::from_secs(2);
+/// An event for a room's history.
+enum Ev<'a> {
+    Message {
+        from: &'a str,
+        flags: u8,
+        text: &'a str,
+    },
+    Joined {
+        nick: &'a str,
+    },
+    Parted {
+        nick: &'a str,
+        reason: &'a str,
+    },
+    NickChanged {
+        old: &'a str,
+        new: &'a str,
+    },
+    Topic {
+        by: &'a str,
+        topic: &'a str,
+    },
+}
+
 /// Log events kept until the driver polls them.
 const EVENT_QUEUE: usize = 32;
 
@@ -251,6 +278,8 @@ pub struct Hub<
     events: Deque<Event, EVENT_QUEUE>,
     events_dropped: u32,
     ping_token: u32,
+    /// Event bytes stored since the transmit list was last drained.
+    pushed_since_transmit: usize,
     /// Sessions started so far: each connection's unique number.
     sessions: u32,
     /// Rooms created so far, for room epochs.
@@ -315,6 +344,7 @@ where
             events: Deque::new(),
             events_dropped: 0,
             ping_token: 0,
+            pushed_since_transmit: 0,
             sessions: 0,
             rooms_created: 0,
             now: Instant(0),
@@ -530,7 +560,10 @@ where
     /// [`transmit`](Self::transmit) and [`handle_sent`](Self::handle_sent)
     /// for it until `transmit` is empty or the socket would block.
     pub fn poll_transmit(&mut self) -> Option<ConnId> {
-        let conn = self.transmit.pop_front()?;
+        let Some(conn) = self.transmit.pop_front() else {
+            self.pushed_since_transmit = 0;
+            return None;
+        };
         if let Some(c) = self.conns.get_mut(conn.index()) {
             c.queued = false;
         }
@@ -545,6 +578,14 @@ where
             Some(c) => c.out.pending(),
             None => &[],
         }
+    }
+
+    /// `true` when rooms have taken so many new events since output was
+    /// last written that members risk falling off their history before
+    /// they are sent: the driver should write output (drain
+    /// [`poll_transmit`](Self::poll_transmit)) before reading more input.
+    pub fn should_transmit(&self) -> bool {
+        self.pushed_since_transmit >= HISTORY / 4
     }
 
     /// The next connection to close. Its slot is free again once returned.
@@ -753,12 +794,12 @@ where
         // Announce first, so the joiner's own join is in the history before
         // its cursor is placed (and is skipped for it like its messages).
         let nick = self.conns[conn.index()].nick.clone();
-        self.push_event(now, index, conn, true, EventKind::Joined, &nick, "", "");
+        self.push_event(now, index, conn, true, Ev::Joined { nick: &nick });
         let Some(room) = self.rooms[index].as_mut() else {
             return;
         };
         let _ = room.members.push(conn);
-        let (start, missed) = room.start_for(epoch, since);
+        let (start, offset, missed) = room.start_for(epoch, since);
         let room_name = room.name.clone();
         let topic = room.topic.clone();
         let entered = Frame::Entered {
@@ -782,6 +823,7 @@ where
         let cursor = Cursor {
             room: index as u8,
             next_id: start,
+            offset,
             names_from: Some(0),
         };
         // `joined` was checked not to be full.
@@ -805,7 +847,16 @@ where
         if confirm {
             self.reply(now, conn, &Frame::Left { room: &room_name });
         }
-        self.push_event(now, index, conn, true, EventKind::Parted, &nick, "", reason);
+        self.push_event(
+            now,
+            index,
+            conn,
+            true,
+            Ev::Parted {
+                nick: &nick,
+                reason,
+            },
+        );
         self.log(Event::Parted {
             conn,
             room: truncated(&room_name),
@@ -833,13 +884,18 @@ where
         if !self.take_token(now, conn, tag) {
             return;
         }
-        let kind = if flags & FLAG_ACTION != 0 {
-            EventKind::Action
-        } else {
-            EventKind::Message
-        };
         let nick = self.conns[conn.index()].nick.clone();
-        let id = self.push_event(now, index, conn, true, kind, &nick, "", text);
+        let id = self.push_event(
+            now,
+            index,
+            conn,
+            true,
+            Ev::Message {
+                from: &nick,
+                flags,
+                text,
+            },
+        );
         // Acknowledge with the room's own spelling, as events carry it.
         let room_name = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
         let time = self.wall_time(now);
@@ -904,16 +960,11 @@ where
         let old = core::mem::replace(&mut c.nick, short_string(nick));
         let rooms: Vec<u8, { conn::MAX_JOINED }> = c.joined.iter().map(|cur| cur.room).collect();
         for room in rooms {
-            self.push_event(
-                now,
-                usize::from(room),
-                conn,
-                true,
-                EventKind::NickChanged,
-                &old,
-                nick,
-                "",
-            );
+            let ev = Ev::NickChanged {
+                old: &old,
+                new: nick,
+            };
+            self.push_event(now, usize::from(room), conn, true, ev);
         }
         self.reply(now, conn, &Frame::NickSet { nick });
         self.log(Event::NickChanged {
@@ -937,7 +988,7 @@ where
         }
         let nick = self.conns[conn.index()].nick.clone();
         // The setter sees the change too: it is their confirmation.
-        self.push_event(now, index, conn, false, EventKind::Topic, &nick, "", topic);
+        self.push_event(now, index, conn, false, Ev::Topic { by: &nick, topic });
     }
 
     // ----- helpers ------------------------------------------------------
@@ -953,36 +1004,67 @@ where
         false
     }
 
-    /// Append an event to a room's history and wake its members.
-    #[allow(clippy::too_many_arguments)]
+    /// Append an event to a room's history and wake its members. The event
+    /// is encoded once here; members get copies of these bytes.
     fn push_event(
         &mut self,
         now: Instant,
         index: usize,
         sender: ConnId,
         skip_sender: bool,
-        kind: EventKind,
-        nick: &str,
-        new_nick: &str,
-        text: &str,
+        ev: Ev<'_>,
     ) -> u64 {
         let time = self.wall_time(now);
-        let depth = self.config.history.min(HISTORY);
-        let sender = self.conns[sender.index()].session;
+        let depth = self.config.history;
+        let session = self.conns[sender.index()].session;
         let Some(room) = self.rooms[index].as_mut() else {
             return 0;
         };
-        let entry = Entry {
-            id: 0,
-            time,
-            kind,
-            sender,
-            skip_sender,
-            nick: short_string(nick),
-            new_nick: short_string(new_nick),
-            text: truncated(text),
+        let (room_name, id) = (room.name.as_str(), room.next_id());
+        let frame = match ev {
+            Ev::Message { from, flags, text } => Frame::Message {
+                room: room_name,
+                id,
+                time,
+                from,
+                flags,
+                text,
+            },
+            Ev::Joined { nick } => Frame::Joined {
+                room: room_name,
+                id,
+                time,
+                nick,
+            },
+            Ev::Parted { nick, reason } => Frame::Parted {
+                room: room_name,
+                id,
+                time,
+                nick,
+                reason,
+            },
+            Ev::NickChanged { old, new } => Frame::NickChanged {
+                room: room_name,
+                id,
+                time,
+                old,
+                new,
+            },
+            Ev::Topic { by, topic } => Frame::TopicChanged {
+                room: room_name,
+                id,
+                time,
+                by,
+                topic,
+            },
         };
-        let id = room.push(depth, entry);
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        // Every field came from a decoded frame or was checked by the hub,
+        // so this encodes; if it ever did not, the event would still get
+        // its id and members would be told they missed it.
+        let len = frame.encode(&mut buf).unwrap_or(0);
+        let id = room.push(depth, session, skip_sender, &buf[..len]);
+        self.pushed_since_transmit += len;
         for &member in room.members.iter() {
             let c = &mut self.conns[member.index()];
             if !c.queued {
@@ -1010,7 +1092,7 @@ where
         let rooms = c.joined.len();
         while idle_rounds < rooms {
             let c = &mut self.conns[conn.index()];
-            if c.out.free() < REPLY_ROOM + MAX_FRAME_LEN {
+            if c.out.free() < REPLY_ROOM {
                 return;
             }
             let turn = c.next_room % rooms;
@@ -1028,8 +1110,8 @@ where
         }
     }
 
-    /// Queue one frame for `conn` from its `turn`-th room: names, a gap
-    /// notice or the next event. Returns `false` if the room had nothing.
+    /// Queue frames for `conn` from its `turn`-th room: names, or a batch
+    /// of events (with gap notices). Returns `false` if the room had nothing.
     fn refill_one(&mut self, conn: ConnId, turn: usize) -> bool {
         let Some(cursor) = self.conns[conn.index()].joined.get(turn).copied() else {
             return false;
@@ -1044,26 +1126,42 @@ where
             let _ = c.out.push_raw(&buf[..len]);
             return true;
         }
-        let next = cursor.next_id;
-        if next >= room.next_id() {
-            return false;
-        }
-        let c = &mut self.conns[conn.index()];
-        if next < room.first_id() {
-            c.joined[turn].next_id = room.first_id();
-            let _ = c.out.push(&Frame::Gap {
-                room: &room.name,
-                missed: room.first_id() - next,
-            });
-            return true;
-        }
-        c.joined[turn].next_id = next + 1;
-        if let Some(entry) = room.get(next) {
-            if !(entry.skip_sender && entry.sender == c.session) {
-                let _ = c.out.push(&entry.frame(&room.name));
+        let Conn {
+            joined,
+            out,
+            session,
+            ..
+        } = &mut self.conns[conn.index()];
+        let cur = &mut joined[turn];
+        let mut moved = false;
+        // A batch per turn: copying is cheap, going round the rooms is not;
+        // the cap keeps one busy room from starving the others.
+        for _ in 0..EVENTS_PER_TURN {
+            let next = cur.next_id;
+            if next >= room.next_id() || out.free() < REPLY_ROOM {
+                break;
+            }
+            moved = true;
+            if next < room.first_id() {
+                // Fell off the back of the history: say how much, go on
+                // from the oldest event kept.
+                let (first, offset, _) = room.start_for(room.epoch, 0);
+                (cur.next_id, cur.offset) = (first, offset);
+                let _ = out.push(&Frame::Gap {
+                    room: &room.name,
+                    missed: first - next,
+                });
+                continue;
+            }
+            let stored = room.read(cur.offset, *session);
+            (cur.next_id, cur.offset) = (next + 1, stored.next_offset);
+            if !stored.skip {
+                let (a, b) = stored.frame;
+                let bytes = room.bytes();
+                let _ = out.push_pieces(&bytes[a], &bytes[b]);
             }
         }
-        true
+        moved
     }
 
     /// Encode the `Names` frame listing `room`'s members from index `from`;

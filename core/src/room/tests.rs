@@ -8,10 +8,20 @@ use std::string::{String as StdString, ToString};
 use std::vec::Vec as StdVec;
 
 use super::*;
-use crate::wire::{MAX_FRAME_LEN, VERSION};
+use crate::wire::{FLAG_ACTION, MAX_FRAME_LEN, VERSION};
 
-/// A small hub: 8 connections, 4 rooms, 8 events of history, short texts.
-pub(crate) type TestHub = Hub<8, 4, 8, 64, 3072>;
+/// A small hub: 8 connections, 4 rooms, 2 KiB of history per room, short
+/// texts. [`base`] keeps 8 events of history.
+pub(crate) type TestHub = Hub<8, 4, 2048, 64, 3072>;
+
+/// The tests' settings: 8 events of history, no flood limit.
+pub(crate) fn base() -> Config {
+    Config {
+        history: 8,
+        flood_rate: 0,
+        ..Config::default()
+    }
+}
 
 /// One simulated client: bytes the hub sent it, and whether it reads.
 #[derive(Default)]
@@ -217,7 +227,7 @@ fn say<'a>(room: &'a str, text: &'a str) -> Frame<'a> {
 fn sim() -> Sim {
     Sim::new(Config {
         flood_rate: 0,
-        ..Config::default()
+        ..base()
     })
 }
 
@@ -282,7 +292,7 @@ fn taken_nick_may_retry_on_same_connection() {
 fn password_is_checked() {
     let mut s = Sim::new(Config {
         password: heapless::String::try_from("sesame").unwrap(),
-        ..Config::default()
+        ..base()
     });
     let ann = s.connect();
     s.send(
@@ -637,7 +647,7 @@ fn rooms_are_created_and_freed() {
 fn classroom_mode_forbids_new_rooms() {
     let mut s = Sim::new(Config {
         allow_new_rooms: false,
-        ..Config::default()
+        ..base()
     });
     let ann = s.login("ann");
     s.send(
@@ -697,7 +707,7 @@ fn room_full() {
     let mut s = Sim::new(Config {
         room_capacity: 2,
         flood_rate: 0,
-        ..Config::default()
+        ..base()
     });
     s.member("ann");
     s.member("bob");
@@ -725,7 +735,7 @@ fn room_full() {
 fn server_full() {
     let mut s = Sim::new(Config {
         max_conns: 2,
-        ..Config::default()
+        ..base()
     });
     s.connect();
     s.connect();
@@ -895,7 +905,7 @@ fn flood_limit_rejects_with_tag() {
     let mut s = Sim::new(Config {
         flood_rate: 1,
         flood_burst: 2,
-        ..Config::default()
+        ..base()
     });
     let ann = s.member("ann");
     s.skip(ann);
@@ -1092,10 +1102,10 @@ fn shutdown_says_goodbye_to_everyone() {
 
 #[test]
 fn large_member_list_is_split() {
-    type Big = Hub<40, 1, 4, 16, 3072>;
+    type Big = Hub<40, 1, 512, 16, 3072>;
     let mut hub = Big::new(Config {
         flood_rate: 0,
-        ..Config::default()
+        ..base()
     });
     hub.add_room("lobby").unwrap();
     let mut ids = StdVec::new();

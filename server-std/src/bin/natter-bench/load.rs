@@ -57,7 +57,11 @@ pub struct Report {
 
 impl Report {
     pub fn deliveries_per_s(&self) -> f64 {
-        if self.seconds > 0.0 { self.deliveries as f64 / self.seconds } else { 0.0 }
+        if self.seconds > 0.0 {
+            self.deliveries as f64 / self.seconds
+        } else {
+            0.0
+        }
     }
 }
 
@@ -83,7 +87,10 @@ struct Pair {
 
 pub fn run(spec: &Spec) -> io::Result<Report> {
     if spec.size < HEAD {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("--size must be at least {HEAD}")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("--size must be at least {HEAD}"),
+        ));
     }
     let start = Instant::now();
     let mut clients = Vec::with_capacity(spec.clients);
@@ -92,11 +99,19 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
     }
     let mut poll = Poll::new()?;
     for (i, c) in clients.iter_mut().enumerate() {
-        poll.registry().register(&mut c.stream, Token(i), Interest::READABLE | Interest::WRITABLE)?;
+        poll.registry().register(
+            &mut c.stream,
+            Token(i),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
     }
     let words = (spec.messages as usize).div_ceil(64);
-    let mut pairs: Vec<Pair> =
-        (0..spec.clients * spec.senders).map(|_| Pair { seen: vec![0; words], next: 0 }).collect();
+    let mut pairs: Vec<Pair> = (0..spec.clients * spec.senders)
+        .map(|_| Pair {
+            seen: vec![0; words],
+            next: 0,
+        })
+        .collect();
     let mut latencies: Vec<u32> = Vec::new();
     let mut report = Report {
         expected: spec.senders as u64 * u64::from(spec.messages) * (spec.clients as u64 - 1),
@@ -113,7 +128,9 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
     let mut last_delivery = load_start;
     while report.deliveries < report.expected {
         let now = Instant::now();
-        if now.duration_since(load_start) > spec.timeout || now.duration_since(last_progress) > Duration::from_secs(5) {
+        if now.duration_since(load_start) > spec.timeout
+            || now.duration_since(last_progress) > Duration::from_secs(5)
+        {
             break;
         }
         // Queue what each sender may send now, and write.
@@ -151,7 +168,11 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
             }
             loop {
                 let n = match clients[r].stream.read(&mut buf) {
-                    Ok(0) => return Err(io::Error::other(format!("client {r}: the server closed the connection"))),
+                    Ok(0) => {
+                        return Err(io::Error::other(format!(
+                            "client {r}: the server closed the connection"
+                        )));
+                    }
                     Ok(n) => n,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) => return Err(e),
@@ -161,7 +182,9 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
                 input.extend_from_slice(&buf[..n]);
                 let mut gaps = 0;
                 let used = for_each_payload(spec.proto, &input, &mut gaps, |payload| {
-                    let Some((s, seq, ts)) = parse_head(payload) else { return };
+                    let Some((s, seq, ts)) = parse_head(payload) else {
+                        return;
+                    };
                     if s >= spec.senders || seq >= spec.messages {
                         return;
                     }
@@ -216,16 +239,33 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
         let nick = format!("b{i}");
         let mut stream = Stream(std.try_clone()?);
         let io_err = |e: natter_core::io::IoError<io::Error>| io::Error::other(e.to_string());
-        natter_core::io::write_frame(&mut stream, &Frame::Hello { version: VERSION, nick: &nick, password: "" })
-            .map_err(io_err)?;
-        natter_core::io::write_frame(&mut stream, &Frame::Join { room: "lobby", epoch: 0, since: 0 })
-            .map_err(io_err)?;
+        natter_core::io::write_frame(
+            &mut stream,
+            &Frame::Hello {
+                version: VERSION,
+                nick: &nick,
+                password: "",
+            },
+        )
+        .map_err(io_err)?;
+        natter_core::io::write_frame(
+            &mut stream,
+            &Frame::Join {
+                room: "lobby",
+                epoch: 0,
+                since: 0,
+            },
+        )
+        .map_err(io_err)?;
         let mut reader = FrameReader::<8192>::new();
         loop {
             match reader.read_frame(&mut stream).map_err(io_err)? {
                 Frame::Names { flags, .. } if flags & FLAG_MORE == 0 => break,
                 Frame::Error { code, .. } | Frame::Bye { code, .. } => {
-                    return Err(io::Error::other(format!("client {i} refused: {}", code.describe())));
+                    return Err(io::Error::other(format!(
+                        "client {i} refused: {}",
+                        code.describe()
+                    )));
                 }
                 _ => {}
             }
@@ -253,7 +293,12 @@ fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64
         }
         Proto::Natter => {
             let text = std::str::from_utf8(&text).unwrap_or("");
-            let frame = Frame::Say { tag: seq, room: "lobby", flags: 0, text };
+            let frame = Frame::Say {
+                tag: seq,
+                room: "lobby",
+                flags: 0,
+                text,
+            };
             let mut buf = [0u8; natter_core::wire::MAX_FRAME_LEN];
             if let Ok(n) = frame.encode(&mut buf) {
                 out.extend_from_slice(&buf[..n]);
@@ -316,7 +361,10 @@ fn message_text(frame: &[u8]) -> Option<&[u8]> {
     let from_at = 4 + room + 16;
     let from = usize::from(*frame.get(from_at)?);
     let len_at = from_at + 1 + from + 1;
-    let len = usize::from(u16::from_be_bytes([*frame.get(len_at)?, *frame.get(len_at + 1)?]));
+    let len = usize::from(u16::from_be_bytes([
+        *frame.get(len_at)?,
+        *frame.get(len_at + 1)?,
+    ]));
     frame.get(len_at + 2..len_at + 2 + len)
 }
 
@@ -347,16 +395,26 @@ mod tests {
         };
         let mut say = Vec::new();
         push_message(&mut say, &spec, 3, 42, 0xabc);
-        let Ok(natter_core::wire::Status::Complete((Frame::Say { text, .. }, _))) = natter_core::wire::decode(&say)
+        let Ok(natter_core::wire::Status::Complete((Frame::Say { text, .. }, _))) =
+            natter_core::wire::decode(&say)
         else {
             panic!()
         };
-        let message = Frame::Message { room: "lobby", id: 9, time: 1, from: "b3", flags: 0, text };
+        let message = Frame::Message {
+            room: "lobby",
+            id: 9,
+            time: 1,
+            from: "b3",
+            flags: 0,
+            text,
+        };
         let mut buf = [0u8; 256];
         let n = message.encode(&mut buf).unwrap();
         let mut got = Vec::new();
         let mut gaps = 0;
-        let used = for_each_payload(Proto::Natter, &buf[..n], &mut gaps, |p| got.push(parse_head(p)));
+        let used = for_each_payload(Proto::Natter, &buf[..n], &mut gaps, |p| {
+            got.push(parse_head(p))
+        });
         assert_eq!(used, n);
         assert_eq!(got, [Some((3, 42, 0xabc))]);
     }

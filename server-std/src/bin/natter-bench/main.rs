@@ -73,7 +73,7 @@ struct LoadArgs {
     /// How many clients send (default: all).
     #[arg(long)]
     senders: Option<usize>,
-    /// Messages per sender (default: enough for about 2 million deliveries).
+    /// Messages per sender (default: enough for about 6 million deliveries).
     #[arg(long)]
     messages: Option<u32>,
     /// Message size in bytes.
@@ -96,7 +96,7 @@ struct LoadArgs {
 impl LoadArgs {
     fn spec(&self, addr: SocketAddr, proto: Proto, clients: usize) -> Spec {
         let senders = self.senders.unwrap_or(clients).min(clients);
-        let per_sender = 2_000_000 / (senders * clients.saturating_sub(1)).max(1);
+        let per_sender = 6_000_000 / (senders * clients.saturating_sub(1)).max(1);
         let messages = self.messages.unwrap_or(per_sender.clamp(50, 50_000) as u32);
         let messages = match self.rate {
             // At a fixed rate, run about five seconds.
@@ -120,8 +120,19 @@ impl LoadArgs {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Relay { bind } => relay::run(bind),
-        Cmd::Run { addr, protocol, server_pid, clients, load } => run_one(addr, &protocol, server_pid, clients, &load),
-        Cmd::Compare { clients, server, repeat, load } => compare(&clients, server, repeat.max(1), &load),
+        Cmd::Run {
+            addr,
+            protocol,
+            server_pid,
+            clients,
+            load,
+        } => run_one(addr, &protocol, server_pid, clients, &load),
+        Cmd::Compare {
+            clients,
+            server,
+            repeat,
+            load,
+        } => compare(&clients, server, repeat.max(1), &load),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,13 +147,26 @@ fn loopback_only(addr: SocketAddr) -> io::Result<()> {
     if addr.ip().is_loopback() {
         Ok(())
     } else {
-        Err(io::Error::new(io::ErrorKind::InvalidInput, "natter-bench only loads servers on loopback"))
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "natter-bench only loads servers on loopback",
+        ))
     }
 }
 
-fn run_one(addr: SocketAddr, protocol: &str, pid: Option<u32>, clients: usize, load: &LoadArgs) -> io::Result<()> {
+fn run_one(
+    addr: SocketAddr,
+    protocol: &str,
+    pid: Option<u32>,
+    clients: usize,
+    load: &LoadArgs,
+) -> io::Result<()> {
     loopback_only(addr)?;
-    let proto = if protocol == "lines" { Proto::Lines } else { Proto::Natter };
+    let proto = if protocol == "lines" {
+        Proto::Lines
+    } else {
+        Proto::Natter
+    };
     let spec = load.spec(addr, proto, clients);
     let row = measure(&spec, pid, protocol)?;
     print_header();
@@ -191,7 +215,9 @@ fn measure(spec: &Spec, pid: Option<u32>, server: &str) -> io::Result<Row> {
     let report = load::run(spec)?;
     let cpu_after = pid.and_then(cpu_us);
     let cpu_us_per_delivery = match (cpu_before, cpu_after) {
-        (Some(a), Some(b)) if report.deliveries > 0 => Some((b - a) as f64 / report.deliveries as f64),
+        (Some(a), Some(b)) if report.deliveries > 0 => {
+            Some((b - a) as f64 / report.deliveries as f64)
+        }
         _ => None,
     };
     Ok(Row {
@@ -238,24 +264,44 @@ impl Drop for Spawned {
 /// Start a server that prints `port: N` on a line of its standard output.
 fn spawn(mut cmd: Command) -> io::Result<Spawned> {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| io::Error::other("no stdout"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| io::Error::other("no stdout"))?;
     let mut port = None;
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line?;
         if let Some(p) = line.split("port: ").nth(1) {
-            port = p.split_whitespace().next().and_then(|p| p.parse::<u16>().ok());
+            port = p
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<u16>().ok());
             break;
         }
     }
+    // Keep reading what it prints, so it never writes to a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let port = port.ok_or_else(|| io::Error::other("the server did not say its port"))?;
-    Ok(Spawned { child, addr: SocketAddr::from(([127, 0, 0, 1], port)) })
+    Ok(Spawned {
+        child,
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+    })
 }
 
-fn compare(counts: &[usize], server: Option<PathBuf>, repeat: usize, load: &LoadArgs) -> io::Result<()> {
+fn compare(
+    counts: &[usize],
+    server: Option<PathBuf>,
+    repeat: usize,
+    load: &LoadArgs,
+) -> io::Result<()> {
     let me = std::env::current_exe()?;
     let server = server.unwrap_or_else(|| me.with_file_name("natter-server"));
     if !server.exists() {
-        return Err(io::Error::other(format!("{} not found: build it, or pass --server", server.display())));
+        return Err(io::Error::other(format!(
+            "{} not found: build it, or pass --server",
+            server.display()
+        )));
     }
     let mut rows = Vec::new();
     for &n in counts {
@@ -264,7 +310,14 @@ fn compare(counts: &[usize], server: Option<PathBuf>, repeat: usize, load: &Load
             for _ in 0..repeat {
                 let spawned = if name == "natter" {
                     let mut cmd = Command::new(&server);
-                    cmd.args(["--bind", "127.0.0.1:0", "--flood-rate", "0", "--log-level", "error"]);
+                    cmd.args([
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--flood-rate",
+                        "0",
+                        "--log-level",
+                        "error",
+                    ]);
                     cmd.args(["--max-members", &(n + 8).min(512).to_string()]);
                     spawn(cmd)?
                 } else {
@@ -272,11 +325,19 @@ fn compare(counts: &[usize], server: Option<PathBuf>, repeat: usize, load: &Load
                     cmd.args(["relay", "--bind", "127.0.0.1:0"]);
                     spawn(cmd)?
                 };
-                let proto = if name == "natter" { Proto::Natter } else { Proto::Lines };
+                let proto = if name == "natter" {
+                    Proto::Natter
+                } else {
+                    Proto::Lines
+                };
                 let spec = load.spec(spawned.addr, proto, n);
                 runs.push(measure(&spec, Some(spawned.child.id()), name)?);
             }
-            runs.sort_by(|a, b| a.report.deliveries_per_s().total_cmp(&b.report.deliveries_per_s()));
+            runs.sort_by(|a, b| {
+                a.report
+                    .deliveries_per_s()
+                    .total_cmp(&b.report.deliveries_per_s())
+            });
             let median = runs.swap_remove(runs.len() / 2);
             if load.json {
                 println!("{}", median.json());
@@ -299,7 +360,19 @@ fn compare(counts: &[usize], server: Option<PathBuf>, repeat: usize, load: &Load
 fn print_header() {
     println!(
         "{:>7} {:>7} {:>12} {:>6} {:>5} {:>4} {:>4} {:>8} {:>8} {:>9} {:>11} {:>6} {:>8}",
-        "clients", "server", "deliv/s", "ratio", "lost", "dup", "ooo", "p50_us", "p99_us", "max_us", "cpu_us/del", "ratio", "rss_kb"
+        "clients",
+        "server",
+        "deliv/s",
+        "ratio",
+        "lost",
+        "dup",
+        "ooo",
+        "p50_us",
+        "p99_us",
+        "max_us",
+        "cpu_us/del",
+        "ratio",
+        "rss_kb"
     );
 }
 
@@ -307,7 +380,10 @@ fn print_header() {
 fn print_row(row: &Row, relay: Option<&Row>) {
     let r = &row.report;
     let ratio = relay.map(|x| r.deliveries_per_s() / x.report.deliveries_per_s().max(1.0));
-    let cpu_ratio = match (row.cpu_us_per_delivery, relay.and_then(|x| x.cpu_us_per_delivery)) {
+    let cpu_ratio = match (
+        row.cpu_us_per_delivery,
+        relay.and_then(|x| x.cpu_us_per_delivery),
+    ) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
     };

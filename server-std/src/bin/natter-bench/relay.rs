@@ -29,7 +29,8 @@ pub fn run(addr: SocketAddr) -> io::Result<()> {
     let mut listener = TcpListener::bind(addr)?;
     println!("port: {}", listener.local_addr()?.port());
     let mut poll = Poll::new()?;
-    poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+    poll.registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)?;
     let mut peers: HashMap<Token, Peer> = HashMap::new();
     let mut next = 0;
     let mut events = Events::with_capacity(1024);
@@ -42,15 +43,28 @@ pub fn run(addr: SocketAddr) -> io::Result<()> {
                     stream.set_nodelay(true)?;
                     let token = Token(next);
                     next += 1;
-                    poll.registry().register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)?;
-                    peers.insert(token, Peer { stream, partial: Vec::new(), out: Vec::new() });
+                    poll.registry().register(
+                        &mut stream,
+                        token,
+                        Interest::READABLE | Interest::WRITABLE,
+                    )?;
+                    peers.insert(
+                        token,
+                        Peer {
+                            stream,
+                            partial: Vec::new(),
+                            out: Vec::new(),
+                        },
+                    );
                 }
                 continue;
             }
             let from = event.token();
             let mut closed = false;
             if event.is_readable() {
-                let Some(peer) = peers.get_mut(&from) else { continue };
+                let Some(peer) = peers.get_mut(&from) else {
+                    continue;
+                };
                 loop {
                     match peer.stream.read(&mut buf) {
                         Ok(0) => {
