@@ -36,7 +36,10 @@ pub const MAX_HISTORY: usize = 4096;
 pub const HISTORY_BYTES: usize = 256 * 1024;
 /// Output queue per connection: big enough that one `write` carries many
 /// frames.
-pub const OUT_QUEUE: usize = 8 * 1024;
+pub const OUT_QUEUE: usize = 4 * 1024;
+
+/// Bytes written to one connection per `write` call at most.
+const SCRATCH: usize = 64 * 1024;
 
 /// The hub as the desktop server sizes it.
 pub type ServerHub = Hub<
@@ -225,6 +228,7 @@ impl Server {
             conns: Vec::new(),
             clock: Clock::new(),
             shutdown_deadline: None,
+            scratch: vec![0; SCRATCH],
         };
         let mut events = Events::with_capacity(1024);
         loop {
@@ -364,6 +368,8 @@ struct Driver<'h> {
     conns: Vec<Option<Conn>>,
     clock: Clock,
     shutdown_deadline: Option<Instant>,
+    /// Where the hub puts what one connection is sent, for one `write`.
+    scratch: Vec<u8>,
 }
 
 impl Driver<'_> {
@@ -465,12 +471,18 @@ impl Driver<'_> {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;
             };
-            let bytes = self.hub.transmit(conn);
-            if bytes.is_empty() {
+            let len = self.hub.transmit(conn, &mut self.scratch);
+            if len == 0 {
                 break;
             }
-            match c.stream.write(bytes) {
-                Ok(n) => self.hub.handle_sent(now, conn, n),
+            match c.stream.write(&self.scratch[..len]) {
+                Ok(n) => {
+                    self.hub.handle_sent(now, conn, n);
+                    if n < len {
+                        // The socket is full: wait until mio says writable.
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return self.drop_conn(conn, &e.to_string()),

@@ -75,8 +75,8 @@ const BYE_ROOM: usize = 2 + 1 + 1 + 1 + MAX_SHORT;
 /// Room a connection's queue must have before one of its frames is handled:
 /// the longest replies to one frame, plus the `Bye` reserve.
 const REPLY_ROOM: usize = MAX_FRAME_LEN + BYE_ROOM;
-/// Most events moved from one room to a member's queue before the next of
-/// its rooms gets a turn.
+/// Most events taken from one room for a member before the next of its
+/// rooms gets a turn.
 const EVENTS_PER_TURN: usize = 64;
 /// Undecodable frames tolerated before a connection is closed.
 const MAX_STRIKES: u8 = 8;
@@ -254,7 +254,9 @@ pub enum Event {
 /// let n = Frame::Hello { version: VERSION, nick: "ann", password: "" }.encode(&mut hello).unwrap();
 /// hub.handle_bytes(Instant(1), ann, &hello[..n]);
 /// assert_eq!(hub.poll_transmit(), Some(ann));
-/// let Ok(Status::Complete((reply, _))) = decode(hub.transmit(ann)) else { panic!() };
+/// let mut out = [0u8; 4096];
+/// let n = hub.transmit(ann, &mut out);
+/// let Ok(Status::Complete((reply, _))) = decode(&out[..n]) else { panic!() };
 /// assert!(matches!(reply, Frame::Welcome { nick: "ann", lobby: "lobby", .. }));
 /// ```
 pub struct Hub<
@@ -278,6 +280,8 @@ pub struct Hub<
     events: Deque<Event, EVENT_QUEUE>,
     events_dropped: u32,
     ping_token: u32,
+    /// What the last `transmit` copied, for `handle_sent`.
+    plan: Option<Plan>,
     /// Event bytes stored since the transmit list was last drained.
     pushed_since_transmit: usize,
     /// Sessions started so far: each connection's unique number.
@@ -344,6 +348,7 @@ where
             events: Deque::new(),
             events_dropped: 0,
             ping_token: 0,
+            plan: None,
             pushed_since_transmit: 0,
             sessions: 0,
             rooms_created: 0,
@@ -488,17 +493,51 @@ where
         self.free(conn);
     }
 
-    /// The driver wrote `n` bytes of what [`transmit`](Self::transmit)
-    /// returned.
+    /// The driver wrote the first `n` bytes of what
+    /// [`transmit`](Self::transmit) just put in its buffer (0 if the socket
+    /// took nothing). Call it before the next `transmit` for `conn`.
     pub fn handle_sent(&mut self, now: Instant, conn: ConnId, n: usize) {
         self.now = self.now.max(now);
         let Some(c) = self.conns.get_mut(conn.index()) else {
             return;
         };
-        if n > 0 {
-            c.last_sent = now;
+        if n == 0 {
+            return;
         }
-        c.out.consume(n);
+        c.last_sent = now;
+        let from_queue = n.min(c.out.pending().len());
+        c.out.consume(from_queue);
+        let mut budget = n - from_queue;
+        let plan = self.plan.take().filter(|p| p.conn == conn);
+        if let Some(plan) = plan.filter(|p| p.len == n) {
+            // All of it was written: the cursors are where the copy left them.
+            let c = &mut self.conns[conn.index()];
+            plan.cursors.store(&mut c.joined);
+            c.next_room = plan.next_room;
+        } else if budget > 0 {
+            // Walk the room events `transmit` copied, in the same order, and
+            // move the cursors past what was written. A frame cut short
+            // goes on in the queue (empty now), where its remainder stays
+            // even if the history moves on.
+            let Conn { joined, out, session, next_room, .. } = &mut self.conns[conn.index()];
+            let mut cursors = Cursors::of(joined);
+            *next_room = walk_events(&self.rooms, *session, &mut cursors, *next_room, |a, b| {
+                let len = a.len() + b.len();
+                if len <= budget {
+                    budget -= len;
+                    return true;
+                }
+                if budget > 0 {
+                    let (a_rest, b_rest) = if budget < a.len() { (&a[budget..], b) } else { (&[][..], &b[budget - a.len()..]) };
+                    let _ = out.push_pieces(a_rest, b_rest);
+                    budget = 0;
+                    return true;
+                }
+                false
+            });
+            cursors.store(joined);
+        }
+        let c = &mut self.conns[conn.index()];
         if c.out.is_empty() && matches!(c.state, State::Closing { .. }) {
             self.finish_close(conn);
             return;
@@ -570,14 +609,43 @@ where
         Some(conn)
     }
 
-    /// Bytes to write to `conn` now, filling its queue from its rooms first.
-    /// Empty when there is nothing to send.
-    pub fn transmit(&mut self, conn: ConnId) -> &[u8] {
-        self.refill(conn);
-        match self.conns.get(conn.index()) {
-            Some(c) => c.out.pending(),
-            None => &[],
+    /// Copy into `buf` what `conn` should be sent now: its queued replies,
+    /// then events straight from its rooms' histories, as many whole frames
+    /// as fit. Returns how many bytes; 0 when it is all caught up. Write
+    /// them, then say how many were written with
+    /// [`handle_sent`](Self::handle_sent). A buffer of 16 KiB or more
+    /// makes few system calls.
+    pub fn transmit(&mut self, conn: ConnId, buf: &mut [u8]) -> usize {
+        self.prepare(conn);
+        let Some(c) = self.conns.get_mut(conn.index()) else {
+            return 0;
+        };
+        let queued = c.out.pending();
+        let mut at = queued.len().min(buf.len());
+        buf[..at].copy_from_slice(&queued[..at]);
+        self.plan = None;
+        if at == queued.len() && c.state == State::Ready {
+            let queued = at;
+            let mut cursors = Cursors::of(&c.joined);
+            let next_room = walk_events(&self.rooms, c.session, &mut cursors, c.next_room, |a, b| {
+                let len = a.len() + b.len();
+                if at + len > buf.len() {
+                    return false;
+                }
+                buf[at..at + a.len()].copy_from_slice(a);
+                buf[at + a.len()..at + len].copy_from_slice(b);
+                at += len;
+                true
+            });
+            if at > queued {
+                self.plan = Some(Plan { conn, len: at, cursors, next_room });
+            }
         }
+        if at == 0 {
+            // Caught up: the stall timer starts again from here.
+            c.last_sent = self.now;
+        }
+        at
     }
 
     /// `true` when rooms have taken so many new events since output was
@@ -1065,10 +1133,15 @@ where
         let len = frame.encode(&mut buf).unwrap_or(0);
         let id = room.push(depth, session, skip_sender, &buf[..len]);
         self.pushed_since_transmit += len;
+        let now = self.now;
         for &member in room.members.iter() {
             let c = &mut self.conns[member.index()];
             if !c.queued {
                 c.queued = true;
+                if c.out.is_empty() {
+                    // It was caught up: its stall timer starts now.
+                    c.last_sent = now;
+                }
                 // Each connection is in the list at most once, and the list
                 // holds CONNS: this cannot fail.
                 let _ = self.transmit.push_back(member);
@@ -1077,91 +1150,47 @@ where
         id
     }
 
-    /// Move what fits from `conn`'s rooms into its output queue: the member
-    /// list still owed after a join, then events, one room at a time in
-    /// turn so a busy room does not starve a quiet one.
-    fn refill(&mut self, conn: ConnId) {
+    /// Before copying events for `conn`: queue the member lists it is owed
+    /// after joining, and a `Gap` for every room whose history moved past
+    /// its cursor, while its queue has room. A room's events wait until its
+    /// member list is out.
+    fn prepare(&mut self, conn: ConnId) {
         let Some(c) = self.conns.get(conn.index()) else {
             return;
         };
         if c.state != State::Ready {
             return;
         }
-        let was_empty = c.out.is_empty();
-        let mut idle_rounds = 0;
-        let rooms = c.joined.len();
-        while idle_rounds < rooms {
-            let c = &mut self.conns[conn.index()];
-            if c.out.free() < REPLY_ROOM {
-                return;
-            }
-            let turn = c.next_room % rooms;
-            c.next_room = c.next_room.wrapping_add(1);
-            if self.refill_one(conn, turn) {
-                idle_rounds = 0;
-            } else {
-                idle_rounds += 1;
-            }
-        }
-        let c = &mut self.conns[conn.index()];
-        if was_empty && !c.out.is_empty() {
-            // The stall timer runs from when there is something to send.
-            c.last_sent = self.now;
-        }
-    }
-
-    /// Queue frames for `conn` from its `turn`-th room: names, or a batch
-    /// of events (with gap notices). Returns `false` if the room had nothing.
-    fn refill_one(&mut self, conn: ConnId, turn: usize) -> bool {
-        let Some(cursor) = self.conns[conn.index()].joined.get(turn).copied() else {
-            return false;
-        };
-        let Some(room) = self.rooms[usize::from(cursor.room)].as_ref() else {
-            return false;
-        };
-        if let Some(from) = cursor.names_from {
-            let (buf, len, next) = self.names_frame(room, usize::from(from));
-            let c = &mut self.conns[conn.index()];
-            c.joined[turn].names_from = next;
-            let _ = c.out.push_raw(&buf[..len]);
-            return true;
-        }
-        let Conn {
-            joined,
-            out,
-            session,
-            ..
-        } = &mut self.conns[conn.index()];
-        let cur = &mut joined[turn];
-        let mut moved = false;
-        // A batch per turn: copying is cheap, going round the rooms is not;
-        // the cap keeps one busy room from starving the others.
-        for _ in 0..EVENTS_PER_TURN {
-            let next = cur.next_id;
-            if next >= room.next_id() || out.free() < REPLY_ROOM {
-                break;
-            }
-            moved = true;
-            if next < room.first_id() {
-                // Fell off the back of the history: say how much, go on
-                // from the oldest event kept.
-                let (first, offset, _) = room.start_for(room.epoch, 0);
-                (cur.next_id, cur.offset) = (first, offset);
-                let _ = out.push(&Frame::Gap {
-                    room: &room.name,
-                    missed: first - next,
-                });
+        for turn in 0..c.joined.len() {
+            let c = &self.conns[conn.index()];
+            let cursor = c.joined[turn];
+            let Some(room) = self.rooms[usize::from(cursor.room)].as_ref() else {
+                continue;
+            };
+            if let Some(from) = cursor.names_from {
+                // Names can take several frames; each needs queue room.
+                let mut from = usize::from(from);
+                while self.conns[conn.index()].out.free() >= REPLY_ROOM {
+                    let (buf, len, next) = self.names_frame(room, from);
+                    let c = &mut self.conns[conn.index()];
+                    let _ = c.out.push_raw(&buf[..len]);
+                    c.joined[turn].names_from = next;
+                    match next {
+                        Some(n) => from = usize::from(n),
+                        None => break,
+                    }
+                }
                 continue;
             }
-            let stored = room.read(cur.offset, *session);
-            (cur.next_id, cur.offset) = (next + 1, stored.next_offset);
-            if !stored.skip {
-                let (a, b) = stored.frame;
-                let bytes = room.bytes();
-                let _ = out.push_pieces(&bytes[a], &bytes[b]);
+            let c = &mut self.conns[conn.index()];
+            if cursor.next_id < room.first_id() && c.out.free() >= REPLY_ROOM {
+                // Fell off the back of the history: say how much, go on from
+                // the oldest event kept.
+                let (first, offset, _) = room.start_for(room.epoch, 0);
+                let _ = c.out.push(&Frame::Gap { room: &room.name, missed: first - cursor.next_id });
+                (c.joined[turn].next_id, c.joined[turn].offset) = (first, offset);
             }
         }
-        moved
     }
 
     /// Encode the `Names` frame listing `room`'s members from index `from`;
@@ -1326,6 +1355,86 @@ where
             .position(|c| c.state == State::Ready && same_name(&c.nick, nick))?;
         Some(ConnId(i as u16))
     }
+}
+
+/// Where a member's cursors will be once all that `transmit` copied for it
+/// is written.
+struct Plan {
+    conn: ConnId,
+    len: usize,
+    cursors: Cursors,
+    next_room: usize,
+}
+
+/// Working copies of a member's room cursors during a walk.
+struct Cursors {
+    rooms: Vec<(usize, bool), MAX_JOINED>,
+    at: Vec<(u64, usize), MAX_JOINED>,
+}
+
+impl Cursors {
+    fn of(joined: &[Cursor]) -> Self {
+        Cursors {
+            rooms: joined.iter().map(|c| (usize::from(c.room), c.names_from.is_none())).collect(),
+            at: joined.iter().map(|c| (c.next_id, c.offset)).collect(),
+        }
+    }
+
+    fn store(&self, joined: &mut [Cursor]) {
+        for (c, &(next_id, offset)) in joined.iter_mut().zip(self.at.iter()) {
+            (c.next_id, c.offset) = (next_id, offset);
+        }
+    }
+}
+
+/// Walk a member's unsent room events in delivery order: a batch from each
+/// room in turn, starting with room `start`, skipping its own messages.
+/// `take` gets each frame (in one or two pieces, as the ring holds it) and
+/// says whether it was taken; the walk stops at the first it was not.
+/// Cursors move past what was taken. Returns the room to start from next
+/// time. `transmit` and `handle_sent` make the same walk, so the second
+/// moves the real cursors by what the first copied and the socket took.
+fn walk_events<const CONNS: usize, const HISTORY: usize, const TEXT: usize>(
+    rooms: &[Option<Room<CONNS, HISTORY, TEXT>>],
+    session: u32,
+    cursors: &mut Cursors,
+    start: usize,
+    mut take: impl FnMut(&[u8], &[u8]) -> bool,
+) -> usize {
+    let count = cursors.rooms.len();
+    let mut turn = start;
+    let mut idle = 0;
+    while idle < count {
+        let i = turn % count;
+        turn = turn.wrapping_add(1);
+        let (index, ready) = cursors.rooms[i];
+        let room = match rooms.get(index) {
+            Some(Some(room)) if ready => room,
+            _ => {
+                idle += 1;
+                continue;
+            }
+        };
+        let mut moved = false;
+        for _ in 0..EVENTS_PER_TURN {
+            let (next, offset) = cursors.at[i];
+            // A cursor behind the history waits for `prepare`'s gap notice.
+            if next >= room.next_id() || next < room.first_id() {
+                break;
+            }
+            let stored = room.read(offset, session);
+            if !stored.skip {
+                let bytes = room.bytes();
+                if !take(&bytes[stored.frame.0], &bytes[stored.frame.1]) {
+                    return turn.wrapping_sub(1);
+                }
+            }
+            cursors.at[i] = (next + 1, stored.next_offset);
+            moved = true;
+        }
+        idle = if moved { 0 } else { idle + 1 };
+    }
+    turn
 }
 
 /// `s` cut to at most `N` bytes on a character boundary. Only reasons and

@@ -126,7 +126,7 @@ fn garbage() -> impl Strategy<Value = StdVec<u8>> {
 
 fn op() -> impl Strategy<Value = Op> {
     let c = 0..6usize;
-    let r = 0..ROOMS.len();
+    let r = 0..2 * ROOMS.len();
     let n = 0..NICKS.len();
     prop_oneof![
         3 => (c.clone(), n.clone()).prop_map(|(c, n)| Op::Login(c, n)),
@@ -324,7 +324,15 @@ impl World {
     fn apply(&mut self, op: &Op) -> Check {
         let n = self.clients.len();
         let rooms = self.rooms;
-        let room = |r: usize| ROOMS[r % rooms];
+        // Room names are the same whatever their case: indices from
+        // `ROOMS.len()` on spell them in capitals.
+        let room = |r: usize| {
+            let name = ROOMS[r % ROOMS.len() % rooms];
+            match r < ROOMS.len() {
+                true => name.to_string(),
+                false => name.to_ascii_uppercase(),
+            }
+        };
         match *op {
             Op::Login(c, k) => {
                 self.apply(&Op::Connect(c))?;
@@ -362,17 +370,17 @@ impl World {
                 },
             ),
             Op::Join(c, r, resume) => {
-                let name = room(r);
+                let name = &room(r);
                 let (epoch, since) = match resume {
                     true => self.clients[c % n]
                         .last_seen
-                        .get(name)
+                        .get(&key(name))
                         .copied()
                         .unwrap_or((0, 0)),
                     false => (0, 0),
                 };
                 if self.clients[c % n].conn.is_some() {
-                    let sent = self.clients[c % n].joins.entry(name.to_string());
+                    let sent = self.clients[c % n].joins.entry(key(name));
                     sent.or_default().push((epoch, since));
                 }
                 let join = Frame::Join {
@@ -385,7 +393,7 @@ impl World {
             Op::Part(c, r) => self.send(
                 c % n,
                 &Frame::Part {
-                    room: room(r),
+                    room: &room(r),
                     reason: "later",
                 },
             ),
@@ -400,7 +408,7 @@ impl World {
                         ci,
                         &Frame::Say {
                             tag,
-                            room: room(r),
+                            room: &room(r),
                             flags,
                             text: &text,
                         },
@@ -421,7 +429,7 @@ impl World {
             Op::Topic(c, r) => self.send(
                 c % n,
                 &Frame::SetTopic {
-                    room: room(r),
+                    room: &room(r),
                     topic: "fractions",
                 },
             ),
@@ -535,7 +543,9 @@ impl World {
         if self.clients[ci].paused {
             // The driver tries to write and the socket would block: it
             // tries again when the socket is writable.
-            let blocked = !self.hub.transmit(id).is_empty();
+            let mut buf = [0u8; 4096];
+            let blocked = self.hub.transmit(id, &mut buf) > 0;
+            self.hub.handle_sent(self.now, id, 0);
             self.clients[ci].blocked |= blocked;
             self.drain_events();
             return Ok(false);
@@ -543,12 +553,12 @@ impl World {
         self.clients[ci].blocked = false;
         let mut progress = false;
         loop {
-            let bytes = self.hub.transmit(id);
-            if bytes.is_empty() {
+            let mut buf = [0u8; 4096];
+            let n = self.hub.transmit(id, &mut buf);
+            if n == 0 {
                 return Ok(progress);
             }
-            let n = bytes.len();
-            self.clients[ci].inbox.extend_from_slice(bytes);
+            self.clients[ci].inbox.extend_from_slice(&buf[..n]);
             self.hub.handle_sent(self.now, id, n);
             progress = true;
             self.drain_events();

@@ -30,6 +30,8 @@ pub(crate) struct Client {
     read_at: usize,
     pub paused: bool,
     pub closed: bool,
+    /// Bytes the "socket" accepts per write, to exercise partial writes.
+    pub window: Option<usize>,
 }
 
 pub(crate) struct Sim {
@@ -144,17 +146,19 @@ impl Sim {
             if client.closed {
                 return;
             }
+            let mut buf = [0u8; 4096];
+            let n = self.hub.transmit(id, &mut buf);
             if client.paused {
                 // The driver tries to write, and the socket would block.
-                self.hub.transmit(id);
+                self.hub.handle_sent(self.now, id, 0);
                 return;
             }
-            let bytes = self.hub.transmit(id);
-            if bytes.is_empty() {
+            if n == 0 {
                 return;
             }
-            let n = bytes.len();
-            client.inbox.extend_from_slice(bytes);
+            // The socket takes at most `window` bytes at a time.
+            let n = n.min(client.window.unwrap_or(usize::MAX));
+            client.inbox.extend_from_slice(&buf[..n]);
             self.hub.handle_sent(self.now, id, n);
         }
     }
@@ -1135,7 +1139,9 @@ fn large_member_list_is_split() {
     let mut names = BTreeSet::new();
     let mut frames = 0;
     loop {
-        let out = hub.transmit(last).to_vec();
+        let mut buf = [0u8; 4096];
+        let n = hub.transmit(last, &mut buf);
+        let out = &buf[..n];
         if out.is_empty() {
             break;
         }
@@ -1191,4 +1197,23 @@ fn an_empty_frame_is_skipped_with_an_error() {
     );
     s.send(ann, &Frame::Ping { token: 1 });
     recv!(s, ann, Frame::Pong { token: 1 });
+}
+
+#[test]
+fn partial_writes_keep_frames_whole() {
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.skip(bob);
+    // Bob's socket takes 7 bytes at a time, cutting every frame.
+    s.clients.get_mut(&bob).unwrap().window = Some(7);
+    for i in 0..30 {
+        s.send(ann, &say("lobby", &i.to_string()));
+    }
+    for i in 0..30 {
+        let want = i.to_string();
+        recv!(s, bob, Frame::Message { text, .. } if text == want);
+    }
+    s.assert_quiet(bob);
 }

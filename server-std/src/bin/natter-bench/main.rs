@@ -80,7 +80,7 @@ struct LoadArgs {
     #[arg(long, default_value_t = 64)]
     size: usize,
     /// Messages in flight per sender.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 16)]
     window: u32,
     /// Hold this many messages per second per sender instead of going flat out.
     #[arg(long)]
