@@ -121,8 +121,10 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
     let mut events = Events::with_capacity(1024);
     let mut buf = vec![0u8; 256 * 1024];
     let load_start = Instant::now();
-    for c in clients.iter_mut() {
-        c.next_send = load_start;
+    for (i, c) in clients.iter_mut().enumerate() {
+        // At a fixed rate, senders are spread evenly over the interval,
+        // as people typing are, rather than all sending at the same instant.
+        c.next_send = load_start + interval.map_or(Duration::ZERO, |iv| iv.mul_f64(i as f64 / spec.senders as f64));
     }
     let mut last_progress = Instant::now();
     let mut last_delivery = load_start;
