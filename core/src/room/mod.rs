@@ -519,7 +519,13 @@ where
             // move the cursors past what was written. A frame cut short
             // goes on in the queue (empty now), where its remainder stays
             // even if the history moves on.
-            let Conn { joined, out, session, next_room, .. } = &mut self.conns[conn.index()];
+            let Conn {
+                joined,
+                out,
+                session,
+                next_room,
+                ..
+            } = &mut self.conns[conn.index()];
             let mut cursors = Cursors::of(joined);
             *next_room = walk_events(&self.rooms, *session, &mut cursors, *next_room, |a, b| {
                 let len = a.len() + b.len();
@@ -528,7 +534,11 @@ where
                     return true;
                 }
                 if budget > 0 {
-                    let (a_rest, b_rest) = if budget < a.len() { (&a[budget..], b) } else { (&[][..], &b[budget - a.len()..]) };
+                    let (a_rest, b_rest) = if budget < a.len() {
+                        (&a[budget..], b)
+                    } else {
+                        (&[][..], &b[budget - a.len()..])
+                    };
                     let _ = out.push_pieces(a_rest, b_rest);
                     budget = 0;
                     return true;
@@ -627,18 +637,24 @@ where
         if at == queued.len() && c.state == State::Ready {
             let queued = at;
             let mut cursors = Cursors::of(&c.joined);
-            let next_room = walk_events(&self.rooms, c.session, &mut cursors, c.next_room, |a, b| {
-                let len = a.len() + b.len();
-                if at + len > buf.len() {
-                    return false;
-                }
-                buf[at..at + a.len()].copy_from_slice(a);
-                buf[at + a.len()..at + len].copy_from_slice(b);
-                at += len;
-                true
-            });
+            let next_room =
+                walk_events(&self.rooms, c.session, &mut cursors, c.next_room, |a, b| {
+                    let len = a.len() + b.len();
+                    if at + len > buf.len() {
+                        return false;
+                    }
+                    buf[at..at + a.len()].copy_from_slice(a);
+                    buf[at + a.len()..at + len].copy_from_slice(b);
+                    at += len;
+                    true
+                });
             if at > queued {
-                self.plan = Some(Plan { conn, len: at, cursors, next_room });
+                self.plan = Some(Plan {
+                    conn,
+                    len: at,
+                    cursors,
+                    next_room,
+                });
             }
         }
         if at == 0 {
@@ -1187,7 +1203,10 @@ where
                 // Fell off the back of the history: say how much, go on from
                 // the oldest event kept.
                 let (first, offset, _) = room.start_for(room.epoch, 0);
-                let _ = c.out.push(&Frame::Gap { room: &room.name, missed: first - cursor.next_id });
+                let _ = c.out.push(&Frame::Gap {
+                    room: &room.name,
+                    missed: first - cursor.next_id,
+                });
                 (c.joined[turn].next_id, c.joined[turn].offset) = (first, offset);
             }
         }
@@ -1375,7 +1394,10 @@ struct Cursors {
 impl Cursors {
     fn of(joined: &[Cursor]) -> Self {
         Cursors {
-            rooms: joined.iter().map(|c| (usize::from(c.room), c.names_from.is_none())).collect(),
+            rooms: joined
+                .iter()
+                .map(|c| (usize::from(c.room), c.names_from.is_none()))
+                .collect(),
             at: joined.iter().map(|c| (c.next_id, c.offset)).collect(),
         }
     }

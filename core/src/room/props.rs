@@ -101,9 +101,12 @@ enum Op {
 
 #[derive(Debug, Clone)]
 struct Scenario {
-    /// Each client's nickname and first room: everyone logs in and joins
-    /// first (nicknames may clash, so some are not welcomed).
-    clients: StdVec<(usize, usize)>,
+    /// Each client's nickname, first room, and the most bytes one write to
+    /// its socket takes (short writes cut frames). Everyone logs in and
+    /// joins first (nicknames may clash, so some are not welcomed).
+    clients: StdVec<(usize, usize, usize)>,
+    /// Size of the driver's buffer for [`Hub::transmit`].
+    buffer: usize,
     /// How many of [`ROOMS`] are used.
     rooms: usize,
     /// Events of history kept (`usize::MAX`: as many as fit in the bytes).
@@ -151,13 +154,22 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn scenario() -> impl Strategy<Value = Scenario> {
     (
-        prop::collection::vec((0..NICKS.len(), 0..ROOMS.len()), 4..=6),
+        prop::collection::vec(
+            (
+                0..NICKS.len(),
+                0..ROOMS.len(),
+                prop_oneof![Just(usize::MAX), 1..300usize],
+            ),
+            4..=6,
+        ),
+        prop_oneof![Just(MAX_FRAME_LEN), Just(4096), Just(16 * 1024)],
         2..=3usize,
         prop_oneof![2..=4usize, Just(usize::MAX)],
         prop::collection::vec(op(), 0..=60),
     )
-        .prop_map(|(clients, rooms, history, ops)| Scenario {
+        .prop_map(|(clients, buffer, rooms, history, ops)| Scenario {
             clients,
+            buffer,
             rooms,
             history,
             ops,
@@ -187,6 +199,8 @@ struct Client {
     /// Bytes to send that the hub has not taken yet.
     outbox: StdVec<u8>,
     paused: bool,
+    /// Most bytes one write takes.
+    socket: usize,
     /// The hub had output for it while it was paused.
     blocked: bool,
     /// Got a `Bye` on the current connection.
@@ -282,6 +296,8 @@ struct World {
     hub: TestHub,
     now: Instant,
     rooms: usize,
+    /// Size of the driver's buffer for [`Hub::transmit`].
+    buffer: usize,
     clients: StdVec<Client>,
     epochs: StdVec<Epoch>,
     acked: StdVec<Acked>,
@@ -291,7 +307,7 @@ struct World {
 }
 
 impl World {
-    fn new(config: Config, clients: usize, rooms: usize) -> Self {
+    fn new(config: Config, s: &Scenario) -> Self {
         let mut hub = TestHub::new(config);
         for room in &ROOMS[..FIXED_ROOMS] {
             hub.add_room(room).unwrap();
@@ -299,8 +315,16 @@ impl World {
         World {
             hub,
             now: Instant(0),
-            rooms,
-            clients: (0..clients).map(|_| Client::default()).collect(),
+            rooms: s.rooms,
+            buffer: s.buffer,
+            clients: s
+                .clients
+                .iter()
+                .map(|&(_, _, socket)| Client {
+                    socket,
+                    ..Client::default()
+                })
+                .collect(),
             epochs: StdVec::new(),
             acked: StdVec::new(),
             messages: BTreeMap::new(),
@@ -543,7 +567,7 @@ impl World {
         if self.clients[ci].paused {
             // The driver tries to write and the socket would block: it
             // tries again when the socket is writable.
-            let mut buf = [0u8; 4096];
+            let mut buf = vec![0u8; self.buffer];
             let blocked = self.hub.transmit(id, &mut buf) > 0;
             self.hub.handle_sent(self.now, id, 0);
             self.clients[ci].blocked |= blocked;
@@ -552,12 +576,14 @@ impl World {
         }
         self.clients[ci].blocked = false;
         let mut progress = false;
+        let mut buf = vec![0u8; self.buffer];
         loop {
-            let mut buf = [0u8; 4096];
             let n = self.hub.transmit(id, &mut buf);
             if n == 0 {
                 return Ok(progress);
             }
+            // The socket may take only part of it.
+            let n = n.min(self.clients[ci].socket);
             self.clients[ci].inbox.extend_from_slice(&buf[..n]);
             self.hub.handle_sent(self.now, id, n);
             progress = true;
@@ -995,9 +1021,9 @@ fn cases() -> ProptestConfig {
 fn check(flood: bool) -> Stats {
     let totals = Cell::new(Stats::default());
     let result = TestRunner::new(cases()).run(&scenario(), |s| {
-        let mut world = World::new(config(s.history, flood), s.clients.len(), s.rooms);
+        let mut world = World::new(config(s.history, flood), &s);
         let setup = s.clients.iter().enumerate();
-        let setup = setup.flat_map(|(c, &(n, r))| [Op::Login(c, n), Op::Join(c, r, false)]);
+        let setup = setup.flat_map(|(c, &(n, r, _))| [Op::Login(c, n), Op::Join(c, r, false)]);
         let ops: StdVec<Op> = setup.chain(s.ops.iter().cloned()).collect();
         run(&mut world, &ops).map_err(TestCaseError::fail)?;
         let mut t = totals.get();

@@ -1146,7 +1146,7 @@ fn large_member_list_is_split() {
             break;
         }
         hub.handle_sent(Instant(0), last, out.len());
-        let mut rest = &out[..];
+        let mut rest = out;
         while let Ok(Status::Complete((f, n))) = decode(rest) {
             if let Frame::Names { nicks, .. } = f {
                 frames += 1;

@@ -124,7 +124,10 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
     for (i, c) in clients.iter_mut().enumerate() {
         // At a fixed rate, senders are spread evenly over the interval,
         // as people typing are, rather than all sending at the same instant.
-        c.next_send = load_start + interval.map_or(Duration::ZERO, |iv| iv.mul_f64(i as f64 / spec.senders as f64));
+        c.next_send = load_start
+            + interval.map_or(Duration::ZERO, |iv| {
+                iv.mul_f64(i as f64 / spec.senders as f64)
+            });
     }
     let mut last_progress = Instant::now();
     let mut last_delivery = load_start;

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Build natter (installing what is missing) and start the chat server.
+# Arguments go to natter-server, e.g. `scripts/run.sh --password sesame`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+ensure_rust
+cargo build --release -q -p natter-server
+exec target/release/natter-server "$@"

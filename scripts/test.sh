@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what it needs, then checks
+# formatting, lints, every test, the no_std builds of the core and the
+# static server build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_rust
+rustup component add rustfmt clippy >/dev/null
+rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi x86_64-unknown-linux-musl >/dev/null
+apt_install file
+
+step "format" cargo fmt --all --check
+step "clippy" cargo clippy --workspace --all-targets -- -D warnings
+step "clippy (core, defmt)" cargo clippy -p natter-core --features defmt -- -D warnings
+step "tests" cargo test --workspace
+step "core on thumbv7em" cargo build -p natter-core --target thumbv7em-none-eabihf
+step "core on thumbv7em with defmt" cargo build -p natter-core --target thumbv7em-none-eabihf --features defmt
+step "core on thumbv6m" cargo build -p natter-core --target thumbv6m-none-eabi
+step "core on thumbv6m with defmt" cargo build -p natter-core --target thumbv6m-none-eabi --features defmt
+step "static server (musl)" scripts/build-static.sh
+
+echo
+echo "All checks passed."
