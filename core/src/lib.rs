@@ -21,6 +21,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// `derive(arbitrary::Arbitrary)` expands to `::std::thread_local!`, so the
+// fuzzing feature (host only, never on firmware) links std; without it the
+// crate stays `no_std`.
+#[cfg(feature = "arbitrary")]
+extern crate std;
+
 pub mod error;
 pub mod io;
 pub mod room;

@@ -388,7 +388,12 @@ impl Driver<'_> {
     fn accept(&mut self, listener: &TcpListener, registry: &mio::Registry) {
         loop {
             let (mut stream, peer) = match listener.accept() {
-                Ok(pair) => pair,
+                // Show IPv4 clients of the dual-stack socket as 10.0.0.5,
+                // not ::ffff:10.0.0.5: that is what the teacher knows.
+                Ok((stream, peer)) => (
+                    stream,
+                    SocketAddr::new(peer.ip().to_canonical(), peer.port()),
+                ),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -531,14 +536,15 @@ impl Driver<'_> {
             self.hub.handle_timeout(now);
         }
         self.transmit_all();
+        // Log first, while the sockets (and their addresses) are still known.
+        while let Some(event) = self.hub.poll_event() {
+            self.log(event);
+        }
         while let Some(conn) = self.hub.poll_close() {
             if let Some(mut c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
                 let _ = registry.deregister(&mut c.stream);
                 debug!("{}: closed", c.peer);
             }
-        }
-        while let Some(event) = self.hub.poll_event() {
-            self.log(event);
         }
         if self.shutdown_deadline.is_some_and(|d| now >= d) {
             // Grace is over: whoever has not taken their goodbye is cut off.
@@ -563,24 +569,25 @@ impl Driver<'_> {
         match event {
             Event::Welcomed { conn, nick } => info!("{}: '{nick}' connected", self.peer(conn)),
             Event::Joined {
-                conn,
+                nick,
                 room,
                 created,
+                ..
             } => {
-                let nick = self.hub.nick(conn).unwrap_or("?");
-                let how = if created { " (new room)" } else { "" };
+                let how = if created { " (a new room)" } else { "" };
                 info!("'{nick}' joined {room}{how}");
             }
-            Event::Parted { conn, room } => {
-                info!("'{}' left {room}", self.hub.nick(conn).unwrap_or("?"))
-            }
+            Event::Parted { nick, room, .. } => info!("'{nick}' left {room}"),
             Event::NickChanged { conn, nick } => info!("{}: now called '{nick}'", self.peer(conn)),
             Event::BadFrame { conn, error } => info!("{}: bad frame: {error}", self.peer(conn)),
             Event::Refused { conn, code } => debug!("{}: refused: {code:?}", self.peer(conn)),
-            Event::Closing { conn, code } => {
-                info!("{}: closing: {}", self.peer(conn), code.describe())
+            Event::Closing { conn, nick, code } => {
+                info!("{} '{nick}': closing: {}", self.peer(conn), code.describe())
             }
-            Event::Disconnected { conn } => info!("{}: disconnected", self.peer(conn)),
+            Event::Disconnected { nick, .. } if nick.is_empty() => {
+                debug!("a connection left before saying hello")
+            }
+            Event::Disconnected { nick, .. } => info!("'{nick}' disconnected"),
             other => debug!("{other:?}"),
         }
     }

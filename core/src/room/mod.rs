@@ -210,12 +210,14 @@ pub enum Event {
     /// A member joined a room (creating it if `created`).
     Joined {
         conn: ConnId,
+        nick: String<MAX_NICK>,
         room: String<MAX_ROOM>,
         created: bool,
     },
     /// A member left a room.
     Parted {
         conn: ConnId,
+        nick: String<MAX_NICK>,
         room: String<MAX_ROOM>,
     },
     /// A member changed nickname.
@@ -227,10 +229,18 @@ pub enum Event {
     BadFrame { conn: ConnId, error: DecodeError },
     /// A request was refused with this code.
     Refused { conn: ConnId, code: ErrorCode },
-    /// The hub is closing a connection, for this reason.
-    Closing { conn: ConnId, code: ErrorCode },
-    /// The peer went away.
-    Disconnected { conn: ConnId },
+    /// The hub is closing a connection (`nick` is empty before a hello),
+    /// for this reason.
+    Closing {
+        conn: ConnId,
+        nick: String<MAX_NICK>,
+        code: ErrorCode,
+    },
+    /// The peer went away (`nick` is empty before a hello).
+    Disconnected {
+        conn: ConnId,
+        nick: String<MAX_NICK>,
+    },
 }
 
 /// A hub of up to `CONNS` connections and `ROOMS` rooms, each room keeping
@@ -485,10 +495,10 @@ where
         if c.state == State::Free {
             return;
         }
-        let was_open = c.is_open();
+        let (was_open, nick) = (c.is_open(), c.nick.clone());
         self.leave_all(now, conn, "connection lost");
         if was_open {
-            self.log(Event::Disconnected { conn });
+            self.log(Event::Disconnected { conn, nick });
         }
         self.free(conn);
     }
@@ -912,8 +922,10 @@ where
         };
         // `joined` was checked not to be full.
         let _ = self.conns[conn.index()].joined.push(cursor);
+        let nick = self.conns[conn.index()].nick.clone();
         self.log(Event::Joined {
             conn,
+            nick,
             room: truncated(&room_name),
             created,
         });
@@ -943,6 +955,7 @@ where
         );
         self.log(Event::Parted {
             conn,
+            nick,
             room: truncated(&room_name),
         });
         if let Some(room) = &self.rooms[index] {
@@ -1289,7 +1302,8 @@ where
             return;
         }
         self.leave_all(now, conn, reason);
-        self.log(Event::Closing { conn, code });
+        let nick = self.conns[conn.index()].nick.clone();
+        self.log(Event::Closing { conn, nick, code });
         let c = &mut self.conns[conn.index()];
         c.input_len = 0;
         // BYE_ROOM is always kept free, so the Bye fits.

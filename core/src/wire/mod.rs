@@ -47,6 +47,7 @@ pub const FLAG_MORE: u8 = 0x01;
 /// milliseconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 #[allow(missing_docs)] // each variant's doc describes its fields, in wire order
 pub enum Frame<'a> {
@@ -205,6 +206,37 @@ pub enum NickList<'a> {
     },
     /// Names to encode.
     Slice(&'a [&'a str]),
+}
+
+/// Lists made from fuzz input are always [`NickList::Wire`]: a `Slice`
+/// would need a slice of `&str` that the input does not contain. Half of
+/// them take exactly `count` length-prefixed names from the input, so the
+/// list is well formed and only the names themselves may be bad; the other
+/// half take any bytes, which the encoder must refuse when they do not hold
+/// `count` names.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for NickList<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let count: u8 = u.arbitrary()?;
+        if !u.arbitrary::<bool>()? {
+            return Ok(NickList::Wire {
+                count,
+                bytes: u.arbitrary()?,
+            });
+        }
+        let rest = u.peek_bytes(u.len()).unwrap_or_default();
+        let mut len = 0;
+        for _ in 0..count {
+            match rest.get(len) {
+                Some(&n) => len = (len + 1 + usize::from(n)).min(rest.len()),
+                None => break,
+            }
+        }
+        Ok(NickList::Wire {
+            count,
+            bytes: u.bytes(len)?,
+        })
+    }
 }
 
 impl<'a> NickList<'a> {

@@ -38,6 +38,9 @@ pub struct Spec {
     /// Messages per second per sender, or as fast as the window allows.
     pub rate: Option<f64>,
     pub timeout: Duration,
+    /// The room to load; a fresh one, so no history from earlier runs
+    /// counts as deliveries.
+    pub room: String,
 }
 
 /// What was measured.
@@ -256,7 +259,7 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
         natter_core::io::write_frame(
             &mut stream,
             &Frame::Join {
-                room: "lobby",
+                room: &spec.room,
                 epoch: 0,
                 since: 0,
             },
@@ -300,7 +303,7 @@ fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64
             let text = std::str::from_utf8(&text).unwrap_or("");
             let frame = Frame::Say {
                 tag: seq,
-                room: "lobby",
+                room: &spec.room,
                 flags: 0,
                 text,
             };
@@ -397,6 +400,7 @@ mod tests {
             window: 1,
             rate: None,
             timeout: Duration::from_secs(1),
+            room: "lobby".into(),
         };
         let mut say = Vec::new();
         push_message(&mut say, &spec, 3, 42, 0xabc);

@@ -113,6 +113,7 @@ impl LoadArgs {
             window: self.window,
             rate: self.rate,
             timeout: Duration::from_secs(self.timeout),
+            room: format!("bench-{}", std::process::id()),
         }
     }
 }
