@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what it needs, then checks
-# formatting, lints, every test, the no_std builds of the core and the
-# static server build.
+# formatting, lints, every test, the no_std builds of the core, the static
+# server build, the core's tests under Miri, the firmware demo on QEMU and
+# a bounded fuzzing run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -12,6 +13,7 @@ rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi x86_64-unknown-linux-
 apt_install file
 
 step "format" cargo fmt --all --check
+step "format (firmware)" bash -c "cd firmware && cargo fmt --check"
 step "clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (core, defmt)" cargo clippy -p natter-core --features defmt -- -D warnings
 step "tests" cargo test --workspace
@@ -20,6 +22,9 @@ step "core on thumbv7em with defmt" cargo build -p natter-core --target thumbv7e
 step "core on thumbv6m" cargo build -p natter-core --target thumbv6m-none-eabi
 step "core on thumbv6m with defmt" cargo build -p natter-core --target thumbv6m-none-eabi --features defmt
 step "static server (musl)" scripts/build-static.sh
+step "core under Miri" scripts/miri.sh
+step "firmware demo on QEMU" scripts/firmware.sh
+step "clippy (firmware)" bash -c "cd firmware && cargo clippy --release --all-targets -- -D warnings"
 
 echo
 echo "All checks passed."

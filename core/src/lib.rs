@@ -20,6 +20,16 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// A host build does not prove no_std: these catch `std::` paths that only
+// compile because tests link std (the thumbv* builds in CI prove the rest).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::std_instead_of_core,
+        clippy::std_instead_of_alloc,
+        clippy::alloc_instead_of_core
+    )
+)]
 
 // `derive(arbitrary::Arbitrary)` expands to `::std::thread_local!`, so the
 // fuzzing feature (host only, never on firmware) links std; without it the

@@ -142,7 +142,10 @@ impl<const M: usize> Net<M> {
         self.pump();
     }
 
-    /// `who` opens a connection to the hub.
+    /// `who` opens a connection to the hub. Not inlined: the hub builds a
+    /// new connection slot (4.4 KiB here) on the stack before moving it into
+    /// place, and that frame should not stay under the rest of the script.
+    #[inline(never)]
     pub fn connect(&mut self, who: usize) {
         let name = self.names[who];
         match self.hub.handle_connect(self.now) {
@@ -157,16 +160,24 @@ impl<const M: usize> Net<M> {
     /// `who` sends `frame`, then the driver moves bytes until all is
     /// quiet.
     pub fn send(&mut self, who: usize, frame: &Frame<'_>) {
-        let name = self.names[who];
-        hprintln!("  {} sends {}", name, Shown(frame));
+        hprintln!("  {} sends {}", self.names[who], Shown(frame));
         // A blocking client would wait for room; here the driver makes it.
         if self.members[who].to_hub.free() < frame.encoded_len().unwrap_or(MAX_FRAME_LEN) {
             self.pump();
         }
+        self.write(who, frame);
+        self.pump();
+    }
+
+    /// `who` writes `frame` to its pipe. Not inlined: `write_frame`
+    /// encodes into a 1 KiB buffer on the stack, which should be given back
+    /// before the hub runs.
+    #[inline(never)]
+    fn write(&mut self, who: usize, frame: &Frame<'_>) {
         if let Err(e) = write_frame(&mut self.members[who].to_hub, frame) {
+            let name = self.names[who];
             self.check(false, format_args!("{name} could not send: {e}"));
         }
-        self.pump();
     }
 
     /// Read the next frame `who` received and check it: `check` returns
@@ -178,6 +189,24 @@ impl<const M: usize> Net<M> {
         expected: &str,
         check: impl FnOnce(&Frame<'_>) -> Option<T>,
     ) -> Option<T> {
+        let mut check = Some(check);
+        let mut out = None;
+        self.expect_dyn(who, expected, &mut |frame| {
+            out = check.take().and_then(|check| check(frame));
+            out.is_some()
+        });
+        out
+    }
+
+    /// [`expect`](Self::expect) without type parameters: one copy of the
+    /// code, and one stack frame that is not part of the caller's.
+    #[inline(never)]
+    fn expect_dyn(
+        &mut self,
+        who: usize,
+        expected: &str,
+        check: &mut dyn FnMut(&Frame<'_>) -> bool,
+    ) {
         self.pump();
         let Net {
             members,
@@ -188,28 +217,18 @@ impl<const M: usize> Net<M> {
         let m = &mut members[who];
         let name = names[who];
         match m.reader.read_frame(&mut m.from_hub) {
-            Ok(frame) => {
-                let out = check(&frame);
-                match out {
-                    Some(_) => tally.record(true, format_args!("{name} got {}", Shown(&frame))),
-                    None => tally.record(
-                        false,
-                        format_args!("{name} got {}, expected {expected}", Shown(&frame)),
-                    ),
-                }
-                out
+            Ok(frame) if check(&frame) => {
+                tally.record(true, format_args!("{name} got {}", Shown(&frame)));
             }
-            Err(IoError::Io(PipeError::Empty)) => {
-                tally.record(
-                    false,
-                    format_args!("{name} got nothing, expected {expected}"),
-                );
-                None
-            }
-            Err(e) => {
-                tally.record(false, format_args!("{name}: {e}, expected {expected}"));
-                None
-            }
+            Ok(frame) => tally.record(
+                false,
+                format_args!("{name} got {}, expected {expected}", Shown(&frame)),
+            ),
+            Err(IoError::Io(PipeError::Empty)) => tally.record(
+                false,
+                format_args!("{name} got nothing, expected {expected}"),
+            ),
+            Err(e) => tally.record(false, format_args!("{name}: {e}, expected {expected}")),
         }
     }
 
@@ -226,11 +245,17 @@ impl<const M: usize> Net<M> {
         let name = names[who];
         match m.reader.read_frame(&mut m.from_hub) {
             Err(IoError::Closed { mid_frame: false }) if m.conn.is_none() => {
-                tally.record(true, format_args!("{name}'s connection was closed by the hub"));
+                tally.record(
+                    true,
+                    format_args!("{name}'s connection was closed by the hub"),
+                );
             }
             Ok(frame) => tally.record(
                 false,
-                format_args!("{name} got {}, expected the end of the stream", Shown(&frame)),
+                format_args!(
+                    "{name} got {}, expected the end of the stream",
+                    Shown(&frame)
+                ),
             ),
             Err(e) => tally.record(
                 false,
@@ -292,50 +317,16 @@ impl<const M: usize> Net<M> {
     /// the hub, what the hub has to send into the members' pipes (as much
     /// as each takes), then closes and log events.
     pub fn pump(&mut self) {
-        let mut scratch = [0u8; MAX_FRAME_LEN];
-        let now = self.now;
         for _ in 0..MAX_ROUNDS {
-            let mut moved = false;
             while let Some(conn) = self.hub.poll_transmit() {
                 if let Some(m) = self.member_mut(conn) {
                     m.wants_write = true;
                 }
             }
-            for m in self.members.iter_mut() {
-                let Some(conn) = m.conn else { continue };
-                // Member to hub, straight into the hub's input buffer. It is
-                // empty while the hub waits for this member to read.
-                let input = self.hub.recv_buf(conn);
-                if !input.is_empty() {
-                    match m.to_hub.read(input) {
-                        Ok(0) => {
-                            // The member hung up.
-                            self.hub.handle_disconnect(now, conn);
-                            m.conn = None;
-                            continue;
-                        }
-                        Ok(n) => {
-                            self.hub.handle_received(now, conn, n);
-                            moved = true;
-                        }
-                        Err(_) => {} // nothing written yet
-                    }
-                }
-                // Hub to member: whole frames into `scratch`, then as much as
-                // the pipe takes; the hub keeps the rest.
-                while m.wants_write {
-                    let n = self.hub.transmit(conn, &mut scratch);
-                    if n == 0 {
-                        m.wants_write = false;
-                        break;
-                    }
-                    let sent = m.from_hub.write(&scratch[..n]).unwrap_or(0);
-                    self.hub.handle_sent(now, conn, sent);
-                    if sent == 0 {
-                        break; // full: again once the member has read
-                    }
-                    moved = true;
-                }
+            let mut moved = false;
+            for who in 0..M {
+                moved |= self.feed(who);
+                moved |= self.drain(who);
             }
             while let Some(conn) = self.hub.poll_close() {
                 if let Some(m) = self.member_mut(conn) {
@@ -358,6 +349,64 @@ impl<const M: usize> Net<M> {
             false,
             format_args!("the driver still had bytes to move after {MAX_ROUNDS} rounds"),
         );
+    }
+
+    /// Hand what `who` wrote to the hub, straight into the hub's input
+    /// buffer (empty while the hub waits for `who` to read its replies).
+    /// Returns whether any bytes moved.
+    ///
+    /// `feed` and `drain` are not inlined so that the hub's input handling
+    /// and its output copying do not share one large stack frame.
+    #[inline(never)]
+    fn feed(&mut self, who: usize) -> bool {
+        let m = &mut self.members[who];
+        let Some(conn) = m.conn else {
+            return false;
+        };
+        let input = self.hub.recv_buf(conn);
+        if input.is_empty() {
+            return false;
+        }
+        match m.to_hub.read(input) {
+            Ok(0) => {
+                // The member hung up.
+                self.hub.handle_disconnect(self.now, conn);
+                m.conn = None;
+                true
+            }
+            Ok(n) => {
+                self.hub.handle_received(self.now, conn, n);
+                true
+            }
+            Err(_) => false, // nothing written yet
+        }
+    }
+
+    /// Copy what the hub has for `who` into its pipe: whole frames into a
+    /// buffer, then as much as the pipe takes; the hub keeps the rest for
+    /// later. Returns whether any bytes moved.
+    #[inline(never)]
+    fn drain(&mut self, who: usize) -> bool {
+        let mut scratch = [0u8; MAX_FRAME_LEN];
+        let m = &mut self.members[who];
+        let Some(conn) = m.conn else {
+            return false;
+        };
+        let mut moved = false;
+        while m.wants_write {
+            let n = self.hub.transmit(conn, &mut scratch);
+            if n == 0 {
+                m.wants_write = false;
+                break;
+            }
+            let sent = m.from_hub.write(&scratch[..n]).unwrap_or(0);
+            self.hub.handle_sent(self.now, conn, sent);
+            if sent == 0 {
+                break; // full: again once the member has read
+            }
+            moved = true;
+        }
+        moved
     }
 }
 

@@ -17,7 +17,8 @@ pub enum PipeError {
     Empty,
     /// No room to write (the reader has not caught up).
     Full,
-    /// The writing end was closed: the peer hung up.
+    /// The pipe was closed (its writer hung up): nothing more can be
+    /// written to it.
     Closed,
 }
 

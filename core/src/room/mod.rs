@@ -117,7 +117,8 @@ pub struct Config {
     /// May clients create rooms by joining a new name? (`false`:
     /// classroom mode, only the rooms named at start-up.)
     pub allow_new_rooms: bool,
-    /// Events kept per room for history and resume (at most `HISTORY`).
+    /// Most events kept per room for history and resume (the ring's
+    /// `HISTORY` bytes also bound them).
     pub history: usize,
     /// Most connections at once (at most `CONNS`).
     pub max_conns: usize,
@@ -244,20 +245,22 @@ pub enum Event {
 }
 
 /// A hub of up to `CONNS` connections and `ROOMS` rooms, each room keeping
-/// up to `HISTORY` events, messages up to `TEXT` bytes, and `OUT` bytes of
-/// output queue per connection.
+/// `HISTORY` bytes of events (a short chat line takes about 60-100 bytes),
+/// messages of up to `TEXT` bytes, and `OUT` bytes of reply queue per
+/// connection.
 ///
-/// All memory is inside the value: about `CONNS * (OUT + 1.1 KiB) +
-/// ROOMS * HISTORY * (TEXT + 90)` bytes. A microcontroller might use
-/// `Hub<8, 2, 16, 128, 3072>`; the desktop server uses several hundred
-/// connections.
+/// With the default storage all memory is inside the value: about
+/// `CONNS * (OUT + 1.3 KiB) + ROOMS * (HISTORY + TEXT + 2 * CONNS + 64)`
+/// bytes, plus about 2 KiB. A microcontroller might use
+/// `Hub<8, 2, 2048, 128, 3072>` (about 42 KiB); the desktop server keeps its
+/// slots on the heap instead (see [`Slots`] and [`Hub::with_storage`]).
 ///
 /// ```
 /// use natter_core::room::{Config, Hub};
 /// use natter_core::time::Instant;
 /// use natter_core::wire::{decode, Frame, Status, VERSION};
 ///
-/// let mut hub = Hub::<4, 2, 8, 128, 3072>::new(Config::default());
+/// let mut hub = Hub::<4, 2, 1024, 128, 3072>::new(Config::default());
 /// hub.add_room("lobby").unwrap();
 /// let ann = hub.handle_connect(Instant(0)).unwrap();
 /// let mut hello = [0u8; 64];

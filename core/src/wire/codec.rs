@@ -417,10 +417,19 @@ impl<S: Sink> Writer<S> {
         let count =
             u8::try_from(nicks.len()).map_err(|_| DecodeError::FrameTooLong { len: usize::MAX })?;
         self.u8(count);
+        let mut written = 0;
         for nick in nicks.iter() {
             self.str(Field::Nick, nick)?;
+            written += 1;
         }
-        Ok(())
+        // A `Wire` list's count and bytes are separate public fields and
+        // may disagree; the receiver reads exactly `count` names, so such a
+        // frame would not decode.
+        match written.cmp(&nicks.len()) {
+            core::cmp::Ordering::Less => Err(DecodeError::Truncated),
+            core::cmp::Ordering::Greater => Err(DecodeError::TrailingBytes),
+            core::cmp::Ordering::Equal => Ok(()),
+        }
     }
 
     fn version(&mut self, version: u8) -> Result<(), DecodeError> {

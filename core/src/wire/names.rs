@@ -4,6 +4,13 @@
 //! The rules are chosen so every natter name is also a valid IRC name
 //! (RFC 2812 nicknames and `#channel` names), while still allowing accented
 //! and non-Latin letters for the classroom.
+//!
+//! "Letter" is a short, fixed list of Unicode ranges ([`LETTERS`]) rather
+//! than Unicode's full `Alphabetic` property, and case folding is IRC's
+//! (ASCII plus RFC 1459's `[]\` for `{}|`), not Unicode's: Rust's Unicode
+//! tables cost 14 KB of flash, half of what the whole hub should take on a
+//! microcontroller, and IRC servers and clients fold names exactly this
+//! way, so a bridge and the server always agree on who is who.
 
 /// Longest nickname, in bytes of UTF-8 (a nickname of accented letters is
 /// shorter in characters).
@@ -14,11 +21,44 @@ pub const MAX_ROOM: usize = 24;
 /// Characters IRC allows in nicknames besides letters and digits.
 const IRC_SPECIAL: &[char] = &['_', '[', ']', '\\', '`', '^', '{', '}', '|'];
 
+/// Letters beyond ASCII, as inclusive ranges of code points: the Latin,
+/// Greek, Cyrillic, Armenian, Hebrew, Arabic and Thai alphabets, Vietnamese,
+/// Japanese kana, CJK ideographs and Hangul. Punctuation, symbols, spaces,
+/// combining marks and emoji are not letters.
+pub const LETTERS: &[(u32, u32)] = &[
+    (0x00C0, 0x00D6), // Latin-1: À..Ö
+    (0x00D8, 0x00F6), // Ø..ö
+    (0x00F8, 0x024F), // ø..ÿ, Latin Extended-A and -B
+    (0x0386, 0x0386), // Greek: Ά
+    (0x0388, 0x03FF), // Έ.., the Greek alphabet
+    (0x0400, 0x0481), // Cyrillic
+    (0x048A, 0x052F),
+    (0x0531, 0x0556), // Armenian
+    (0x0561, 0x0587),
+    (0x05D0, 0x05EA), // Hebrew
+    (0x0620, 0x064A), // Arabic
+    (0x0E01, 0x0E30), // Thai
+    (0x1E00, 0x1EFF), // Latin Extended Additional (Vietnamese)
+    (0x3041, 0x3096), // Hiragana
+    (0x30A1, 0x30FA), // Katakana
+    (0x30FC, 0x30FC), // ー (long vowel mark)
+    (0x4E00, 0x9FFF), // CJK unified ideographs
+    (0xAC00, 0xD7A3), // Hangul syllables
+];
+
+/// Is `c` a letter: ASCII, or in [`LETTERS`]?
+fn is_letter(c: char) -> bool {
+    let c = u32::from(c);
+    (c < 0x80 && (c as u8).is_ascii_alphabetic())
+        || LETTERS.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
 /// Is `nick` a valid nickname?
 ///
-/// 1 to [`MAX_NICK`] bytes; letters (any script), ASCII digits, `-` and
-/// IRC's specials `` _ [ ] \ ` ^ { } | ``; it must not start with a digit
-/// or `-` (IRC reserves those, and `#`, `:` or spaces are never allowed).
+/// 1 to [`MAX_NICK`] bytes; letters (ASCII or [`LETTERS`]), ASCII digits,
+/// `-` and IRC's specials `` _ [ ] \ ` ^ { } | ``; it must not start with a
+/// digit or `-` (IRC reserves those, and `#`, `:` or spaces are never
+/// allowed).
 ///
 /// ```
 /// use natter_core::wire::is_valid_nick;
@@ -33,16 +73,14 @@ pub fn is_valid_nick(nick: &str) -> bool {
         return false;
     };
     nick.len() <= MAX_NICK
-        && (first.is_alphabetic() || IRC_SPECIAL.contains(&first))
-        && chars.all(|c| {
-            c.is_alphabetic() || c.is_ascii_digit() || c == '-' || IRC_SPECIAL.contains(&c)
-        })
+        && (is_letter(first) || IRC_SPECIAL.contains(&first))
+        && chars.all(|c| is_letter(c) || c.is_ascii_digit() || c == '-' || IRC_SPECIAL.contains(&c))
 }
 
 /// Is `room` a valid room name?
 ///
-/// 1 to [`MAX_ROOM`] bytes of letters (any script), ASCII digits, `-` and
-/// `_`. An IRC client sees it as `#room`.
+/// 1 to [`MAX_ROOM`] bytes of letters (ASCII or [`LETTERS`]), ASCII
+/// digits, `-` and `_`. An IRC client sees it as `#room`.
 ///
 /// ```
 /// use natter_core::wire::is_valid_room;
@@ -55,18 +93,17 @@ pub fn is_valid_room(room: &str) -> bool {
         && room.len() <= MAX_ROOM
         && room
             .chars()
-            .all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '-' || c == '_')
+            .all(|c| is_letter(c) || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// Characters of `name` after case folding: Unicode lower case, plus IRC's
-/// RFC 1459 mapping where `[`, `]` and `\` are the upper case of `{`, `}` and
-/// `|`.
+/// Characters of `name` after IRC's case folding (`strict-rfc1459`): ASCII
+/// lower case, and `[`, `]`, `\` as the upper case of `{`, `}`, `|`.
 fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
-    name.chars().flat_map(char::to_lowercase).map(|c| match c {
+    name.chars().map(|c| match c {
         '[' => '{',
         ']' => '}',
         '\\' => '|',
-        c => c,
+        c => c.to_ascii_lowercase(),
     })
 }
 
@@ -74,9 +111,11 @@ fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
 ///
 /// ```
 /// use natter_core::wire::same_name;
-/// assert!(same_name("Zoë", "ZOË"));
+/// assert!(same_name("Zoë", "ZOë"));
 /// assert!(same_name("[bot]", "{BOT}"));
 /// assert!(!same_name("ann", "anne"));
+/// // As on IRC, only ASCII letters have a case.
+/// assert!(!same_name("zoë", "ZOË"));
 /// ```
 pub fn same_name(a: &str, b: &str) -> bool {
     folded(a).eq(folded(b))
@@ -106,6 +145,11 @@ mod tests {
             ("bob!", false),
             ("bob@host", false),
             ("tab\tbob", false),
+            ("bob\u{200B}", false),
+            ("zoë\u{0308}", false),
+            ("ann☺", false),
+            ("Ωmega", true),
+            ("Сергей", true),
             ("abcdefghijklmnopqrstuvwx", true),
             ("abcdefghijklmnopqrstuvwxy", false),
         ];
@@ -125,6 +169,8 @@ mod tests {
             ("#lobby", false),
             ("two words", false),
             ("a,b", false),
+            ("日本語", true),
+            ("non\u{00A0}breaking", false),
         ];
         for (room, ok) in cases {
             assert_eq!(is_valid_room(room), *ok, "{room:?}");
@@ -133,7 +179,8 @@ mod tests {
 
     #[test]
     fn folding() {
-        assert!(same_name("ÉMILE", "émile"));
+        assert!(same_name("ÉMILE", "Émile"));
+        assert!(!same_name("ÉMILE", "émile"), "IRC folds ASCII only");
         assert!(same_name("a[b]\\", "A{B}|"));
         assert!(!same_name("bob", "bobby"));
         assert!(!same_name("bob", "bab"));

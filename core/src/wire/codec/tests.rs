@@ -357,3 +357,26 @@ fn unknown_error_codes_survive() {
         assert_eq!(ErrorCode::from_u8(v).to_u8(), v);
     }
 }
+
+/// Found by the `roundtrip` fuzz target (fuzz/regressions/roundtrip/):
+/// a `Wire` list whose count and bytes disagree used to encode into a frame
+/// that does not decode.
+#[test]
+fn wire_names_must_hold_their_count() {
+    let names = |count, bytes| Frame::Names {
+        room: "lobby",
+        flags: 0,
+        nicks: NickList::Wire { count, bytes },
+    };
+    assert_eq!(
+        names(82, b"").encoded_len(),
+        Err(EncodeError::Invalid(DecodeError::Truncated))
+    );
+    assert_eq!(
+        names(1, b"\x03ann\x03bob").encoded_len(),
+        Err(EncodeError::Invalid(DecodeError::TrailingBytes))
+    );
+    let ok = names(2, b"\x03ann\x03bob");
+    let bytes = encode_vec(&ok);
+    assert_eq!(decode(&bytes), Ok(Status::Complete((ok, bytes.len()))));
+}

@@ -1,0 +1,376 @@
+//! Replays every committed fuzz input with the fuzz targets' own checks, so
+//! an ordinary `cargo test` keeps each crash ever found fixed and each seed
+//! passing, without cargo-fuzz or a nightly toolchain.
+//!
+//! For each target `decode`, `roundtrip`, `chunked` and `room`, every file
+//! in `fuzz/seeds/<target>/` (hand-made starting points) and in
+//! `fuzz/regressions/<target>/` (crashes found, kept after the fix) goes
+//! through `natter_fuzz::<target>::check`, the function the fuzz target
+//! calls. The checks live in `fuzz/src/` and are compiled into this test
+//! from there (see `fuzz/src/lib.rs` for why), so a file means the same
+//! thing here as under libFuzzer.
+//!
+//! `cargo test -p natter-core --test fuzz_replay -- --ignored write_seeds`
+//! rewrites the decode, chunked and room seeds (from `docs/PROTOCOL.md`'s
+//! examples and the scripts in `fuzz/src/room.rs`); see `docs/FUZZING.md`.
+
+#[path = "../../fuzz/src/lib.rs"]
+mod fuzz;
+
+use std::fs;
+use std::panic;
+use std::path::{Path, PathBuf};
+
+use natter_core::error::ErrorCode;
+use natter_core::wire::{FLAG_ACTION, Frame, MAX_FRAME_LEN, NickList, Status, VERSION, decode};
+
+const FUZZ_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz");
+const DOC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/PROTOCOL.md");
+
+/// The committed inputs of a target: seeds first, then regressions, each
+/// sorted by name.
+fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = Vec::new();
+    for kind in ["seeds", "regressions"] {
+        let dir = Path::new(FUZZ_DIR).join(kind).join(target);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .map(|e| e.expect("fuzz input directory entry").path())
+            .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        paths.sort();
+        all.extend(paths.into_iter().map(|p| {
+            let data = fs::read(&p).expect("fuzz input");
+            (p, data)
+        }));
+    }
+    assert!(
+        all.iter()
+            .any(|(p, _)| p.to_string_lossy().contains("/seeds/")),
+        "no seeds for {target} in {FUZZ_DIR}/seeds/{target}"
+    );
+    all
+}
+
+/// Run `check` on every input of `target`, naming the file that fails.
+fn replay<T>(target: &str, check: impl Fn(&[u8]) -> T) -> Vec<(PathBuf, T)> {
+    inputs(target)
+        .into_iter()
+        .map(|(path, data)| {
+            let out = panic::catch_unwind(panic::AssertUnwindSafe(|| check(&data)));
+            match out {
+                Ok(out) => (path, out),
+                Err(e) => {
+                    let why = e
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| e.downcast_ref::<&str>().copied())
+                        .unwrap_or("(no message)");
+                    panic!("{} fails: {why}", path.display());
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn decode_inputs() {
+    let outcomes = replay("decode", fuzz::decode::check);
+    // The seeds reach every way decoding can end.
+    assert!(outcomes.iter().any(|(_, o)| o.frames > 1));
+    assert!(outcomes.iter().any(|(_, o)| o.skipped > 0));
+    assert!(outcomes.iter().any(|(_, o)| o.fatal));
+    assert!(outcomes.iter().any(|(_, o)| o.partial > 0));
+}
+
+#[test]
+fn roundtrip_inputs() {
+    let outcomes = replay("roundtrip", fuzz::roundtrip::check);
+    // Together the seeds round-trip a frame of every kind (the input's
+    // meaning follows `arbitrary`'s layout; if a new version changes it,
+    // this fails and the seeds must be picked again: docs/FUZZING.md).
+    let kinds = outcomes.iter().fold(0u64, |k, (_, o)| k | o.kinds);
+    let want: u64 = (0x01..=0x0a)
+        .chain(0x41..=0x4f)
+        .fold(0, |k, kind| k | 1 << (kind & 0x3f));
+    assert_eq!(
+        kinds & want,
+        want,
+        "no roundtrip seed for kinds {:#x}",
+        want & !kinds
+    );
+    assert!(outcomes.iter().any(|(_, o)| o.refused > 0));
+}
+
+#[test]
+fn chunked_inputs() {
+    let outcomes = replay("chunked", fuzz::chunked::check);
+    assert!(outcomes.iter().any(|(_, items)| items.len() > 20));
+}
+
+#[test]
+fn room_inputs() {
+    let outcomes = replay("room", fuzz::room::check);
+    for (p, s) in &outcomes {
+        eprintln!("{}: {s:?}", p.display());
+    }
+    let total = outcomes
+        .iter()
+        .fold(fuzz::room::Stats::default(), |t, (_, s)| {
+            fuzz::room::Stats {
+                welcomes: t.welcomes + s.welcomes,
+                entered: t.entered + s.entered,
+                events: t.events + s.events,
+                gaps: t.gaps + s.gaps,
+                resumes: t.resumes + s.resumes,
+                acks: t.acks + s.acks,
+                errors: t.errors + s.errors,
+                closes: t.closes + s.closes,
+                refused_connects: t.refused_connects + s.refused_connects,
+            }
+        });
+    // The seeds still mean sessions, not noise (if the script layout
+    // changes, rewrite them with `write_seeds`).
+    assert!(total.events > 50, "{total:?}");
+    assert!(total.gaps > 0, "{total:?}");
+    assert!(total.resumes > 0, "{total:?}");
+    assert!(total.acks > 0 && total.errors > 0, "{total:?}");
+    assert!(total.closes > 0 && total.refused_connects > 0, "{total:?}");
+}
+
+/// The room seed scripts read back as written.
+#[test]
+fn room_scripts_round_trip() {
+    for (name, script) in fuzz::room::seed_scripts() {
+        assert_eq!(
+            fuzz::room::Script::parse(&script.to_bytes()),
+            script,
+            "{name}"
+        );
+    }
+}
+
+// ----- writing the seeds ---------------------------------------------------
+
+/// The ```hex examples of docs/PROTOCOL.md, with the line each starts on.
+fn doc_examples() -> Vec<(usize, Vec<u8>)> {
+    let doc = fs::read_to_string(DOC_PATH).expect("docs/PROTOCOL.md");
+    let mut blocks = Vec::new();
+    let mut lines = doc.lines().enumerate();
+    while let Some((start, line)) = lines.next() {
+        if line.trim() != "```hex" {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        for (_, line) in lines.by_ref() {
+            if line.trim() == "```" {
+                break;
+            }
+            for pair in line.split_whitespace() {
+                bytes.push(u8::from_str_radix(pair, 16).expect("hex"));
+            }
+        }
+        blocks.push((start + 1, bytes));
+    }
+    blocks
+}
+
+/// The frame kind's name, in lower case, for file names.
+fn kind_name(bytes: &[u8]) -> String {
+    match decode(bytes) {
+        Ok(Status::Complete((frame, _))) => format!("{frame:?}")
+            .split([' ', '{', '('])
+            .next()
+            .unwrap_or("frame")
+            .to_lowercase(),
+        _ => "bad".to_string(),
+    }
+}
+
+fn encoded(frame: &Frame<'_>) -> Vec<u8> {
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    let n = frame.encode(&mut buf).expect("seed frame encodes");
+    buf[..n].to_vec()
+}
+
+/// A frame of `body` behind a length prefix that fits it.
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut v = (body.len() as u16).to_be_bytes().to_vec();
+    v.extend_from_slice(body);
+    v
+}
+
+/// Hand-made decoder edge cases.
+fn decode_edge_cases() -> Vec<(&'static str, Vec<u8>)> {
+    let nicks: Vec<String> = (0..32).map(|i| format!("n{i:0>22}")).collect();
+    let nicks: Vec<&str> = nicks.iter().map(String::as_str).collect();
+    let names = encoded(&Frame::Names {
+        room: "lobby",
+        flags: 1,
+        nicks: NickList::Slice(&nicks),
+    });
+    let long_text = "x".repeat(512);
+    let say_max = encoded(&Frame::Say {
+        tag: u32::MAX,
+        room: "zoë",
+        flags: FLAG_ACTION,
+        text: &long_text,
+    });
+    let mut say_513 = vec![
+        0x04, 0, 0, 0, 1, 5, b'l', b'o', b'b', b'b', b'y', 0, 0x02, 0x01,
+    ];
+    say_513.extend(std::iter::repeat_n(b'x', 513));
+    let mut max_len = vec![0x03, 0xfe, 0x33];
+    max_len.extend(std::iter::repeat_n(0u8, 1021));
+    let mut over_by_one = vec![0x03, 0xff, 0x01];
+    over_by_one.extend(std::iter::repeat_n(0u8, 1022));
+    let reason = "r".repeat(255);
+    let bye = encoded(&Frame::Bye {
+        code: ErrorCode::Other(200),
+        reason: &reason,
+    });
+    vec![
+        ("empty_input", vec![]),
+        ("one_byte", vec![0x00]),
+        ("empty_frame", vec![0x00, 0x00]),
+        (
+            "empty_frame_then_ping",
+            [&[0u8, 0][..], &[0, 5, 9, 0, 0, 0, 7]].concat(),
+        ),
+        ("oversize_prefix", vec![0x03, 0xff, 0x01]),
+        ("max_prefix", vec![0xff, 0xff, 1, 2, 3]),
+        ("max_length_frame", max_len),
+        ("over_by_one", over_by_one),
+        (
+            "partial_header_after_frame",
+            vec![0, 5, 9, 0, 0, 0, 7, 0x00],
+        ),
+        ("partial_body", vec![0, 5, 9, 0, 0]),
+        ("unknown_kind", framed(&[0x33])),
+        ("bad_utf8_nick", framed(&[0x06, 0x02, 0xc3, 0x28])),
+        ("bad_nick", framed(&[0x06, 0x02, b'9', b'x'])),
+        (
+            "bad_room",
+            framed(&[0x44, 0x06, b'#', b'l', b'o', b'b', b'b', b'y']),
+        ),
+        (
+            "text_with_newline",
+            framed(&[0x04, 0, 0, 0, 1, 1, b'a', 0, 0, 2, b'h', b'\n']),
+        ),
+        ("empty_text", framed(&[0x04, 0, 0, 0, 1, 1, b'a', 0, 0, 0])),
+        ("text_513", framed(&say_513)),
+        (
+            "bad_flags",
+            framed(&[0x04, 0, 0, 0, 1, 1, b'a', 0x02, 0, 1, b'x']),
+        ),
+        ("truncated_field", framed(&[0x09, 0, 0, 0])),
+        ("trailing_bytes", framed(&[0x09, 0, 0, 0, 7, 0])),
+        ("wrong_version", framed(&[0x01, 0x02, 0x01, b'a', 0x00])),
+        ("names_truncated", framed(&[0x43, 1, b'a', 0, 2, 1, b'b'])),
+        ("names_32_long", names),
+        ("say_512", say_max),
+        ("bye_unknown_code_long_reason", bye),
+        (
+            "welcome_empty_lobby",
+            encoded(&Frame::Welcome {
+                version: VERSION,
+                nick: "{BOT}",
+                lobby: "",
+                max_text: u16::MAX,
+            }),
+        ),
+    ]
+}
+
+#[test]
+#[ignore = "writes fuzz/seeds/; run by hand after changing the docs or the scripts"]
+fn write_seeds() {
+    let seeds = Path::new(FUZZ_DIR).join("seeds");
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        let dir = seeds.join(target);
+        fs::create_dir_all(&dir).expect("seed directory");
+        fs::write(dir.join(name), bytes).expect("seed file");
+    };
+    let examples = doc_examples();
+    let all: Vec<u8> = examples
+        .iter()
+        .flat_map(|(_, b)| b.iter().copied())
+        .collect();
+
+    // decode: each example of the protocol document, all of them in a row,
+    // and the edge cases.
+    for (line, bytes) in &examples {
+        write(
+            "decode",
+            &format!("doc_{line:04}_{}", kind_name(bytes)),
+            bytes,
+        );
+    }
+    write("decode", "doc_all", &all);
+    let edges = decode_edge_cases();
+    for (name, bytes) in &edges {
+        write("decode", name, bytes);
+    }
+
+    // chunked: [k][k chunk sizes][stream], each size byte b a read of b + 1.
+    let chunked = |sizes: &[u8], stream: &[u8]| {
+        let mut v = vec![sizes.len() as u8];
+        v.extend_from_slice(sizes);
+        v.extend_from_slice(stream);
+        v
+    };
+    write("chunked", "doc_all_whole", &chunked(&[], &all));
+    write("chunked", "doc_all_one_byte", &chunked(&[0], &all));
+    write(
+        "chunked",
+        "doc_all_mixed",
+        &chunked(&[1, 6, 0, 200, 2], &all),
+    );
+    let mut bad: Vec<u8> = Vec::new();
+    for (name, bytes) in &edges {
+        if !name.contains("prefix") && !name.contains("over_by_one") && !name.contains("partial") {
+            bad.extend_from_slice(bytes);
+        }
+    }
+    write("chunked", "bad_frames_one_byte", &chunked(&[0], &bad));
+    write("chunked", "bad_frames_odd", &chunked(&[2, 4, 254], &bad));
+    let mut fatal = all[..40].to_vec();
+    fatal.extend_from_slice(&[0x04, 0x00, 1, 2, 3]);
+    write(
+        "chunked",
+        "oversize_after_frames",
+        &chunked(&[0, 255, 3], &fatal),
+    );
+    write(
+        "chunked",
+        "ends_mid_frame",
+        &chunked(&[3], &all[..all.len() - 5]),
+    );
+
+    // room: the scripts, and a client sending every example of the
+    // document as raw bytes.
+    for (name, script) in fuzz::room::seed_scripts() {
+        write("room", name, &script.to_bytes());
+    }
+    use fuzz::room::{Op, Script, Setup, Step};
+    let mut steps = vec![Step {
+        op: Op::Login(0, 0),
+        more: false,
+    }];
+    for (_, bytes) in &examples {
+        steps.push(Step {
+            op: Op::Raw(0, 0, bytes.clone()),
+            more: false,
+        });
+    }
+    let script = Script {
+        setup: Setup {
+            flags: 0x80,
+            limits: 0,
+        },
+        steps,
+    };
+    write("room", "doc_examples", &script.to_bytes());
+}
