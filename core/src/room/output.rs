@@ -1,0 +1,290 @@
+//! Getting a member's output out: the replies in its queue, then events
+//! straight from its rooms' history rings, round-robin between rooms. See
+//! [`Hub::transmit`] and [`Hub::handle_sent`].
+
+use super::conn::{Cursor, State};
+use super::*;
+
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+where
+    C: Slots<Conn<OUT>>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
+{
+    /// The driver wrote the first `n` bytes of what
+    /// [`transmit`](Self::transmit) just put in its buffer (0 if the socket
+    /// took nothing). Call it before the next `transmit` for `conn`.
+    pub fn handle_sent(&mut self, now: Instant, conn: ConnId, n: usize) {
+        self.now = self.now.max(now);
+        let Some(c) = self.conns.get_mut(conn.index()) else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        c.last_sent = now;
+        let from_queue = n.min(c.out.pending().len());
+        c.out.consume(from_queue);
+        let mut budget = n - from_queue;
+        let plan = self.plan.take().filter(|p| p.conn == conn);
+        if let Some(plan) = plan.filter(|p| p.len == n) {
+            // All of it was written: the cursors are where the copy left them.
+            let c = &mut self.conns[conn.index()];
+            plan.cursors.store(&mut c.joined);
+            c.next_room = plan.next_room;
+        } else if budget > 0 {
+            // Walk the room events `transmit` copied, in the same order, and
+            // move the cursors past what was written. A frame cut short
+            // goes on in the queue (empty now), where its remainder stays
+            // even if the history moves on.
+            let Conn {
+                joined,
+                out,
+                session,
+                next_room,
+                ..
+            } = &mut self.conns[conn.index()];
+            let mut cursors = Cursors::of(joined);
+            *next_room = walk_events(&self.rooms, *session, &mut cursors, *next_room, |a, b| {
+                let len = a.len() + b.len();
+                if len <= budget {
+                    budget -= len;
+                    return true;
+                }
+                if budget > 0 {
+                    let (a_rest, b_rest) = if budget < a.len() {
+                        (&a[budget..], b)
+                    } else {
+                        (&[][..], &b[budget - a.len()..])
+                    };
+                    let _ = out.push_pieces(a_rest, b_rest);
+                    budget = 0;
+                    return true;
+                }
+                false
+            });
+            cursors.store(joined);
+        }
+        let c = &mut self.conns[conn.index()];
+        if c.out.is_empty() && matches!(c.state, State::Closing { .. }) {
+            self.finish_close(conn);
+            return;
+        }
+        // Room in the queue may unblock input that was waiting for it.
+        if c.input_len > 0 {
+            self.process_input(now, conn);
+        }
+    }
+
+    /// Copy into `buf` what `conn` should be sent now: its queued replies,
+    /// then events straight from its rooms' histories, as many whole frames
+    /// as fit. Returns how many bytes; 0 when it is all caught up. Write
+    /// them, then say how many were written with
+    /// [`handle_sent`](Self::handle_sent). A buffer of 16 KiB or more
+    /// makes few system calls.
+    pub fn transmit(&mut self, conn: ConnId, buf: &mut [u8]) -> usize {
+        self.prepare(conn);
+        let Some(c) = self.conns.get_mut(conn.index()) else {
+            return 0;
+        };
+        let queued = c.out.pending();
+        let mut at = queued.len().min(buf.len());
+        buf[..at].copy_from_slice(&queued[..at]);
+        self.plan = None;
+        if at == queued.len() && c.state == State::Ready {
+            let queued = at;
+            let mut cursors = Cursors::of(&c.joined);
+            let next_room =
+                walk_events(&self.rooms, c.session, &mut cursors, c.next_room, |a, b| {
+                    let len = a.len() + b.len();
+                    if at + len > buf.len() {
+                        return false;
+                    }
+                    buf[at..at + a.len()].copy_from_slice(a);
+                    buf[at + a.len()..at + len].copy_from_slice(b);
+                    at += len;
+                    true
+                });
+            if at > queued {
+                self.plan = Some(Plan {
+                    conn,
+                    len: at,
+                    cursors,
+                    next_room,
+                });
+            }
+        }
+        if at == 0 {
+            // Caught up: the stall timer starts again from here.
+            c.last_sent = self.now;
+        }
+        at
+    }
+
+    /// Before copying events for `conn`: queue the member lists it is owed
+    /// after joining, and a `Gap` for every room whose history moved past
+    /// its cursor, while its queue has room. A room's events wait until its
+    /// member list is out.
+    pub(super) fn prepare(&mut self, conn: ConnId) {
+        let Some(c) = self.conns.get(conn.index()) else {
+            return;
+        };
+        if c.state != State::Ready {
+            return;
+        }
+        for turn in 0..c.joined.len() {
+            let c = &self.conns[conn.index()];
+            let cursor = c.joined[turn];
+            let Some(room) = self.rooms[usize::from(cursor.room)].as_ref() else {
+                continue;
+            };
+            if let Some(from) = cursor.names_from {
+                // Names can take several frames; each needs queue room.
+                let mut from = usize::from(from);
+                while self.conns[conn.index()].out.free() >= REPLY_ROOM {
+                    let (buf, len, next) = self.names_frame(room, from);
+                    let c = &mut self.conns[conn.index()];
+                    let _ = c.out.push_raw(&buf[..len]);
+                    c.joined[turn].names_from = next;
+                    match next {
+                        Some(n) => from = usize::from(n),
+                        None => break,
+                    }
+                }
+                continue;
+            }
+            let c = &mut self.conns[conn.index()];
+            if cursor.next_id < room.first_id() && c.out.free() >= REPLY_ROOM {
+                // Fell off the back of the history: say how much, go on from
+                // the oldest event kept.
+                let (first, offset, _) = room.start_for(room.epoch, 0);
+                let _ = c.out.push(&Frame::Gap {
+                    room: &room.name,
+                    missed: first - cursor.next_id,
+                });
+                (c.joined[turn].next_id, c.joined[turn].offset) = (first, offset);
+            }
+        }
+    }
+
+    /// Encode the `Names` frame listing `room`'s members from index `from`;
+    /// returns it with the index to continue from, if any.
+    pub(super) fn names_frame(
+        &self,
+        room: &Room<CONNS, HISTORY, TEXT>,
+        from: usize,
+    ) -> ([u8; MAX_FRAME_LEN], usize, Option<u16>) {
+        let mut names: Vec<&str, MAX_NAMES_PER_FRAME> = Vec::new();
+        let mut end = from;
+        for &m in room.members.iter().skip(from) {
+            if names.is_full() {
+                break;
+            }
+            end += 1;
+            if let Some(nick) = self.nick(m) {
+                let _ = names.push(nick);
+            }
+        }
+        let more = end < room.members.len();
+        let flags = if more { FLAG_MORE } else { 0 };
+        let frame = Frame::Names {
+            room: &room.name,
+            flags,
+            nicks: NickList::Slice(&names),
+        };
+        let mut buf = [0u8; MAX_FRAME_LEN];
+        // 32 names of at most 24 bytes always fit in a frame.
+        let len = frame.encode(&mut buf).unwrap_or(0);
+        (buf, len, more.then_some(end as u16))
+    }
+}
+
+/// Where a member's cursors will be once all that `transmit` copied for it
+/// is written.
+pub(super) struct Plan {
+    conn: ConnId,
+    len: usize,
+    cursors: Cursors,
+    next_room: usize,
+}
+
+/// Working copies of a member's room cursors during a walk.
+pub(super) struct Cursors {
+    rooms: Vec<(usize, bool), MAX_JOINED>,
+    at: Vec<(u64, usize), MAX_JOINED>,
+}
+
+impl Cursors {
+    fn of(joined: &[Cursor]) -> Self {
+        Cursors {
+            rooms: joined
+                .iter()
+                .map(|c| (usize::from(c.room), c.names_from.is_none()))
+                .collect(),
+            at: joined.iter().map(|c| (c.next_id, c.offset)).collect(),
+        }
+    }
+
+    fn store(&self, joined: &mut [Cursor]) {
+        for (c, &(next_id, offset)) in joined.iter_mut().zip(self.at.iter()) {
+            (c.next_id, c.offset) = (next_id, offset);
+        }
+    }
+}
+
+/// Walk a member's unsent room events in delivery order: a batch from each
+/// room in turn, starting with room `start`, skipping its own messages.
+/// `take` gets each frame (in one or two pieces, as the ring holds it) and
+/// says whether it was taken; the walk stops at the first it was not.
+/// Cursors move past what was taken. Returns the room to start from next
+/// time. `transmit` and `handle_sent` make the same walk, so the second
+/// moves the real cursors by what the first copied and the socket took.
+pub(super) fn walk_events<const CONNS: usize, const HISTORY: usize, const TEXT: usize>(
+    rooms: &[Option<Room<CONNS, HISTORY, TEXT>>],
+    session: u32,
+    cursors: &mut Cursors,
+    start: usize,
+    mut take: impl FnMut(&[u8], &[u8]) -> bool,
+) -> usize {
+    let count = cursors.rooms.len();
+    let mut turn = start;
+    let mut idle = 0;
+    while idle < count {
+        let i = turn % count;
+        turn = turn.wrapping_add(1);
+        let (index, ready) = cursors.rooms[i];
+        let room = match rooms.get(index) {
+            Some(Some(room)) if ready => room,
+            _ => {
+                idle += 1;
+                continue;
+            }
+        };
+        let mut moved = false;
+        for _ in 0..EVENTS_PER_TURN {
+            let (next, offset) = cursors.at[i];
+            // A cursor behind the history waits for `prepare`'s gap notice.
+            if next >= room.next_id() || next < room.first_id() {
+                break;
+            }
+            let stored = room.read(offset, session);
+            if !stored.skip {
+                let bytes = room.bytes();
+                if !take(&bytes[stored.frame.0], &bytes[stored.frame.1]) {
+                    return turn.wrapping_sub(1);
+                }
+            }
+            cursors.at[i] = (next + 1, stored.next_offset);
+            moved = true;
+        }
+        idle = if moved { 0 } else { idle + 1 };
+    }
+    turn
+}

@@ -1,0 +1,417 @@
+//! Handling a connection's input: decoding its frames and answering each
+//! request (hello, join, part, say, whisper, nick, topic, quit, ping).
+
+use super::conn::{Cursor, State};
+use super::*;
+
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+where
+    C: Slots<Conn<OUT>>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
+{
+    /// Handle every whole frame in `conn`'s input while its output queue has
+    /// room for the replies.
+    pub(super) fn process_input(&mut self, now: Instant, conn: ConnId) {
+        let mut used = 0;
+        loop {
+            let c = &self.conns[conn.index()];
+            if !c.is_open() || c.out.free() < REPLY_ROOM {
+                break;
+            }
+            let pending = &c.input[used..c.input_len];
+            let len = match frame_len(pending) {
+                Ok(Some(len)) if len <= pending.len() => len,
+                Ok(_) => break,
+                Err(error) => {
+                    self.log(Event::BadFrame { conn, error });
+                    self.reply_error(now, conn, error.code(), 0, "");
+                    self.close(now, conn, ErrorCode::Malformed, "frame over the size limit");
+                    return;
+                }
+            };
+            // Copy the frame out so the hub can change while it is handled.
+            let mut frame_buf = [0u8; MAX_FRAME_LEN];
+            frame_buf[..len].copy_from_slice(&pending[..len]);
+            used += len;
+            match decode(&frame_buf[..len]) {
+                Ok(Status::Complete((frame, _))) => self.handle_frame(now, conn, frame),
+                Ok(Status::Partial { .. }) => {}
+                Err(error) => self.bad_frame(now, conn, error),
+            }
+        }
+        let c = &mut self.conns[conn.index()];
+        if c.is_open() && used > 0 {
+            c.input.copy_within(used..c.input_len, 0);
+            c.input_len -= used;
+        }
+    }
+
+    pub(super) fn bad_frame(&mut self, now: Instant, conn: ConnId, error: DecodeError) {
+        self.log(Event::BadFrame { conn, error });
+        self.strike(now, conn, error.code(), "");
+    }
+
+    /// Refuse a request that counts against the connection: a bad frame or
+    /// a failed hello. Too many and the connection is closed.
+    pub(super) fn strike(&mut self, now: Instant, conn: ConnId, code: ErrorCode, subject: &str) {
+        let c = &mut self.conns[conn.index()];
+        c.strikes = c.strikes.saturating_add(1);
+        if c.strikes > MAX_STRIKES {
+            self.reply_error(now, conn, code, 0, subject);
+            self.close(now, conn, code, "too many refused requests");
+        } else {
+            self.reply_error(now, conn, code, 0, subject);
+        }
+    }
+
+    pub(super) fn handle_frame(&mut self, now: Instant, conn: ConnId, frame: Frame<'_>) {
+        let ready = self.conns[conn.index()].state == State::Ready;
+        match frame {
+            Frame::Ping { token } => self.reply(now, conn, &Frame::Pong { token }),
+            Frame::Pong { .. } => {}
+            Frame::Quit { reason } => {
+                self.leave_all(now, conn, reason);
+                self.close(now, conn, ErrorCode::Quit, "goodbye");
+            }
+            Frame::Hello { nick, password, .. } if !ready => self.hello(now, conn, nick, password),
+            Frame::Hello { .. } => self.reply_error(now, conn, ErrorCode::AlreadyWelcomed, 0, ""),
+            _ if !frame.is_client_frame() => {
+                self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, "")
+            }
+            _ if !ready => self.reply_error(now, conn, ErrorCode::HelloFirst, 0, ""),
+            Frame::Join { room, epoch, since } => self.join(now, conn, room, epoch, since),
+            Frame::Part { room, reason } => match self.joined_room(conn, room) {
+                Some(index) => self.part(now, conn, index, reason, true),
+                None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
+            },
+            Frame::Say {
+                tag,
+                room,
+                flags,
+                text,
+            } => self.say(now, conn, tag, room, flags, text),
+            Frame::Whisper {
+                tag,
+                to,
+                flags,
+                text,
+            } => self.whisper(now, conn, tag, to, flags, text),
+            Frame::SetNick { nick } => self.set_nick(now, conn, nick),
+            Frame::SetTopic { room, topic } => self.set_topic(now, conn, room, topic),
+            _ => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
+        }
+    }
+
+    pub(super) fn hello(&mut self, now: Instant, conn: ConnId, nick: &str, password: &str) {
+        let refusal = if !self.config.password.is_empty() && self.config.password != password {
+            Some((ErrorCode::BadPassword, ""))
+        } else if self.nick_owner(nick).is_some() {
+            Some((ErrorCode::NickTaken, nick))
+        } else {
+            None
+        };
+        if let Some((code, subject)) = refusal {
+            // Retrying is fine; guessing passwords all day is not.
+            return self.strike(now, conn, code, subject);
+        }
+        let c = &mut self.conns[conn.index()];
+        c.state = State::Ready;
+        c.nick.clear();
+        // The decoder checked the nick, which is at most MAX_NICK bytes.
+        let _ = c.nick.push_str(nick);
+        let lobby = self
+            .rooms
+            .iter()
+            .flatten()
+            .find(|r| r.fixed)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        let max_text = TEXT as u16;
+        self.reply(
+            now,
+            conn,
+            &Frame::Welcome {
+                version: VERSION,
+                nick,
+                lobby: &lobby,
+                max_text,
+            },
+        );
+        self.log(Event::Welcomed {
+            conn,
+            nick: short_string(nick),
+        });
+    }
+
+    pub(super) fn join(&mut self, now: Instant, conn: ConnId, name: &str, epoch: u32, since: u64) {
+        if self.joined_room(conn, name).is_some() {
+            return self.reply_error(now, conn, ErrorCode::AlreadyInRoom, 0, name);
+        }
+        if self.conns[conn.index()].joined.is_full() {
+            return self.reply_error(now, conn, ErrorCode::TooManyRooms, 0, name);
+        }
+        let (index, created) = match self.find_room(name) {
+            Some(i) => (i, false),
+            None if !self.config.allow_new_rooms => {
+                return self.reply_error(now, conn, ErrorCode::RoomsFixed, 0, name);
+            }
+            None => match self.create_room(name, false) {
+                Some(i) => (i, true),
+                None => return self.reply_error(now, conn, ErrorCode::NoFreeRoom, 0, name),
+            },
+        };
+        let capacity = self.config.room_capacity.min(CONNS);
+        let Some(room) = self.rooms[index].as_ref() else {
+            return;
+        };
+        if room.members.len() >= capacity || room.members.is_full() {
+            if created {
+                self.rooms[index] = None;
+            }
+            return self.reply_error(now, conn, ErrorCode::RoomFull, 0, name);
+        }
+        // Announce first, so the joiner's own join is in the history before
+        // its cursor is placed (and is skipped for it like its messages).
+        let nick = self.conns[conn.index()].nick.clone();
+        self.push_event(now, index, conn, true, Ev::Joined { nick: &nick });
+        let Some(room) = self.rooms[index].as_mut() else {
+            return;
+        };
+        let _ = room.members.push(conn);
+        let (start, offset, missed) = room.start_for(epoch, since);
+        let room_name = room.name.clone();
+        let topic = room.topic.clone();
+        let entered = Frame::Entered {
+            room: &room_name,
+            topic: &topic,
+            epoch: room.epoch,
+            next_id: room.next_id(),
+            members: room.members.len() as u16,
+        };
+        self.reply(now, conn, &entered);
+        if missed > 0 {
+            self.reply(
+                now,
+                conn,
+                &Frame::Gap {
+                    room: &room_name,
+                    missed,
+                },
+            );
+        }
+        let cursor = Cursor {
+            room: index as u8,
+            next_id: start,
+            offset,
+            names_from: Some(0),
+        };
+        // `joined` was checked not to be full.
+        let _ = self.conns[conn.index()].joined.push(cursor);
+        let nick = self.conns[conn.index()].nick.clone();
+        self.log(Event::Joined {
+            conn,
+            nick,
+            room: truncated(&room_name),
+            created,
+        });
+    }
+
+    pub(super) fn part(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        index: usize,
+        reason: &str,
+        confirm: bool,
+    ) {
+        let c = &mut self.conns[conn.index()];
+        c.joined.retain(|cur| usize::from(cur.room) != index);
+        let nick = c.nick.clone();
+        let Some(room) = self.rooms[index].as_mut() else {
+            return;
+        };
+        room.remove_member(conn);
+        let room_name = room.name.clone();
+        if confirm {
+            self.reply(now, conn, &Frame::Left { room: &room_name });
+        }
+        self.push_event(
+            now,
+            index,
+            conn,
+            true,
+            Ev::Parted {
+                nick: &nick,
+                reason,
+            },
+        );
+        self.log(Event::Parted {
+            conn,
+            nick,
+            room: truncated(&room_name),
+        });
+        if let Some(room) = &self.rooms[index] {
+            if room.members.is_empty() && !room.fixed {
+                self.rooms[index] = None;
+            }
+        }
+    }
+
+    pub(super) fn leave_all(&mut self, now: Instant, conn: ConnId, reason: &str) {
+        while let Some(cursor) = self.conns[conn.index()].joined.last().copied() {
+            self.part(now, conn, usize::from(cursor.room), reason, false);
+        }
+    }
+
+    pub(super) fn say(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        tag: u32,
+        room: &str,
+        flags: u8,
+        text: &str,
+    ) {
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, tag, room);
+        };
+        if text.len() > TEXT {
+            return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
+        }
+        if !self.take_token(now, conn, tag) {
+            return;
+        }
+        let nick = self.conns[conn.index()].nick.clone();
+        let id = self.push_event(
+            now,
+            index,
+            conn,
+            true,
+            Ev::Message {
+                from: &nick,
+                flags,
+                text,
+            },
+        );
+        // Acknowledge with the room's own spelling, as events carry it.
+        let room_name = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
+        let time = self.wall_time(now);
+        self.reply(
+            now,
+            conn,
+            &Frame::Ack {
+                tag,
+                room: &room_name,
+                id,
+                time,
+            },
+        );
+    }
+
+    pub(super) fn whisper(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        tag: u32,
+        to: &str,
+        flags: u8,
+        text: &str,
+    ) {
+        if text.len() > TEXT {
+            return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
+        }
+        let Some(target) = self.nick_owner(to) else {
+            return self.reply_error(now, conn, ErrorCode::NoSuchNick, tag, to);
+        };
+        if !self.take_token(now, conn, tag) {
+            return;
+        }
+        let time = self.wall_time(now);
+        let from = self.conns[conn.index()].nick.clone();
+        let private = Frame::Private {
+            time,
+            from: &from,
+            flags,
+            text,
+        };
+        let needed = private.encoded_len().unwrap_or(MAX_FRAME_LEN);
+        if self.conns[target.index()].out.free() < needed + REPLY_ROOM {
+            return self.reply_error(now, conn, ErrorCode::RecipientBusy, tag, to);
+        }
+        self.reply(now, target, &private);
+        self.reply(
+            now,
+            conn,
+            &Frame::Ack {
+                tag,
+                room: "",
+                id: 0,
+                time,
+            },
+        );
+    }
+
+    pub(super) fn set_nick(&mut self, now: Instant, conn: ConnId, nick: &str) {
+        match self.nick_owner(nick) {
+            Some(owner) if owner != conn => {
+                return self.reply_error(now, conn, ErrorCode::NickTaken, 0, nick);
+            }
+            _ => {}
+        }
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        let c = &mut self.conns[conn.index()];
+        let old = core::mem::replace(&mut c.nick, short_string(nick));
+        let rooms: Vec<u8, { conn::MAX_JOINED }> = c.joined.iter().map(|cur| cur.room).collect();
+        for room in rooms {
+            let ev = Ev::NickChanged {
+                old: &old,
+                new: nick,
+            };
+            self.push_event(now, usize::from(room), conn, true, ev);
+        }
+        self.reply(now, conn, &Frame::NickSet { nick });
+        self.log(Event::NickChanged {
+            conn,
+            nick: short_string(nick),
+        });
+    }
+
+    pub(super) fn set_topic(&mut self, now: Instant, conn: ConnId, room: &str, topic: &str) {
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        };
+        if topic.len() > TEXT {
+            return self.reply_error(now, conn, ErrorCode::BadText, 0, room);
+        }
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        if let Some(r) = self.rooms[index].as_mut() {
+            r.topic = truncated(topic);
+        }
+        let nick = self.conns[conn.index()].nick.clone();
+        // The setter sees the change too: it is their confirmation.
+        self.push_event(now, index, conn, false, Ev::Topic { by: &nick, topic });
+    }
+
+    /// Take a flood-limit token, or tell the sender (with the request's tag)
+    /// that it is sending too fast.
+    pub(super) fn take_token(&mut self, now: Instant, conn: ConnId, tag: u32) -> bool {
+        let (rate, burst) = (self.config.flood_rate, self.config.flood_burst);
+        if self.conns[conn.index()].bucket.take(now, rate, burst) {
+            return true;
+        }
+        self.reply_error(now, conn, ErrorCode::Flooding, tag, "");
+        false
+    }
+}
