@@ -1,0 +1,118 @@
+//! The real binaries, as a teacher and a benchmarker run them.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+
+use natter_core::error::ErrorCode;
+use natter_core::wire::Frame;
+use natter_server::client::{Client, ClientError};
+
+/// Start natter-server on a free loopback port; returns it and its address
+/// (read from what it prints for the teacher).
+fn start_server(args: &[&str]) -> (std::process::Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_natter-server"))
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start natter-server");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("port: ")
+                .nth(1)
+                .and_then(|p| p.split_whitespace().next()?.parse::<u16>().ok())
+        })
+        .expect("the server prints its port");
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+#[test]
+fn sigterm_says_goodbye_and_exits_zero() {
+    let (mut server, addr) = start_server(&[]);
+    let mut ann = Client::connect(addr, "ann", "").unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = loop {
+        match ann.recv() {
+            Ok(Frame::Bye { code, .. }) => break Some(code),
+            Ok(_) => {}
+            Err(ClientError::Io(_)) => break None,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(code, Some(ErrorCode::ShuttingDown));
+    let exit = server.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn bad_options_are_explained() {
+    let out = Command::new(env!("CARGO_BIN_EXE_natter-server"))
+        .args(["--room", "#maths"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("room names are"), "{err}");
+}
+
+#[test]
+fn bench_compare_reports_clean_runs_as_json() {
+    let out = Command::new(env!("CARGO_BIN_EXE_natter-bench"))
+        .args([
+            "compare",
+            "--clients",
+            "3",
+            "--messages",
+            "50",
+            "--repeat",
+            "1",
+            "--json",
+        ])
+        .output()
+        .expect("run natter-bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let runs: Vec<&str> = stdout.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(runs.len(), 2, "{stdout}");
+    for (run, server) in runs
+        .iter()
+        .zip(["\"server\":\"natter\"", "\"server\":\"relay\""])
+    {
+        assert!(run.contains(server), "{run}");
+        for clean in [
+            "\"lost\":0,",
+            "\"duplicated\":0,",
+            "\"out_of_order\":0,",
+            "\"deliveries\":300,",
+        ] {
+            assert!(run.contains(clean), "{run} lacks {clean}");
+        }
+        for field in [
+            "deliveries_per_s",
+            "p50_us",
+            "p99_us",
+            "server_cpu_us_per_delivery",
+            "server_rss_peak_kb",
+        ] {
+            assert!(
+                run.contains(&format!("\"{field}\":")),
+                "{run} lacks {field}"
+            );
+        }
+    }
+}
