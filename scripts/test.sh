@@ -17,6 +17,7 @@ step "format (firmware)" bash -c "cd firmware && cargo fmt --check"
 step "clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (core, defmt)" cargo clippy -p natter-core --features defmt -- -D warnings
 step "tests" cargo test --workspace
+step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "core on thumbv7em" cargo build -p natter-core --target thumbv7em-none-eabihf
 step "core on thumbv7em with defmt" cargo build -p natter-core --target thumbv7em-none-eabihf --features defmt
 step "core on thumbv6m" cargo build -p natter-core --target thumbv6m-none-eabi

@@ -87,8 +87,9 @@ where
     /// then events straight from its rooms' histories, as many whole frames
     /// as fit. Returns how many bytes; 0 when it is all caught up. Write
     /// them, then say how many were written with
-    /// [`handle_sent`](Self::handle_sent). A buffer of 16 KiB or more
-    /// makes few system calls.
+    /// [`handle_sent`](Self::handle_sent). `buf` must hold at least
+    /// [`MAX_FRAME_LEN`] bytes (a smaller one can make this return 0 with
+    /// a frame pending); 16 KiB or more makes few system calls.
     pub fn transmit(&mut self, conn: ConnId, buf: &mut [u8]) -> usize {
         self.prepare(conn);
         let Some(c) = self.conns.get_mut(conn.index()) else {
