@@ -159,14 +159,18 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// The event stored at `offset` (a cursor's, valid while its id is at
     /// least [`first_id`](Self::first_id)), as seen by `session`.
     pub(crate) fn read(&self, offset: usize, session: u32) -> Stored {
-        let sender = u32::from_be_bytes([
-            self.byte(offset),
-            self.byte(offset + 1),
-            self.byte(offset + 2),
-            self.byte(offset + 3),
-        ]);
-        let skip = self.byte(offset + 4) != 0 && sender == session;
-        let len = usize::from(self.frame_len_at(offset));
+        let mut head = [0u8; ENTRY_HEAD];
+        match self.ring.get(offset..offset + ENTRY_HEAD) {
+            Some(bytes) => head.copy_from_slice(bytes),
+            // The header wraps round the end of the ring (rare).
+            None => head
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, b)| *b = self.byte(offset + i)),
+        }
+        let sender = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        let skip = head[4] != 0 && sender == session;
+        let len = usize::from(u16::from_be_bytes([head[5], head[6]]));
         let start = (offset + ENTRY_HEAD) % HISTORY;
         let first = len.min(HISTORY - start);
         Stored {
