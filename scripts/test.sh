@@ -14,8 +14,10 @@ apt_install file
 
 step "format" cargo fmt --all --check
 step "format (firmware)" bash -c "cd firmware && cargo fmt --check"
+step "format (fuzz)" bash -c "cd fuzz && cargo fmt --all --check"
 step "clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (core, defmt)" cargo clippy -p natter-core --features defmt -- -D warnings
+step "clippy (core, arbitrary)" cargo clippy -p natter-core --all-targets --features arbitrary -- -D warnings
 step "tests" cargo test --workspace
 step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "core on thumbv7em" cargo build -p natter-core --target thumbv7em-none-eabihf
@@ -26,6 +28,7 @@ step "static server (musl)" scripts/build-static.sh
 step "core under Miri" scripts/miri.sh
 step "firmware demo on QEMU" scripts/firmware.sh
 step "clippy (firmware)" bash -c "cd firmware && cargo clippy --release --all-targets -- -D warnings"
+step "fuzz every target (30 s each)" env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" scripts/fuzz.sh
 
 echo
 echo "All checks passed."

@@ -425,16 +425,16 @@ macro_rules! ensure {
     };
 }
 
-/// A name as the hub compares names: Unicode lower case, and IRC's `[]\`
-/// as `{}|` (the rule of `natter_core::wire::same_name`).
+/// A name as the hub compares names: IRC's case folding, ASCII lower case
+/// and `[]\` as `{}|` (the rule of `natter_core::wire::same_name`; the
+/// checks below would flag a difference).
 fn key(name: &str) -> String {
     name.chars()
-        .flat_map(char::to_lowercase)
         .map(|c| match c {
             '[' => '{',
             ']' => '}',
             '\\' => '|',
-            c => c,
+            c => c.to_ascii_lowercase(),
         })
         .collect()
 }
@@ -646,6 +646,9 @@ impl<
                 }
             }
             Op::Advance(v) => {
+                // A wake-up ends with its output written before the driver
+                // sleeps until the next timer.
+                self.settle()?;
                 let ms = if v < 0x8000 {
                     u64::from(v)
                 } else {
@@ -1015,11 +1018,9 @@ impl<
 
     fn end_stay(&mut self, ci: usize, room: &str) {
         let c = &mut self.clients[ci];
-        if let Some(stay) = c.stays.remove(room) {
-            if stay.last > 0 {
-                c.last_seen
-                    .insert(room.to_string(), (stay.room_epoch, stay.last));
-            }
+        if let Some(stay) = c.stays.remove(room).filter(|s| s.last > 0) {
+            c.last_seen
+                .insert(room.to_string(), (stay.room_epoch, stay.last));
         }
     }
 

@@ -135,10 +135,10 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         self.used -= size;
         self.count -= 1;
         self.first_id += 1;
-        if self.count == 0 {
-            self.head = 0;
-            self.used = 0;
-        }
+        // Even when this empties the ring, `head` stays where it is: it is
+        // now the end, where caught-up members' cursors point and the next
+        // event goes. (Moving it to 0 sent them reading stale bytes as
+        // frames, found by the `room` fuzz target: fuzz/regressions/room/.)
     }
 
     fn byte(&self, at: usize) -> u8 {
@@ -249,6 +249,20 @@ mod tests {
             assert_eq!(&bytes[..n], &[(id - 1) as u8; 10]);
         }
         assert!(frame_of(&room, 7).is_none());
+    }
+
+    /// Found by the `room` fuzz target (fuzz/regressions/room/): with a
+    /// history of one event, every event empties the ring, and a caught-up
+    /// member's cursor must still find the next one.
+    #[test]
+    fn emptying_the_ring_keeps_caught_up_cursors_valid() {
+        let mut room = R::new("r", false, 1);
+        room.push(1, 0, false, &[1; 10]);
+        let cursor = room.end_offset();
+        room.push(1, 0, false, &[2; 10]);
+        let stored = room.read(cursor, 0);
+        let (a, b) = stored.frame;
+        assert_eq!((&room.bytes()[a], b.len()), (&[2u8; 10][..], 0));
     }
 
     #[test]

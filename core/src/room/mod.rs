@@ -446,10 +446,17 @@ where
             }
             _ => return Err(ConnectError::ServerFull),
         };
+        // CAPACITIES_OK bounds CONNS to u16.
+        let conn = ConnId(index as u16);
+        // A slot the driver dropped before draining `poll_transmit` may
+        // still be listed there; listed again once reused, the list (room
+        // for CONNS, one entry per connection) would overflow and another
+        // connection would never be named. Found by the `room` fuzz target
+        // (fuzz/regressions/room/).
+        self.transmit.retain(|&x| x != conn);
         self.sessions = self.sessions.wrapping_add(1);
         self.conns[index].reset(now, self.config.flood_burst, self.sessions);
-        // CAPACITIES_OK bounds CONNS to u16.
-        Ok(ConnId(index as u16))
+        Ok(conn)
     }
 
     /// The free part of `conn`'s input buffer: read bytes into it, then call
