@@ -14,6 +14,7 @@
 //! rewrites the decode, chunked and room seeds (from `docs/PROTOCOL.md`'s
 //! examples and the scripts in `fuzz/src/room.rs`); see `docs/FUZZING.md`.
 
+mod common;
 #[path = "../../fuzz/src/lib.rs"]
 mod fuzz;
 
@@ -25,7 +26,6 @@ use natter_core::error::ErrorCode;
 use natter_core::wire::{FLAG_ACTION, Frame, MAX_FRAME_LEN, NickList, Status, VERSION, decode};
 
 const FUZZ_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz");
-const DOC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/PROTOCOL.md");
 
 /// The committed inputs of a target: seeds first, then regressions, each
 /// sorted by name.
@@ -156,25 +156,7 @@ fn room_scripts_round_trip() {
 
 /// The ```hex examples of docs/PROTOCOL.md, with the line each starts on.
 fn doc_examples() -> Vec<(usize, Vec<u8>)> {
-    let doc = fs::read_to_string(DOC_PATH).expect("docs/PROTOCOL.md");
-    let mut blocks = Vec::new();
-    let mut lines = doc.lines().enumerate();
-    while let Some((start, line)) = lines.next() {
-        if line.trim() != "```hex" {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        for (_, line) in lines.by_ref() {
-            if line.trim() == "```" {
-                break;
-            }
-            for pair in line.split_whitespace() {
-                bytes.push(u8::from_str_radix(pair, 16).expect("hex"));
-            }
-        }
-        blocks.push((start + 1, bytes));
-    }
-    blocks
+    common::protocol_doc_examples()
 }
 
 /// The frame kind's name, in lower case, for file names.
