@@ -374,9 +374,12 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-/// Writes fields, checking each against the rule the decoder applies.
+/// Writes fields, checking each against the rule the decoder applies
+/// (in the measuring pass; the writing pass that follows a successful
+/// measurement skips the checks, which already passed).
 struct Writer<S> {
     sink: S,
+    check: bool,
 }
 
 impl<S: Sink> Writer<S> {
@@ -397,7 +400,9 @@ impl<S: Sink> Writer<S> {
     }
 
     fn str(&mut self, field: Field, s: &str) -> Result<(), DecodeError> {
-        field.check(s)?;
+        if self.check {
+            field.check(s)?;
+        }
         if field.wide_length() {
             // `check` bounded the length to MAX_TEXT, well inside u16.
             self.u16(s.len() as u16);
@@ -634,7 +639,10 @@ impl Frame<'_> {
     /// [`EncodeError::Invalid`] when a field breaks the protocol's rules or
     /// the frame is longer than [`MAX_FRAME_LEN`].
     pub fn encoded_len(&self) -> Result<usize, EncodeError> {
-        let mut w = Writer { sink: Counter(0) };
+        let mut w = Writer {
+            sink: Counter(0),
+            check: true,
+        };
         w.body(self)?;
         let len = HEADER_LEN + w.sink.0;
         if len > MAX_FRAME_LEN {
@@ -663,11 +671,13 @@ impl Frame<'_> {
         }
         // `len <= MAX_FRAME_LEN` so the body length fits the u16 prefix.
         let body_len = (len - HEADER_LEN) as u16;
+        // `encoded_len` checked every field: write without checking again.
         let mut w = Writer {
             sink: SliceSink {
                 out: &mut out[..len],
                 pos: 0,
             },
+            check: false,
         };
         w.u16(body_len);
         w.body(self)?;
