@@ -230,9 +230,29 @@ fn measure(spec: &Spec, pid: Option<u32>, server: &str) -> io::Result<Row> {
     })
 }
 
-/// User + system CPU time of a process, in µs (from /proc, in clock ticks
-/// of 10 ms: runs should last seconds).
+/// CPU time of a process, all threads, in µs: from the scheduler's own
+/// nanosecond accounting (`/proc/PID/task/*/schedstat`), or from
+/// `/proc/PID/stat`'s 10 ms ticks where that is missing.
 fn cpu_us(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut ns = 0u64;
+    let mut found = false;
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        if let Some(v) = stat
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            ns += v;
+            found = true;
+        }
+    }
+    if found {
+        return Some(ns / 1000);
+    }
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses.
     let rest = &stat[stat.rfind(')')? + 2..];
