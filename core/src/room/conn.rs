@@ -105,14 +105,22 @@ impl<const OUT: usize> OutQueue<OUT> {
 
     /// Append a frame, or hand back the error without changing anything.
     pub fn push(&mut self, frame: &Frame<'_>) -> Result<(), EncodeError> {
-        match frame.encode(&mut self.buf[self.end..]) {
-            Err(EncodeError::BufferTooSmall { needed }) if needed <= self.free() => {
+        self.push_keeping(frame, 0)
+    }
+
+    /// Append a frame only if `reserve` bytes stay free after it, encoding
+    /// it once; on error nothing changes.
+    pub fn push_keeping(&mut self, frame: &Frame<'_>, reserve: usize) -> Result<(), EncodeError> {
+        let limit = self.free().saturating_sub(reserve);
+        let tail = (OUT - self.end).min(limit);
+        match frame.encode(&mut self.buf[self.end..self.end + tail]) {
+            Err(EncodeError::BufferTooSmall { needed }) if needed <= limit => {
                 // Move the unsent tail to the front: a short copy, since it
                 // is what the socket did not take last time.
                 self.buf.copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 self.start = 0;
-                self.end += frame.encode(&mut self.buf[self.end..])?;
+                self.end += frame.encode(&mut self.buf[self.end..self.end + limit])?;
                 Ok(())
             }
             Err(e) => Err(e),
@@ -265,5 +273,9 @@ mod tests {
         assert_eq!(q.pending().len(), 14);
         q.consume(100);
         assert!(q.is_empty());
+        // Keeping 10 of 16 bytes free leaves room for no 7-byte ping.
+        assert!(q.push_keeping(&ping, 10).is_err());
+        assert!(q.is_empty());
+        q.push_keeping(&ping, 9).unwrap();
     }
 }

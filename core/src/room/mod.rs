@@ -710,13 +710,16 @@ where
     /// not reading and will be closed as stalled.
     fn reply(&mut self, now: Instant, conn: ConnId, frame: &Frame<'_>) {
         let c = &mut self.conns[conn.index()];
-        if c.out.free() < BYE_ROOM + frame.encoded_len().unwrap_or(MAX_FRAME_LEN) {
+        let was_empty = c.out.is_empty();
+        // The Bye reserve stays free; a reply that does not fit is dropped
+        // only when the connection is not reading at all, and then it is
+        // closed as stalled.
+        if c.out.push_keeping(frame, BYE_ROOM).is_err() {
             return;
         }
-        if c.out.is_empty() {
+        if was_empty {
             c.last_sent = now;
         }
-        let _ = c.out.push(frame);
         self.wake(conn);
     }
 
