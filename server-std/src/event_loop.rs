@@ -39,7 +39,7 @@ pub const HISTORY_BYTES: usize = 256 * 1024;
 pub const OUT_QUEUE: usize = 4 * 1024;
 
 /// Bytes written to one connection per `write` call at most.
-const SCRATCH: usize = 64 * 1024;
+const SCRATCH: usize = 256 * 1024;
 
 /// The hub as the desktop server sizes it.
 pub type ServerHub = Hub<
@@ -229,6 +229,7 @@ impl Server {
             clock: Clock::new(),
             shutdown_deadline: None,
             scratch: vec![0; SCRATCH],
+            writable: Vec::with_capacity(self.options.max_members),
         };
         let mut events = Events::with_capacity(1024);
         loop {
@@ -252,11 +253,17 @@ impl Server {
                     WAKER => driver.begin_shutdown(),
                     Token(i) => {
                         let conn = ConnId(i as u16);
+                        if event.is_read_closed() || event.is_error() {
+                            driver.saw_hangup(conn);
+                        }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
                             driver.read(conn);
                         }
                         if event.is_writable() {
-                            driver.flush(conn);
+                            // Not now: epoll reports "writable" with nearly
+                            // every read too, and writing here would send
+                            // each member part of this wake-up's messages.
+                            driver.writable.push(conn);
                         }
                     }
                 }
@@ -360,6 +367,9 @@ struct Conn {
     /// The hub's input buffer was full: read again once it has room
     /// (mio is edge-triggered and will not say readable again).
     read_paused: bool,
+    /// The peer has closed its side (or the socket failed): read to the
+    /// end, since no new readiness will come.
+    hangup: bool,
 }
 
 struct Driver<'h> {
@@ -370,6 +380,9 @@ struct Driver<'h> {
     shutdown_deadline: Option<Instant>,
     /// Where the hub puts what one connection is sent, for one `write`.
     scratch: Vec<u8>,
+    /// Connections whose socket said "writable" during this wake-up: they
+    /// are written once, at its end, with everything it brought.
+    writable: Vec<ConnId>,
 }
 
 impl Driver<'_> {
@@ -435,6 +448,7 @@ impl Driver<'_> {
                 stream,
                 peer,
                 read_paused: false,
+                hangup: false,
             });
         }
     }
@@ -451,14 +465,24 @@ impl Driver<'_> {
                 c.read_paused = true;
                 return;
             }
+            let room = buf.len();
             match c.stream.read(buf) {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
                 Ok(n) => {
+                    let drained = n < room;
                     self.hub.handle_received(now, conn, n);
                     if self.hub.should_transmit() {
                         // Many events arrived: send them before reading
                         // more, so no one falls off the history meanwhile.
                         self.transmit_all();
+                    }
+                    if drained && !self.hung_up(conn) {
+                        // A short read took all the socket had; whatever
+                        // arrives next wakes the poll again (as tokio
+                        // does), so no `read` is spent on "would block".
+                        // A hangup that came with the data is read to the
+                        // end instead: no new readiness will announce it.
+                        return;
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -466,6 +490,16 @@ impl Driver<'_> {
                 Err(e) => return self.drop_conn(conn, &e.to_string()),
             }
         }
+    }
+
+    fn saw_hangup(&mut self, conn: ConnId) {
+        if let Some(Some(c)) = self.conns.get_mut(conn.index()) {
+            c.hangup = true;
+        }
+    }
+
+    fn hung_up(&self, conn: ConnId) -> bool {
+        matches!(self.conns.get(conn.index()), Some(Some(c)) if c.hangup)
     }
 
     /// Write what the hub has for `conn` until it has no more or the socket
@@ -502,8 +536,12 @@ impl Driver<'_> {
         }
     }
 
-    /// Write output for every connection that has some.
+    /// Write output for every connection that has some, and for those
+    /// whose socket has room again.
     fn transmit_all(&mut self) {
+        while let Some(conn) = self.writable.pop() {
+            self.flush(conn);
+        }
         while let Some(conn) = self.hub.poll_transmit() {
             self.flush(conn);
         }

@@ -21,7 +21,8 @@ struct Cli {
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=MAX_CONNS as i64))]
     max_members: u16,
 
-    /// Messages kept per room, replayed to whoever joins.
+    /// Events of history replayed to whoever joins a room. (Each room keeps
+    /// up to 256 KiB of events for people who reconnect.)
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(0..=MAX_HISTORY as i64))]
     history: u16,
 

@@ -212,15 +212,25 @@ fn history_on_join_and_resume_after_reconnect() {
     assert_eq!(next_message(&mut bob).1, "while you were away 1");
     assert_eq!(next_message(&mut bob).1, "while you were away 2");
     drop(bob);
-    // Now more goes by than the history holds: the resume says so.
-    for i in 0..15 {
-        say(&mut ann, 100 + i, &format!("flood {i}"));
+    // Now more goes by than the room's 256 KiB history holds (600 long
+    // lines, about 300 KB): the resume says so.
+    let pad = "x".repeat(480);
+    for batch in 0..12u32 {
+        // Ann takes her acknowledgements every 50 lines, as a client does.
+        for i in batch * 50..batch * 50 + 50 {
+            say(&mut ann, 100 + i, &format!("flood {i} {pad}"));
+        }
+        let last = 100 + batch * 50 + 49;
+        wait_for(
+            &mut ann,
+            |f| matches!(f, Frame::Ack { tag, .. } if *tag == last).then_some(()),
+            |_| {},
+        );
     }
-    wait_for(
-        &mut ann,
-        |f| matches!(f, Frame::Ack { tag: 114, .. }).then_some(()),
-        |_| {},
-    );
+    // A newcomer is replayed only the latest 10 events (`history: 10`).
+    let mut dan = member(server.addr, "dan");
+    let first = next_message(&mut dan).1;
+    assert!(first.starts_with("flood 590 "), "{first}");
     let mut bob = Client::connect(server.addr, "bob", "").unwrap();
     bob.send(&Frame::Join {
         room: "lobby",

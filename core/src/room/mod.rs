@@ -120,8 +120,9 @@ pub struct Config {
     /// May clients create rooms by joining a new name? (`false`:
     /// classroom mode, only the rooms named at start-up.)
     pub allow_new_rooms: bool,
-    /// Most events kept per room for history and resume (the ring's
-    /// `HISTORY` bytes also bound them).
+    /// Most events of history replayed to a member on a fresh join. (A
+    /// room keeps as many events as its `HISTORY` bytes hold, up to
+    /// `HISTORY / 32`, for resumes and slow readers.)
     pub history: usize,
     /// Most connections at once (at most `CONNS`).
     pub max_conns: usize,
@@ -300,6 +301,8 @@ pub struct Hub<
     plan: Option<Plan>,
     /// Event bytes stored since the transmit list was last drained.
     pushed_since_transmit: usize,
+    /// Events stored since the transmit list was last drained.
+    events_since_transmit: usize,
     /// Sessions started so far: each connection's unique number.
     sessions: u32,
     /// Rooms created so far, for room epochs.
@@ -366,6 +369,7 @@ where
             ping_token: 0,
             plan: None,
             pushed_since_transmit: 0,
+            events_since_transmit: 0,
             sessions: 0,
             rooms_created: 0,
             now: Instant(0),
@@ -454,7 +458,8 @@ where
         // connection would never be named. Found by the `room` fuzz target
         // (fuzz/regressions/room/).
         self.transmit.retain(|&x| x != conn);
-        self.sessions = self.sessions.wrapping_add(1);
+        // Session 0 stands for "nobody" in the rooms' senders index.
+        self.sessions = self.sessions.checked_add(1).unwrap_or(1);
         self.conns[index].reset(now, self.config.flood_burst, self.sessions);
         Ok(conn)
     }
@@ -569,6 +574,7 @@ where
     pub fn poll_transmit(&mut self) -> Option<ConnId> {
         let Some(conn) = self.transmit.pop_front() else {
             self.pushed_since_transmit = 0;
+            self.events_since_transmit = 0;
             return None;
         };
         if let Some(c) = self.conns.get_mut(conn.index()) {
@@ -582,7 +588,13 @@ where
     /// they are sent: the driver should write output (drain
     /// [`poll_transmit`](Self::poll_transmit)) before reading more input.
     pub fn should_transmit(&self) -> bool {
-        self.pushed_since_transmit >= HISTORY / 4
+        // Three quarters of a ring, in bytes or in events: a member who was
+        // caught up when output was last written, or behind by less than
+        // the last quarter, still finds everything in the history. (Half
+        // made the server write twice per wake-up under load, for nothing.)
+        let depth = history::max_depth(HISTORY);
+        self.pushed_since_transmit >= history::ring_len(HISTORY, depth) / 4 * 3
+            || self.events_since_transmit >= (depth / 4 * 3).max(1)
     }
 
     /// The next connection to close. Its slot is free again once returned.
@@ -638,7 +650,6 @@ where
         ev: Ev<'_>,
     ) -> u64 {
         let time = self.wall_time(now);
-        let depth = self.config.history;
         let session = self.conns[sender.index()].session;
         let Some(room) = self.rooms[index].as_mut() else {
             return 0;
@@ -686,8 +697,9 @@ where
         // so this encodes; if it ever did not, the event would still get
         // its id and members would be told they missed it.
         let len = frame.encode(&mut buf).unwrap_or(0);
-        let id = room.push(depth, session, skip_sender, &buf[..len]);
+        let id = room.push(if skip_sender { session } else { 0 }, &buf[..len]);
         self.pushed_since_transmit += len;
+        self.events_since_transmit += 1;
         let now = self.now;
         for &member in room.members.iter() {
             let c = &mut self.conns[member.index()];
@@ -823,7 +835,8 @@ where
         self.rooms_created = self.rooms_created.wrapping_add(1);
         let start = self.config.clock_origin_unix_ms as u32;
         let epoch = start.rotate_left(16) ^ self.rooms_created;
-        let room = Room::new(name, fixed, if epoch == 0 { 1 } else { epoch });
+        let epoch = if epoch == 0 { 1 } else { epoch };
+        let room = Room::new(name, fixed, epoch);
         if let Some(i) = self.rooms.iter().position(Option::is_none) {
             self.rooms[i] = Some(room);
             return Some(i);

@@ -32,7 +32,7 @@ where
         c.last_sent = now;
         let from_queue = n.min(c.out.pending().len());
         c.out.consume(from_queue);
-        let mut budget = n - from_queue;
+        let budget = n - from_queue;
         let plan = self.plan.take().filter(|p| p.conn == conn);
         if let Some(plan) = plan.filter(|p| p.len == n) {
             // All of it was written: the cursors are where the copy left them.
@@ -40,10 +40,10 @@ where
             plan.cursors.store(&mut c.joined);
             c.next_room = plan.next_room;
         } else if budget > 0 {
-            // Walk the room events `transmit` copied, in the same order, and
-            // move the cursors past what was written. A frame cut short
-            // goes on in the queue (empty now), where its remainder stays
-            // even if the history moves on.
+            // Walk the room events `transmit` copied, in the same order,
+            // as far as the socket took them, and move the cursors there.
+            // A frame cut short goes on in the queue (empty now), where its
+            // remainder stays even if the history moves on.
             let Conn {
                 joined,
                 out,
@@ -52,24 +52,31 @@ where
                 ..
             } = &mut self.conns[conn.index()];
             let mut cursors = Cursors::of(joined);
-            *next_room = walk_events(&self.rooms, *session, &mut cursors, *next_room, |a, b| {
-                let len = a.len() + b.len();
-                if len <= budget {
-                    budget -= len;
-                    return true;
-                }
-                if budget > 0 {
-                    let (a_rest, b_rest) = if budget < a.len() {
-                        (&a[budget..], b)
+            let walk = walk_events(
+                &self.rooms,
+                *session,
+                &mut cursors,
+                *next_room,
+                budget,
+                |_, _| {},
+            );
+            *next_room = walk.next_room;
+            let rest = budget - walk.taken;
+            if rest > 0 {
+                if let Some((room, i)) = walk.stopped_at {
+                    let (next_id, offset) = cursors.at[i];
+                    let cut = room.run(next_id, offset, *session, usize::MAX, 1);
+                    let bytes = room.bytes();
+                    let (a, b) = (&bytes[cut.bytes.0], &bytes[cut.bytes.1]);
+                    let (a_rest, b_rest) = if rest < a.len() {
+                        (&a[rest..], b)
                     } else {
-                        (&[][..], &b[budget - a.len()..])
+                        (&[][..], &b[rest - a.len()..])
                     };
                     let _ = out.push_pieces(a_rest, b_rest);
-                    budget = 0;
-                    return true;
+                    cursors.at[i] = (cut.next_id, cut.next_offset);
                 }
-                false
-            });
+            }
             cursors.store(joined);
         }
         let c = &mut self.conns[conn.index()];
@@ -102,23 +109,25 @@ where
         if at == queued.len() && c.state == State::Ready {
             let queued = at;
             let mut cursors = Cursors::of(&c.joined);
-            let next_room =
-                walk_events(&self.rooms, c.session, &mut cursors, c.next_room, |a, b| {
-                    let len = a.len() + b.len();
-                    if at + len > buf.len() {
-                        return false;
-                    }
+            let walk = walk_events(
+                &self.rooms,
+                c.session,
+                &mut cursors,
+                c.next_room,
+                buf.len() - at,
+                |a, b| {
                     buf[at..at + a.len()].copy_from_slice(a);
-                    buf[at + a.len()..at + len].copy_from_slice(b);
-                    at += len;
-                    true
-                });
+                    at += a.len();
+                    buf[at..at + b.len()].copy_from_slice(b);
+                    at += b.len();
+                },
+            );
             if at > queued {
                 self.plan = Some(Plan {
                     conn,
                     len: at,
                     cursors,
-                    next_room,
+                    next_room: walk.next_room,
                 });
             }
         }
@@ -165,7 +174,7 @@ where
             if cursor.next_id < room.first_id() && c.out.free() >= REPLY_ROOM {
                 // Fell off the back of the history: say how much, go on from
                 // the oldest event kept.
-                let (first, offset, _) = room.start_for(room.epoch, 0);
+                let (first, offset, _) = room.start_for(room.epoch, 0, usize::MAX);
                 let _ = c.out.push(&Frame::Gap {
                     room: &room.name,
                     missed: first - cursor.next_id,
@@ -240,21 +249,39 @@ impl Cursors {
     }
 }
 
-/// Walk a member's unsent room events in delivery order: a batch from each
-/// room in turn, starting with room `start`, skipping its own messages.
-/// `take` gets each frame (in one or two pieces, as the ring holds it) and
-/// says whether it was taken; the walk stops at the first it was not.
-/// Cursors move past what was taken. Returns the room to start from next
-/// time. `transmit` and `handle_sent` make the same walk, so the second
-/// moves the real cursors by what the first copied and the socket took.
-pub(super) fn walk_events<const CONNS: usize, const HISTORY: usize, const TEXT: usize>(
-    rooms: &[Option<Room<CONNS, HISTORY, TEXT>>],
+/// How a walk over a member's rooms ended.
+pub(super) struct Walk<'r, const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
+    /// The room to start from next time.
+    pub next_room: usize,
+    /// Bytes taken.
+    pub taken: usize,
+    /// The room (and its place in the cursors) whose next frame did not
+    /// fit the budget, if that is what stopped the walk.
+    pub stopped_at: Option<(&'r Room<CONNS, HISTORY, TEXT>, usize)>,
+}
+
+/// Walk a member's unsent room events in delivery order: up to
+/// `EVENTS_PER_TURN` from each room in turn, starting with room `start`,
+/// passing over its own messages, while they fit in `budget` bytes. `take`
+/// gets each run of consecutive frames, in one or two pieces as the ring
+/// holds them. Cursors move past what was taken. `transmit` and
+/// `handle_sent` make the same walk (the second with the budget the socket
+/// took), so the second moves the real cursors by what the first copied
+/// and the socket took.
+pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TEXT: usize>(
+    rooms: &'r [Option<Room<CONNS, HISTORY, TEXT>>],
     session: u32,
     cursors: &mut Cursors,
     start: usize,
-    mut take: impl FnMut(&[u8], &[u8]) -> bool,
-) -> usize {
+    mut budget: usize,
+    mut take: impl FnMut(&[u8], &[u8]),
+) -> Walk<'r, CONNS, HISTORY, TEXT> {
     let count = cursors.rooms.len();
+    let mut walk = Walk {
+        next_room: start,
+        taken: 0,
+        stopped_at: None,
+    };
     let mut turn = start;
     let mut idle = 0;
     while idle < count {
@@ -268,24 +295,38 @@ pub(super) fn walk_events<const CONNS: usize, const HISTORY: usize, const TEXT: 
                 continue;
             }
         };
+        // A cursor behind the history gets nothing here: it waits for
+        // `prepare`'s gap notice.
+        let mut left = EVENTS_PER_TURN;
         let mut moved = false;
-        for _ in 0..EVENTS_PER_TURN {
-            let (next, offset) = cursors.at[i];
-            // A cursor behind the history waits for `prepare`'s gap notice.
-            if next >= room.next_id() || next < room.first_id() {
+        while left > 0 {
+            let (next_id, offset) = cursors.at[i];
+            let run = room.run(next_id, offset, session, budget, left);
+            let events = (run.next_id - next_id) as usize;
+            if events > 0 {
+                let bytes = room.bytes();
+                let (a, b) = (&bytes[run.bytes.0], &bytes[run.bytes.1]);
+                let len = a.len() + b.len();
+                if len > 0 {
+                    take(a, b);
+                }
+                budget -= len;
+                walk.taken += len;
+                cursors.at[i] = (run.next_id, run.next_offset);
+                left -= events;
+                moved = true;
+            }
+            if run.full {
+                walk.next_room = turn.wrapping_sub(1);
+                walk.stopped_at = Some((room, i));
+                return walk;
+            }
+            if events == 0 {
                 break;
             }
-            let stored = room.read(offset, session);
-            if !stored.skip {
-                let bytes = room.bytes();
-                if !take(&bytes[stored.frame.0], &bytes[stored.frame.1]) {
-                    return turn.wrapping_sub(1);
-                }
-            }
-            cursors.at[i] = (next + 1, stored.next_offset);
-            moved = true;
         }
         idle = if moved { 0 } else { idle + 1 };
     }
-    turn
+    walk.next_room = turn;
+    walk
 }

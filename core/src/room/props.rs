@@ -2,7 +2,7 @@
 //! checked against what the clients can see on their own connections.
 //!
 //! A scenario is up to 60 operations by 4-6 clients in 2-3 rooms with a
-//! history of a few events: log in (nicknames clash), join (fresh or
+//! history of a few events (a 512-byte ring): log in (nicknames clash), join (fresh or
 //! resuming), part, say, whisper, change nick, set a topic, quit, be
 //! dropped by the driver, reconnect and resume, stop and resume reading,
 //! send garbage, and let time pass (pings, idle, stall and hello
@@ -44,8 +44,11 @@ use std::vec::Vec as StdVec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
 
-use super::tests::TestHub;
 use super::*;
+
+/// The test hub with a history ring of 512 bytes: 448 bytes of frames after
+/// its senders index, a few long messages, so paused readers fall behind it.
+type PropHub = Hub<8, 4, 512, 64, 3072>;
 use crate::wire::{FLAG_ACTION, MAX_FRAME_LEN, VERSION};
 
 /// Nicknames to pick from: few, and two that differ only in case, so
@@ -109,7 +112,7 @@ struct Scenario {
     buffer: usize,
     /// How many of [`ROOMS`] are used.
     rooms: usize,
-    /// Events of history kept (`usize::MAX`: as many as fit in the bytes).
+    /// Events of history replayed on a fresh join (`usize::MAX`: all kept).
     history: usize,
     ops: StdVec<Op>,
 }
@@ -293,7 +296,7 @@ struct Stats {
 }
 
 struct World {
-    hub: TestHub,
+    hub: PropHub,
     now: Instant,
     rooms: usize,
     /// Size of the driver's buffer for [`Hub::transmit`].
@@ -308,7 +311,7 @@ struct World {
 
 impl World {
     fn new(config: Config, s: &Scenario) -> Self {
-        let mut hub = TestHub::new(config);
+        let mut hub = PropHub::new(config);
         for room in &ROOMS[..FIXED_ROOMS] {
             hub.add_room(room).unwrap();
         }

@@ -186,7 +186,9 @@ where
             return;
         };
         let _ = room.members.push(conn);
-        let (start, offset, missed) = room.start_for(epoch, since);
+        // A fresh join replays `history` events before the joiner's own.
+        let replay = self.config.history.saturating_add(1);
+        let (start, offset, missed) = room.start_for(epoch, since, replay);
         let room_name = room.name.clone();
         let topic = room.topic.clone();
         let entered = Frame::Entered {

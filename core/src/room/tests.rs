@@ -828,11 +828,14 @@ fn resume_past_the_history_gets_a_gap() {
     let ann = s.login("ann");
     let epoch = s.join(ann, "lobby");
     s.skip(ann);
-    for i in 0..20 {
-        s.send(ann, &say("lobby", &i.to_string()));
+    // 40 messages of 56 bytes: 88-byte frames, of which the test hub's
+    // 1,792-byte ring (2,048 bytes less its senders index) keeps 20.
+    for i in 0..40 {
+        s.send(ann, &say("lobby", &std::format!("{i:056}")));
     }
-    // Ids 1..=21 are ann's join and messages, 22 is bob's join; the history
-    // holds the last 8 events, ids 15..=22, so bob missed 4..=14.
+    // Ids 1..=41 are ann's join and messages, 42 is bob's join (29 bytes,
+    // which still fits); the history holds ids 22..=42, so bob missed
+    // 4..=21.
     let bob = s.login("bob");
     s.send(
         bob,
@@ -842,10 +845,10 @@ fn resume_past_the_history_gets_a_gap() {
             since: 3,
         },
     );
-    recv!(s, bob, Frame::Entered { next_id: 23, .. });
-    recv!(s, bob, Frame::Gap { missed: 11, .. });
+    recv!(s, bob, Frame::Entered { next_id: 43, .. });
+    recv!(s, bob, Frame::Gap { missed: 18, .. });
     recv!(s, bob, Frame::Names { .. });
-    recv!(s, bob, Frame::Message { id: 15, .. });
+    recv!(s, bob, Frame::Message { id: 22, .. });
 }
 
 #[test]

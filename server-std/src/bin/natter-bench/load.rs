@@ -56,6 +56,9 @@ pub struct Report {
     pub p50_us: f64,
     pub p99_us: f64,
     pub max_us: f64,
+    /// The server's CPU time over the message phase (joins and leaves
+    /// excluded), when the caller could read it.
+    pub server_cpu_us: Option<u64>,
 }
 
 impl Report {
@@ -88,7 +91,11 @@ struct Pair {
     next: u32,
 }
 
-pub fn run(spec: &Spec) -> io::Result<Report> {
+/// Run the load. `server_cpu` reads the server's CPU time in µs; it is read
+/// when every client has joined and again when the last delivery is in, so
+/// the figure covers the messages alone, as the relay (which has no joins)
+/// is measured.
+pub fn run(spec: &Spec, server_cpu: impl Fn() -> Option<u64>) -> io::Result<Report> {
     if spec.size < HEAD {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -123,6 +130,7 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
     let interval = spec.rate.map(|r| Duration::from_secs_f64(1.0 / r));
     let mut events = Events::with_capacity(1024);
     let mut buf = vec![0u8; 256 * 1024];
+    let cpu_before = server_cpu();
     let load_start = Instant::now();
     for (i, c) in clients.iter_mut().enumerate() {
         // At a fixed rate, senders are spread evenly over the interval,
@@ -221,6 +229,9 @@ pub fn run(spec: &Spec) -> io::Result<Report> {
             }
         }
     }
+    report.server_cpu_us = cpu_before
+        .zip(server_cpu())
+        .map(|(a, b)| b.saturating_sub(a));
     report.seconds = last_delivery.duration_since(load_start).as_secs_f64();
     report.lost = report.expected - report.deliveries;
     latencies.sort_unstable();

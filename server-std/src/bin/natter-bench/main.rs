@@ -73,9 +73,14 @@ struct LoadArgs {
     /// How many clients send (default: all).
     #[arg(long)]
     senders: Option<usize>,
-    /// Messages per sender (default: enough for about 6 million deliveries).
+    /// Messages per sender (default: enough for about 20 million deliveries).
     #[arg(long)]
     messages: Option<u32>,
+    /// The room to load (natter only). Default: a fresh room named after
+    /// this process, so earlier runs' history stays out; `compare` starts a
+    /// fresh server for each run and uses its lobby, as a class would.
+    #[arg(long)]
+    room: Option<String>,
     /// Message size in bytes.
     #[arg(long, default_value_t = 64)]
     size: usize,
@@ -94,9 +99,9 @@ struct LoadArgs {
 }
 
 impl LoadArgs {
-    fn spec(&self, addr: SocketAddr, proto: Proto, clients: usize) -> Spec {
+    fn spec(&self, addr: SocketAddr, proto: Proto, clients: usize, room: &str) -> Spec {
         let senders = self.senders.unwrap_or(clients).min(clients);
-        let per_sender = 6_000_000 / (senders * clients.saturating_sub(1)).max(1);
+        let per_sender = 20_000_000 / (senders * clients.saturating_sub(1)).max(1);
         let messages = self.messages.unwrap_or(per_sender.clamp(50, 50_000) as u32);
         let messages = match self.rate {
             // At a fixed rate, run about five seconds.
@@ -113,7 +118,7 @@ impl LoadArgs {
             window: self.window,
             rate: self.rate,
             timeout: Duration::from_secs(self.timeout),
-            room: format!("bench-{}", std::process::id()),
+            room: self.room.clone().unwrap_or_else(|| room.to_owned()),
         }
     }
 }
@@ -168,7 +173,12 @@ fn run_one(
     } else {
         Proto::Natter
     };
-    let spec = load.spec(addr, proto, clients);
+    let spec = load.spec(
+        addr,
+        proto,
+        clients,
+        &format!("bench-{}", std::process::id()),
+    );
     let row = measure(&spec, pid, protocol)?;
     print_header();
     print_row(&row, None);
@@ -212,13 +222,9 @@ impl Row {
 }
 
 fn measure(spec: &Spec, pid: Option<u32>, server: &str) -> io::Result<Row> {
-    let cpu_before = pid.and_then(cpu_us);
-    let report = load::run(spec)?;
-    let cpu_after = pid.and_then(cpu_us);
-    let cpu_us_per_delivery = match (cpu_before, cpu_after) {
-        (Some(a), Some(b)) if report.deliveries > 0 => {
-            Some((b - a) as f64 / report.deliveries as f64)
-        }
+    let report = load::run(spec, || pid.and_then(cpu_us))?;
+    let cpu_us_per_delivery = match report.server_cpu_us {
+        Some(us) if report.deliveries > 0 => Some(us as f64 / report.deliveries as f64),
         _ => None,
     };
     Ok(Row {
@@ -326,10 +332,12 @@ fn compare(
     }
     let mut rows = Vec::new();
     for &n in counts {
-        for name in ["natter", "relay"] {
-            let mut runs = Vec::new();
-            for _ in 0..repeat {
-                let spawned = if name == "natter" {
+        // natter and the relay take turns, run by run, so a change in the
+        // machine's load between runs falls on both.
+        let mut runs: [Vec<Row>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..repeat {
+            for (name, runs) in ["natter", "relay"].into_iter().zip(runs.iter_mut()) {
+                let (spawned, proto) = if name == "natter" {
                     let mut cmd = Command::new(&server);
                     cmd.args([
                         "--bind",
@@ -340,20 +348,17 @@ fn compare(
                         "error",
                     ]);
                     cmd.args(["--max-members", &(n + 8).min(512).to_string()]);
-                    spawn(cmd)?
+                    (spawn(cmd)?, Proto::Natter)
                 } else {
                     let mut cmd = Command::new(&me);
                     cmd.args(["relay", "--bind", "127.0.0.1:0"]);
-                    spawn(cmd)?
+                    (spawn(cmd)?, Proto::Lines)
                 };
-                let proto = if name == "natter" {
-                    Proto::Natter
-                } else {
-                    Proto::Lines
-                };
-                let spec = load.spec(spawned.addr, proto, n);
+                let spec = load.spec(spawned.addr, proto, n, "lobby");
                 runs.push(measure(&spec, Some(spawned.child.id()), name)?);
             }
+        }
+        for mut runs in runs {
             runs.sort_by(|a, b| {
                 a.report
                     .deliveries_per_s()
