@@ -32,9 +32,6 @@ pub(crate) struct Cursor {
     pub room: u8,
     /// Next event id to deliver.
     pub next_id: u64,
-    /// Where that event starts in the room's ring (valid while the event
-    /// is still kept).
-    pub offset: usize,
     /// Index into the room's member list of the next name to list, while the
     /// member list is still being sent after a join.
     pub names_from: Option<u16>,

@@ -14,20 +14,22 @@ use heapless::{String, Vec};
 use super::ConnId;
 use crate::wire::{HEADER_LEN, MAX_ROOM};
 
-/// Index bytes per event of depth: the sender's session (`u32`).
-const SENDER_LEN: usize = 4;
+/// Index bytes per event of depth: the sender's session and where the
+/// frame starts in the ring (a `u32` each).
+const ENTRY_LEN: usize = 8;
 
-/// Events of history a room of `history` bytes keeps at most: one per 32
-/// bytes, so the senders index takes an eighth of the bytes. The smallest
-/// event frame is 23 bytes, so the frame ring could not hold many more.
+/// Events of history a room of `history` bytes keeps at most: one per 64
+/// bytes, so the index takes an eighth of the bytes. The smallest event
+/// frame is 23 bytes and a chat line is usually 60-150, so the ring rarely
+/// holds more.
 pub(crate) const fn max_depth(history: usize) -> usize {
-    history / 32
+    history / 64
 }
 
 /// Bytes of frame ring a room of `history` bytes keeping `depth` events
-/// has (what its senders index leaves).
+/// has (what its index leaves).
 pub(crate) const fn ring_len(history: usize, depth: usize) -> usize {
-    history - depth * SENDER_LEN
+    history - depth * ENTRY_LEN
 }
 
 /// Consecutive events a member is sent from one room, as
@@ -37,7 +39,6 @@ pub(crate) struct Run {
     pub bytes: (core::ops::Range<usize>, core::ops::Range<usize>),
     /// Where the cursor goes once they are sent.
     pub next_id: u64,
-    pub next_offset: usize,
     /// The run stopped because the next frame did not fit the budget.
     pub full: bool,
 }
@@ -45,11 +46,12 @@ pub(crate) struct Run {
 /// A room of up to `CONNS` members keeping up to `HISTORY` bytes of events.
 /// Opaque; named only to size a hub's storage (see [`Slots`](super::Slots)).
 ///
-/// The `HISTORY` bytes hold two things: at the front, the senders index,
-/// the session of each kept event's sender (`depth` slots, by id), then the
-/// ring of the events' frames, exactly as members are sent them, back to
-/// back. Keeping the senders apart lets a member's run of consecutive
-/// events go out in one copy.
+/// The `HISTORY` bytes hold two things: at the front, the index of the
+/// kept events (`depth` slots, by id): the session of each one's sender,
+/// then where each one's frame starts in the ring; after it, the ring of
+/// the events' frames, exactly as members are sent them, back to back.
+/// Keeping the index apart lets a member's run of consecutive events be
+/// found by scanning the senders alone and go out in one copy.
 pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
     pub(crate) name: String<MAX_ROOM>,
     pub(crate) topic: String<TEXT>,
@@ -120,7 +122,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
 
     /// The frame ring, for copying out a [`Run`].
     pub(crate) fn bytes(&self) -> &[u8] {
-        &self.store[self.depth * SENDER_LEN..]
+        &self.store[self.depth * ENTRY_LEN..]
     }
 
     /// Where the next event will be written: a caught-up cursor's offset.
@@ -134,12 +136,12 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// the session that does not get this event (its own message), or 0.
     pub(crate) fn push(&mut self, sender: u32, frame: &[u8]) -> u64 {
         let id = self.next_id;
-        self.next_id += 1;
         let size = frame.len();
         if self.depth == 0 || size > self.cap() || size <= HEADER_LEN {
             // Nothing kept (no history, or a frame that cannot be, which
             // encoding never makes): the event is still numbered, and
             // members whose cursor is on it will be told they missed it.
+            self.next_id += 1;
             self.clear();
             return id;
         }
@@ -149,7 +151,11 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         let at = self.end_offset();
         self.write_at(at, frame);
         let slot = self.slot(id);
-        self.store[slot..slot + SENDER_LEN].copy_from_slice(&sender.to_be_bytes());
+        let (senders, offsets) = self.store.split_at_mut(self.depth * 4);
+        senders[slot * 4..slot * 4 + 4].copy_from_slice(&sender.to_ne_bytes());
+        // Offsets are below HISTORY, which CAPACITIES_OK keeps within u32.
+        offsets[slot * 4..slot * 4 + 4].copy_from_slice(&(at as u32).to_ne_bytes());
+        self.next_id += 1;
         self.used += size;
         self.count += 1;
         id
@@ -165,7 +171,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     }
 
     fn drop_oldest(&mut self) {
-        let size = self.frame_len_at(self.head);
+        let size = self.pos(self.first_id + 1);
         self.head = (self.head + size) % self.cap();
         self.used -= size;
         self.count -= 1;
@@ -176,84 +182,112 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         // frames, found by the `room` fuzz target: fuzz/regressions/room/.)
     }
 
-    /// Where event `id`'s sender is kept in the index.
+    /// Event `id`'s slot in the index.
     fn slot(&self, id: u64) -> usize {
-        (id % self.depth as u64) as usize * SENDER_LEN
+        (id % self.depth as u64) as usize
     }
 
-    /// The whole length of the frame stored at ring offset `at`, from its
-    /// length prefix (which may wrap round the end of the ring).
-    fn frame_len_at(&self, at: usize) -> usize {
-        let ring = self.bytes();
-        let hi = ring[at];
-        let lo = ring[if at + 1 == ring.len() { 0 } else { at + 1 }];
-        HEADER_LEN + usize::from(u16::from_be_bytes([hi, lo]))
+    /// Where kept event `id`'s frame starts in the ring; for the next id,
+    /// where the next frame will.
+    fn offset_of(&self, id: u64) -> usize {
+        if id >= self.next_id {
+            return self.end_offset();
+        }
+        let at = self.depth * 4 + self.slot(id) * 4;
+        let mut bytes = [0; 4];
+        bytes.copy_from_slice(&self.store[at..at + 4]);
+        u32::from_ne_bytes(bytes) as usize
+    }
+
+    /// How far into the kept bytes event `id` starts (`used` for the next
+    /// id): increasing with the id, with no wrap to mind.
+    fn pos(&self, id: u64) -> usize {
+        if id >= self.next_id {
+            return self.used;
+        }
+        let cap = self.cap();
+        (self.offset_of(id) + cap - self.head) % cap
+    }
+
+    /// The first id in `from..end` (all kept) whose sender is `session`,
+    /// or `end`.
+    fn next_sent_by(&self, from: u64, end: u64, session: u32) -> u64 {
+        if session == 0 || from >= end {
+            return end;
+        }
+        let needle = session.to_ne_bytes();
+        let senders = &self.store[..self.depth * 4];
+        let first = self.slot(from);
+        let n = (end - from) as usize;
+        // The slots from `first` on, wrapping round the index once.
+        let tail = n.min(self.depth - first);
+        let found = senders[first * 4..(first + tail) * 4]
+            .chunks_exact(4)
+            .position(|s| s == needle)
+            .or_else(|| {
+                senders[..(n - tail) * 4]
+                    .chunks_exact(4)
+                    .position(|s| s == needle)
+                    .map(|i| tail + i)
+            });
+        found.map_or(end, |i| from + i as u64)
     }
 
     /// Copy `bytes` into the ring at `at`, wrapping at the end.
     fn write_at(&mut self, at: usize, bytes: &[u8]) {
-        let start = self.depth * SENDER_LEN;
+        let start = self.depth * ENTRY_LEN;
         let ring = &mut self.store[start..];
         let first = bytes.len().min(ring.len() - at);
         ring[at..at + first].copy_from_slice(&bytes[..first]);
         ring[..bytes.len() - first].copy_from_slice(&bytes[first..]);
     }
 
-    /// The events from a cursor (`next_id` at ring offset `offset`, valid
-    /// while `next_id` is at least [`first_id`](Self::first_id)) that
-    /// `session` should be sent next, back to back: its own events at the
-    /// cursor are passed over, then consecutive events are taken while they
-    /// fit in `budget` bytes, up to `max` events in all (passed or taken).
-    /// The run ends before the session's next own event, at the end of the
-    /// history, or at a cursor that fell behind it.
-    pub(crate) fn run(
-        &self,
-        mut next_id: u64,
-        mut offset: usize,
-        session: u32,
-        budget: usize,
-        max: usize,
-    ) -> Run {
-        let cap = self.cap();
-        let mut start = offset;
-        let mut len = 0;
+    /// The events from a cursor (`next_id`, valid while it is at least
+    /// [`first_id`](Self::first_id)) that `session` should be sent next,
+    /// back to back: its own events at the cursor are passed over, then
+    /// consecutive events are taken while they fit in `budget` bytes, up to
+    /// `max` events in all (passed or taken). The run ends before the
+    /// session's next own event, at the end of the history, or at a cursor
+    /// that fell behind it. Costs a scan of the senders index, not of the
+    /// frames.
+    pub(crate) fn run(&self, next_id: u64, session: u32, budget: usize, max: usize) -> Run {
+        let nothing = Run {
+            bytes: (0..0, 0..0),
+            next_id,
+            full: false,
+        };
+        if next_id < self.first_id || next_id >= self.next_id {
+            return nothing;
+        }
+        let end = self.next_id.min(next_id.saturating_add(max as u64));
+        // Its own events at the cursor cost nothing to pass over.
+        let mut from = next_id;
+        while from < end && self.next_sent_by(from, from + 1, session) == from {
+            from += 1;
+        }
+        let mut stop = self.next_sent_by(from, end, session);
+        let start = self.pos(from);
         let mut full = false;
-        let mut events = 0;
-        if next_id >= self.first_id && self.depth > 0 {
-            let mut slot = self.slot(next_id);
-            while events < max && next_id < self.next_id {
-                let sender = &self.store[slot..slot + SENDER_LEN];
-                let own = session != 0 && sender == session.to_be_bytes();
-                let size = self.frame_len_at(offset);
-                if own && len > 0 {
-                    break;
-                }
-                if !own && len + size > budget {
-                    full = true;
-                    break;
-                }
-                offset += size;
-                if offset >= cap {
-                    offset -= cap;
-                }
-                if own {
-                    start = offset;
+        if self.pos(stop) - start > budget {
+            // The last frame boundary within the budget: `pos` grows with
+            // the id, so halve the range.
+            let (mut fits, mut over) = (from, stop);
+            while over - fits > 1 {
+                let mid = fits + (over - fits) / 2;
+                if self.pos(mid) - start <= budget {
+                    fits = mid;
                 } else {
-                    len += size;
-                }
-                next_id += 1;
-                events += 1;
-                slot += SENDER_LEN;
-                if slot == self.depth * SENDER_LEN {
-                    slot = 0;
+                    over = mid;
                 }
             }
+            (stop, full) = (fits, true);
         }
-        let first = len.min(cap - start);
+        let len = self.pos(stop) - start;
+        let at = self.offset_of(from);
+        let first = len.min(self.cap() - at);
         Run {
-            bytes: (start..start + first, 0..len - first),
-            next_id,
-            next_offset: offset,
+            bytes: (at..at + first, 0..len - first),
+            next_id: stop,
             full,
         }
     }
@@ -261,9 +295,9 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// Where a member's cursor starts on joining: `since` is the last id
     /// the member saw (0 for none) in the room of that `epoch`; a fresh
     /// join replays at most `replay` events. Returns the first id to
-    /// deliver, its offset, and how many events it missed that the history
-    /// no longer holds.
-    pub(crate) fn start_for(&self, epoch: u32, since: u64, replay: usize) -> (u64, usize, u64) {
+    /// deliver and how many events it missed that the history no longer
+    /// holds.
+    pub(crate) fn start_for(&self, epoch: u32, since: u64, replay: usize) -> (u64, u64) {
         let (start, missed) = if since == 0 || epoch != self.epoch || since >= self.next_id {
             // A fresh join, or ids of another incarnation of the room:
             // replay the latest events kept. (The client sees the new
@@ -275,11 +309,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         } else {
             (self.first_id, self.first_id - (since + 1))
         };
-        let mut offset = self.head;
-        for _ in self.first_id..start {
-            offset = (offset + self.frame_len_at(offset)) % self.cap();
-        }
-        (start, offset, missed)
+        (start, missed)
     }
 
     pub(crate) fn remove_member(&mut self, conn: ConnId) {
@@ -291,7 +321,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
 mod tests {
     use super::*;
 
-    /// 512 bytes: 16 index slots, a 448-byte ring.
+    /// 512 bytes: 8 index slots of 8 bytes, a 448-byte ring.
     type R = Room<4, 512, 16>;
 
     /// A frame of `n` bytes in all whose body bytes are `fill`.
@@ -318,10 +348,10 @@ mod tests {
     /// What a member of `session` is sent from the start of the history,
     /// one run at a time, as the fill bytes of each frame.
     fn delivered(room: &R, session: u32, budget: usize) -> heapless::Vec<u8, 64> {
-        let (mut id, mut offset, _) = room.start_for(room.epoch, 0, usize::MAX);
+        let (mut id, _) = room.start_for(room.epoch, 0, usize::MAX);
         let mut seen = heapless::Vec::new();
         loop {
-            let run = room.run(id, offset, session, budget, usize::MAX);
+            let run = room.run(id, session, budget, usize::MAX);
             let (bytes, n) = run_bytes(room, &run);
             let mut at = 0;
             while at < n {
@@ -329,18 +359,19 @@ mod tests {
                 seen.push(bytes[at + 2]).unwrap();
                 at += len;
             }
-            if (run.next_id, run.next_offset) == (id, offset) {
+            if run.next_id == id {
                 return seen;
             }
-            (id, offset) = (run.next_id, run.next_offset);
+            id = run.next_id;
         }
     }
 
     #[test]
     fn depth_is_bounded_by_the_bytes() {
-        assert_eq!(R::new("r", false, 1).depth, 16);
+        assert_eq!(R::new("r", false, 1).depth, 8);
+        assert_eq!(R::with_depth("r", false, 1, 16).depth, 8);
         assert_eq!(R::with_depth("r", false, 1, 5).depth, 5);
-        assert_eq!(R::with_depth("r", false, 1, 5).cap(), 512 - 20);
+        assert_eq!(R::with_depth("r", false, 1, 5).cap(), 512 - 5 * 8);
     }
 
     #[test]
@@ -363,12 +394,11 @@ mod tests {
         for i in 0..10u8 {
             push(&mut room, 0, 50, i);
         }
-        let (id, offset, _) = room.start_for(room.epoch, 0, usize::MAX);
-        let run = room.run(id, offset, 0, 1024, usize::MAX);
+        let (id, _) = room.start_for(room.epoch, 0, usize::MAX);
+        let run = room.run(id, 0, 1024, usize::MAX);
         assert!(!run.bytes.1.is_empty(), "the ring wrapped");
         assert_eq!(run.bytes.0.len() + run.bytes.1.len(), 8 * 50);
         assert_eq!((run.next_id, run.full), (room.next_id(), false));
-        assert_eq!(run.next_offset, room.end_offset());
     }
 
     /// Found by the `room` fuzz target (fuzz/regressions/room/): with a
@@ -378,9 +408,9 @@ mod tests {
     fn emptying_the_ring_keeps_caught_up_cursors_valid() {
         let mut room = R::with_depth("r", false, 1, 1);
         push(&mut room, 0, 10, 1);
-        let cursor = (room.next_id(), room.end_offset());
+        let cursor = room.next_id();
         push(&mut room, 0, 10, 2);
-        let run = room.run(cursor.0, cursor.1, 0, 1024, usize::MAX);
+        let run = room.run(cursor, 0, 1024, usize::MAX);
         let (bytes, n) = run_bytes(&room, &run);
         assert_eq!(&bytes[..n], &frame(10, 2)[..10]);
     }
@@ -416,19 +446,19 @@ mod tests {
         for sender in [1, 1, 2, 1] {
             push(&mut room, sender, 10, sender as u8);
         }
-        let (id, offset, _) = room.start_for(room.epoch, 0, usize::MAX);
+        let (id, _) = room.start_for(room.epoch, 0, usize::MAX);
         // Session 2 gets two events, then its own ends the run.
-        let run = room.run(id, offset, 2, 1024, usize::MAX);
+        let run = room.run(id, 2, 1024, usize::MAX);
         assert_eq!((run.bytes.0.len(), run.next_id, run.full), (20, 3, false));
         // A budget of 15 bytes takes one frame and says the next is waiting.
-        let run = room.run(id, offset, 2, 15, usize::MAX);
+        let run = room.run(id, 2, 15, usize::MAX);
         assert_eq!((run.bytes.0.len(), run.next_id, run.full), (10, 2, true));
         // Own events at the cursor are passed over for free.
-        let run = room.run(id, offset, 1, 15, usize::MAX);
+        let run = room.run(id, 1, 15, usize::MAX);
         assert_eq!((run.bytes.0.len(), run.next_id, run.full), (10, 4, false));
         assert_eq!(run.bytes.0.start, 20);
         // `max` counts events passed over too.
-        let run = room.run(id, offset, 1, 1024, 1);
+        let run = room.run(id, 1, 1024, 1);
         assert_eq!((run.bytes.0.len(), run.next_id), (0, 2));
     }
 
@@ -438,7 +468,7 @@ mod tests {
         for _ in 0..5 {
             push(&mut room, 0, 10, 1);
         }
-        let run = room.run(1, 0, 0, 1024, usize::MAX);
+        let run = room.run(1, 0, 1024, usize::MAX);
         assert_eq!((run.bytes.0.len(), run.next_id), (0, 1));
     }
 
@@ -449,31 +479,14 @@ mod tests {
             push(&mut room, 0, 10, 0);
         }
         // Kept: 8, 9, 10.
-        assert_eq!(room.start_for(9, 8, usize::MAX).0, 9);
-        assert_eq!(room.start_for(9, 8, usize::MAX).2, 0);
-        assert_eq!(
-            (
-                room.start_for(9, 3, usize::MAX).0,
-                room.start_for(9, 3, usize::MAX).2
-            ),
-            (8, 4)
-        );
-        assert_eq!(
-            (
-                room.start_for(1, 8, usize::MAX).0,
-                room.start_for(1, 8, usize::MAX).2
-            ),
-            (8, 0),
-            "another epoch: fresh"
-        );
-        assert_eq!(
-            room.start_for(9, 10, usize::MAX).1,
-            room.end_offset(),
-            "caught up"
-        );
+        let all = usize::MAX;
+        assert_eq!(room.start_for(9, 8, all), (9, 0));
+        assert_eq!(room.start_for(9, 3, all), (8, 4), "4..=7 missed");
+        assert_eq!(room.start_for(1, 8, all), (8, 0), "another epoch: fresh");
+        assert_eq!(room.start_for(9, 10, all), (11, 0), "caught up");
         // A fresh join replays the latest `replay` events kept.
-        assert_eq!(room.start_for(9, 0, 2).0, 9);
-        assert_eq!(room.start_for(9, 0, 0), (11, room.end_offset(), 0));
-        assert_eq!(room.start_for(9, 0, 100).0, 8);
+        assert_eq!(room.start_for(9, 0, 2), (9, 0));
+        assert_eq!(room.start_for(9, 0, 0), (11, 0));
+        assert_eq!(room.start_for(9, 0, 100), (8, 0));
     }
 }

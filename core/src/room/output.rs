@@ -64,8 +64,7 @@ where
             let rest = budget - walk.taken;
             if rest > 0 {
                 if let Some((room, i)) = walk.stopped_at {
-                    let (next_id, offset) = cursors.at[i];
-                    let cut = room.run(next_id, offset, *session, usize::MAX, 1);
+                    let cut = room.run(cursors.at[i], *session, usize::MAX, 1);
                     let bytes = room.bytes();
                     let (a, b) = (&bytes[cut.bytes.0], &bytes[cut.bytes.1]);
                     let (a_rest, b_rest) = if rest < a.len() {
@@ -74,7 +73,7 @@ where
                         (&[][..], &b[rest - a.len()..])
                     };
                     let _ = out.push_pieces(a_rest, b_rest);
-                    cursors.at[i] = (cut.next_id, cut.next_offset);
+                    cursors.at[i] = cut.next_id;
                 }
             }
             cursors.store(joined);
@@ -174,12 +173,12 @@ where
             if cursor.next_id < room.first_id() && c.out.free() >= REPLY_ROOM {
                 // Fell off the back of the history: say how much, go on from
                 // the oldest event kept.
-                let (first, offset, _) = room.start_for(room.epoch, 0, usize::MAX);
+                let (first, _) = room.start_for(room.epoch, 0, usize::MAX);
                 let _ = c.out.push(&Frame::Gap {
                     room: &room.name,
                     missed: first - cursor.next_id,
                 });
-                (c.joined[turn].next_id, c.joined[turn].offset) = (first, offset);
+                c.joined[turn].next_id = first;
             }
         }
     }
@@ -228,7 +227,7 @@ pub(super) struct Plan {
 /// Working copies of a member's room cursors during a walk.
 pub(super) struct Cursors {
     rooms: Vec<(usize, bool), MAX_JOINED>,
-    at: Vec<(u64, usize), MAX_JOINED>,
+    at: Vec<u64, MAX_JOINED>,
 }
 
 impl Cursors {
@@ -238,13 +237,13 @@ impl Cursors {
                 .iter()
                 .map(|c| (usize::from(c.room), c.names_from.is_none()))
                 .collect(),
-            at: joined.iter().map(|c| (c.next_id, c.offset)).collect(),
+            at: joined.iter().map(|c| c.next_id).collect(),
         }
     }
 
     fn store(&self, joined: &mut [Cursor]) {
-        for (c, &(next_id, offset)) in joined.iter_mut().zip(self.at.iter()) {
-            (c.next_id, c.offset) = (next_id, offset);
+        for (c, &next_id) in joined.iter_mut().zip(self.at.iter()) {
+            c.next_id = next_id;
         }
     }
 }
@@ -300,8 +299,8 @@ pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TE
         let mut left = EVENTS_PER_TURN;
         let mut moved = false;
         while left > 0 {
-            let (next_id, offset) = cursors.at[i];
-            let run = room.run(next_id, offset, session, budget, left);
+            let next_id = cursors.at[i];
+            let run = room.run(next_id, session, budget, left);
             let events = (run.next_id - next_id) as usize;
             if events > 0 {
                 let bytes = room.bytes();
@@ -312,7 +311,7 @@ pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TE
                 }
                 budget -= len;
                 walk.taken += len;
-                cursors.at[i] = (run.next_id, run.next_offset);
+                cursors.at[i] = run.next_id;
                 left -= events;
                 moved = true;
             }

@@ -188,7 +188,7 @@ where
         let _ = room.members.push(conn);
         // A fresh join replays `history` events before the joiner's own.
         let replay = self.config.history.saturating_add(1);
-        let (start, offset, missed) = room.start_for(epoch, since, replay);
+        let (start, missed) = room.start_for(epoch, since, replay);
         let room_name = room.name.clone();
         let topic = room.topic.clone();
         let entered = Frame::Entered {
@@ -212,7 +212,6 @@ where
         let cursor = Cursor {
             room: index as u8,
             next_id: start,
-            offset,
             names_from: Some(0),
         };
         // `joined` was checked not to be full.
