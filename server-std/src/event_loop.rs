@@ -7,7 +7,7 @@
 //! says it is writable; the hub keeps its events in the room history
 //! meanwhile, so a slow reader costs the others nothing.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -38,8 +38,11 @@ pub const HISTORY_BYTES: usize = 256 * 1024;
 /// frames.
 pub const OUT_QUEUE: usize = 4 * 1024;
 
-/// Bytes written to one connection per `write` call at most.
-const SCRATCH: usize = 256 * 1024;
+/// Bytes offered to one connection per `write` call at most: its kernel
+/// send buffer.
+const SEND_BUDGET: usize = listener::SEND_BUFFER;
+/// Pieces (queued replies, runs of events) per vectored write at most.
+const PIECES: usize = 64;
 
 /// The hub as the desktop server sizes it.
 pub type ServerHub = Hub<
@@ -228,7 +231,6 @@ impl Server {
             conns: Vec::new(),
             clock: Clock::new(),
             shutdown_deadline: None,
-            scratch: vec![0; SCRATCH],
             writable: Vec::with_capacity(self.options.max_members),
         };
         let mut events = Events::with_capacity(1024);
@@ -378,8 +380,6 @@ struct Driver<'h> {
     conns: Vec<Option<Conn>>,
     clock: Clock,
     shutdown_deadline: Option<Instant>,
-    /// Where the hub puts what one connection is sent, for one `write`.
-    scratch: Vec<u8>,
     /// Connections whose socket said "writable" during this wake-up: they
     /// are written once, at its end, with everything it brought.
     writable: Vec<ConnId>,
@@ -510,11 +510,20 @@ impl Driver<'_> {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;
             };
-            let len = self.hub.transmit(conn, &mut self.scratch);
-            if len == 0 {
+            // What the hub has for it, written in place from the room's
+            // history: no copy on the way to the kernel.
+            let mut pieces: [&[u8]; PIECES] = [&[]; PIECES];
+            let count = self.hub.transmit_pieces(conn, SEND_BUDGET, &mut pieces);
+            if count == 0 {
                 break;
             }
-            match c.stream.write(&self.scratch[..len]) {
+            let mut iov = [IoSlice::new(&[]); PIECES];
+            let mut len = 0;
+            for (slot, piece) in iov.iter_mut().zip(&pieces[..count]) {
+                *slot = IoSlice::new(piece);
+                len += piece.len();
+            }
+            match c.stream.write_vectored(&iov[..count]) {
                 Ok(n) => {
                     self.hub.handle_sent(now, conn, n);
                     if n < len {

@@ -51,7 +51,7 @@ fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
 /// per client; this bounds what the kernel holds for one that stopped
 /// reading (Linux would otherwise let it grow to several MB), while staying
 /// far above what a class chat sends in a round trip.
-const SEND_BUFFER: usize = 256 * 1024;
+pub const SEND_BUFFER: usize = 256 * 1024;
 
 /// Options for an accepted connection: no Nagle delay for chat lines, a
 /// bounded send buffer, and TCP keepalive so a vanished laptop is noticed

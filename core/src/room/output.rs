@@ -58,7 +58,7 @@ where
                 &mut cursors,
                 *next_room,
                 budget,
-                |_, _| {},
+                |_, _| true,
             );
             *next_room = walk.next_room;
             let rest = budget - walk.taken;
@@ -95,46 +95,93 @@ where
     /// them, then say how many were written with
     /// [`handle_sent`](Self::handle_sent). `buf` must hold at least
     /// [`MAX_FRAME_LEN`] bytes (a smaller one can make this return 0 with
-    /// a frame pending); 16 KiB or more makes few system calls.
+    /// a frame pending); 16 KiB or more makes few system calls. A driver
+    /// with vectored writes can skip the copy with
+    /// [`transmit_pieces`](Self::transmit_pieces).
     pub fn transmit(&mut self, conn: ConnId, buf: &mut [u8]) -> usize {
+        let mut pieces: [&[u8]; 16] = [&[]; 16];
+        let n = self.transmit_pieces(conn, buf.len(), &mut pieces);
+        let mut at = 0;
+        for piece in &pieces[..n] {
+            buf[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        }
+        at
+    }
+
+    /// What `conn` should be sent now, in place: its queued replies, then
+    /// runs of events straight from its rooms' history rings, as many whole
+    /// frames as fit in `budget` bytes and in `pieces` (a run takes one
+    /// piece, or two where a ring wraps). Returns how many pieces it
+    /// filled; 0 when `conn` is all caught up. Write them in order (one
+    /// vectored write), then say how many bytes were written with
+    /// [`handle_sent`](Self::handle_sent). `budget` must be at least
+    /// [`MAX_FRAME_LEN`] and `pieces` hold at least 3, or this can return 0
+    /// with a frame pending.
+    pub fn transmit_pieces<'a>(
+        &'a mut self,
+        conn: ConnId,
+        budget: usize,
+        pieces: &mut [&'a [u8]],
+    ) -> usize {
         self.prepare(conn);
-        let Some(c) = self.conns.get_mut(conn.index()) else {
+        self.plan = None;
+        let now = self.now;
+        let Hub {
+            conns, rooms, plan, ..
+        } = self;
+        let rooms: &'a R = rooms;
+        let conns: &'a mut [Conn<OUT>] = conns;
+        let Some(c) = conns.get_mut(conn.index()) else {
             return 0;
         };
-        let queued = c.out.pending();
-        let mut at = queued.len().min(buf.len());
-        buf[..at].copy_from_slice(&queued[..at]);
-        self.plan = None;
-        if at == queued.len() && c.state == State::Ready {
-            let queued = at;
+        let queued = c.out.pending().len();
+        let mut total = queued.min(budget);
+        let mut n = usize::from(total > 0);
+        if total == queued && c.state == State::Ready && !pieces.is_empty() {
             let mut cursors = Cursors::of(&c.joined);
             let walk = walk_events(
-                &self.rooms,
+                rooms,
                 c.session,
                 &mut cursors,
                 c.next_room,
-                buf.len() - at,
+                budget - total,
                 |a, b| {
-                    buf[at..at + a.len()].copy_from_slice(a);
-                    at += a.len();
-                    buf[at..at + b.len()].copy_from_slice(b);
-                    at += b.len();
+                    let need = usize::from(!a.is_empty()) + usize::from(!b.is_empty());
+                    if n + need > pieces.len() {
+                        return false;
+                    }
+                    for piece in [a, b] {
+                        if !piece.is_empty() {
+                            pieces[n] = piece;
+                            n += 1;
+                        }
+                    }
+                    true
                 },
             );
-            if at > queued {
-                self.plan = Some(Plan {
+            if walk.taken > 0 {
+                total += walk.taken;
+                *plan = Some(Plan {
                     conn,
-                    len: at,
+                    len: total,
                     cursors,
                     next_room: walk.next_room,
                 });
             }
         }
-        if at == 0 {
+        if total == 0 {
             // Caught up: the stall timer starts again from here.
-            c.last_sent = self.now;
+            c.last_sent = now;
+            return 0;
         }
-        at
+        let c: &'a Conn<OUT> = c;
+        if queued > 0 {
+            if let Some(first) = pieces.first_mut() {
+                *first = &c.out.pending()[..queued.min(budget)];
+            }
+        }
+        n
     }
 
     /// Before copying events for `conn`: queue the member lists it is owed
@@ -263,7 +310,8 @@ pub(super) struct Walk<'r, const CONNS: usize, const HISTORY: usize, const TEXT:
 /// `EVENTS_PER_TURN` from each room in turn, starting with room `start`,
 /// passing over its own messages, while they fit in `budget` bytes. `take`
 /// gets each run of consecutive frames, in one or two pieces as the ring
-/// holds them. Cursors move past what was taken. `transmit` and
+/// holds them, and says whether it took it (the walk stops at the first it
+/// did not). Cursors move past what was taken. `transmit` and
 /// `handle_sent` make the same walk (the second with the budget the socket
 /// took), so the second moves the real cursors by what the first copied
 /// and the socket took.
@@ -273,7 +321,7 @@ pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TE
     cursors: &mut Cursors,
     start: usize,
     mut budget: usize,
-    mut take: impl FnMut(&[u8], &[u8]),
+    mut take: impl FnMut(&'r [u8], &'r [u8]) -> bool,
 ) -> Walk<'r, CONNS, HISTORY, TEXT> {
     let count = cursors.rooms.len();
     let mut walk = Walk {
@@ -306,8 +354,9 @@ pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TE
                 let bytes = room.bytes();
                 let (a, b) = (&bytes[run.bytes.0], &bytes[run.bytes.1]);
                 let len = a.len() + b.len();
-                if len > 0 {
-                    take(a, b);
+                if len > 0 && !take(a, b) {
+                    walk.next_room = turn.wrapping_sub(1);
+                    return walk;
                 }
                 budget -= len;
                 walk.taken += len;
