@@ -12,7 +12,7 @@
 use heapless::{String, Vec};
 
 use super::ConnId;
-use crate::wire::{HEADER_LEN, MAX_ROOM};
+use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM};
 
 /// Index bytes per event of depth: the sender's session and where the
 /// frame starts in the ring (a `u32` each).
@@ -134,10 +134,22 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// into it: [`next_id`](Self::next_id)), dropping the oldest events
     /// beyond the depth or the ring's bytes, and return its id. `sender` is
     /// the session that does not get this event (its own message), or 0.
+    #[cfg(test)]
     pub(crate) fn push(&mut self, sender: u32, frame: &[u8]) -> u64 {
+        self.push_with(sender, frame.len(), |dst| dst.copy_from_slice(frame))
+    }
+
+    /// Like `push`, for a frame of `size` bytes that `write` encodes into
+    /// the slice it is given (straight into the ring, unless the ring wraps
+    /// inside it).
+    pub(crate) fn push_with(
+        &mut self,
+        sender: u32,
+        size: usize,
+        write: impl FnOnce(&mut [u8]),
+    ) -> u64 {
         let id = self.next_id;
-        let size = frame.len();
-        if self.depth == 0 || size > self.cap() || size <= HEADER_LEN {
+        if self.depth == 0 || size > self.cap() || size > MAX_FRAME_LEN || size <= HEADER_LEN {
             // Nothing kept (no history, or a frame that cannot be, which
             // encoding never makes): the event is still numbered, and
             // members whose cursor is on it will be told they missed it.
@@ -149,7 +161,15 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             self.drop_oldest();
         }
         let at = self.end_offset();
-        self.write_at(at, frame);
+        let ring_start = self.depth * ENTRY_LEN;
+        match self.store[ring_start..].get_mut(at..at + size) {
+            Some(dst) => write(dst),
+            None => {
+                let mut frame = [0; MAX_FRAME_LEN];
+                write(&mut frame[..size]);
+                self.write_at(at, &frame[..size]);
+            }
+        }
         let slot = self.slot(id);
         let (senders, offsets) = self.store.split_at_mut(self.depth * 4);
         senders[slot * 4..slot * 4 + 4].copy_from_slice(&sender.to_ne_bytes());

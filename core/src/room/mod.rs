@@ -654,7 +654,10 @@ where
         let Some(room) = self.rooms[index].as_mut() else {
             return 0;
         };
-        let (room_name, id) = (room.name.as_str(), room.next_id());
+        // The frame borrows a copy of the name, so it can be written into
+        // the room's own ring.
+        let name = room.name.clone();
+        let (room_name, id) = (name.as_str(), room.next_id());
         let frame = match ev {
             Ev::Message { from, flags, text } => Frame::Message {
                 room: room_name,
@@ -692,12 +695,12 @@ where
                 topic,
             },
         };
-        let mut buf = [0u8; MAX_FRAME_LEN];
         // Every field came from a decoded frame or was checked by the hub,
-        // so this encodes; if it ever did not, the event would still get
-        // its id and members would be told they missed it.
-        let len = frame.encode(&mut buf).unwrap_or(0);
-        let id = room.push(if skip_sender { session } else { 0 }, &buf[..len]);
+        // so the frame is encoded without checking again, straight into the
+        // ring (debug builds check it).
+        let len = frame.trusted_len();
+        let sender = if skip_sender { session } else { 0 };
+        let id = room.push_with(sender, len, |dst| frame.write_trusted(dst));
         self.pushed_since_transmit += len;
         self.events_since_transmit += 1;
         let now = self.now;

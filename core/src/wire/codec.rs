@@ -651,6 +651,33 @@ impl Frame<'_> {
         Ok(len)
     }
 
+    /// Bytes this frame takes, without checking its fields: for frames
+    /// the hub builds from fields it already checked (see
+    /// [`write_trusted`](Self::write_trusted)).
+    pub(crate) fn trusted_len(&self) -> usize {
+        let mut w = Writer {
+            sink: Counter(0),
+            check: false,
+        };
+        // Unchecked, only flags can fail, and the hub passes flags it decoded.
+        let _ = w.body(self);
+        HEADER_LEN + w.sink.0
+    }
+
+    /// Write this frame, without checking its fields, into `out`, which is
+    /// exactly [`trusted_len`](Self::trusted_len) bytes long. Debug builds
+    /// (and so the tests and fuzzers) check that the frame is valid.
+    pub(crate) fn write_trusted(&self, out: &mut [u8]) {
+        debug_assert_eq!(self.encoded_len(), Ok(out.len()));
+        let body_len = out.len().saturating_sub(HEADER_LEN) as u16;
+        let mut w = Writer {
+            sink: SliceSink { out, pos: 0 },
+            check: false,
+        };
+        w.u16(body_len);
+        let _ = w.body(self);
+    }
+
     /// Write this frame at the start of `out` and return its length.
     ///
     /// # Errors
