@@ -18,12 +18,22 @@ use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM};
 /// frame starts in the ring (a `u32` each).
 const ENTRY_LEN: usize = 8;
 
-/// Events of history a room of `history` bytes keeps at most: one per 64
-/// bytes, so the index takes an eighth of the bytes. The smallest event
-/// frame is 23 bytes and a chat line is usually 60-150, so the ring rarely
-/// holds more.
+/// Events of history a room of `history` bytes keeps at most: about one
+/// per 64 bytes (a power of two, so an id finds its index slot without a
+/// division, which a Cortex-M needs a library call for), so the index
+/// takes at most an eighth of the bytes. The smallest event frame is 23
+/// bytes and a chat line is usually 60-150, so the ring rarely holds more.
 pub(crate) const fn max_depth(history: usize) -> usize {
-    history / 64
+    power_of_two_below(history / 64)
+}
+
+/// The largest power of two not above `n` (0 for 0).
+const fn power_of_two_below(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        1 << (usize::BITS - 1 - n.leading_zeros())
+    }
 }
 
 /// Bytes of frame ring a room of `history` bytes keeping `depth` events
@@ -85,8 +95,8 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         Self::with_depth(name, fixed, epoch, max_depth(HISTORY))
     }
 
-    /// A room keeping at most `depth` events (and at most
-    /// [`max_depth`]`(HISTORY)`).
+    /// A room keeping at most `depth` events, rounded down to a power of
+    /// two (and at most [`max_depth`]`(HISTORY)`).
     fn with_depth(name: &str, fixed: bool, epoch: u32, depth: usize) -> Self {
         let mut n = String::new();
         // The caller validated the name, which is at most MAX_ROOM bytes.
@@ -98,7 +108,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             members: Vec::new(),
             epoch,
             store: [0; HISTORY],
-            depth: depth.min(max_depth(HISTORY)),
+            depth: power_of_two_below(depth.min(max_depth(HISTORY))),
             head: 0,
             used: 0,
             count: 0,
@@ -204,7 +214,8 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
 
     /// Event `id`'s slot in the index.
     fn slot(&self, id: u64) -> usize {
-        (id % self.depth as u64) as usize
+        // `depth` is a power of two: the low bits of the id.
+        id as usize & self.depth.saturating_sub(1)
     }
 
     /// Where kept event `id`'s frame starts in the ring; for the next id,
@@ -390,8 +401,11 @@ mod tests {
     fn depth_is_bounded_by_the_bytes() {
         assert_eq!(R::new("r", false, 1).depth, 8);
         assert_eq!(R::with_depth("r", false, 1, 16).depth, 8);
-        assert_eq!(R::with_depth("r", false, 1, 5).depth, 5);
-        assert_eq!(R::with_depth("r", false, 1, 5).cap(), 512 - 5 * 8);
+        assert_eq!(R::with_depth("r", false, 1, 5).depth, 4);
+        assert_eq!(R::with_depth("r", false, 1, 5).cap(), 512 - 4 * 8);
+        assert_eq!(R::with_depth("r", false, 1, 0).depth, 0);
+        assert_eq!(max_depth(256 * 1024), 4096);
+        assert_eq!(max_depth(3000), 32);
     }
 
     #[test]
@@ -494,19 +508,19 @@ mod tests {
 
     #[test]
     fn resume_points() {
-        let mut room = R::with_depth("r", false, 9, 3);
+        let mut room = R::with_depth("r", false, 9, 4);
         for _ in 0..10 {
             push(&mut room, 0, 10, 0);
         }
-        // Kept: 8, 9, 10.
+        // Kept: 7, 8, 9, 10.
         let all = usize::MAX;
         assert_eq!(room.start_for(9, 8, all), (9, 0));
-        assert_eq!(room.start_for(9, 3, all), (8, 4), "4..=7 missed");
-        assert_eq!(room.start_for(1, 8, all), (8, 0), "another epoch: fresh");
+        assert_eq!(room.start_for(9, 3, all), (7, 3), "4..=6 missed");
+        assert_eq!(room.start_for(1, 8, all), (7, 0), "another epoch: fresh");
         assert_eq!(room.start_for(9, 10, all), (11, 0), "caught up");
         // A fresh join replays the latest `replay` events kept.
         assert_eq!(room.start_for(9, 0, 2), (9, 0));
         assert_eq!(room.start_for(9, 0, 0), (11, 0));
-        assert_eq!(room.start_for(9, 0, 100), (8, 0));
+        assert_eq!(room.start_for(9, 0, 100), (7, 0));
     }
 }
