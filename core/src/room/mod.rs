@@ -121,8 +121,8 @@ pub struct Config {
     /// classroom mode, only the rooms named at start-up.)
     pub allow_new_rooms: bool,
     /// Most events of history replayed to a member on a fresh join. (A
-    /// room keeps as many events as its `HISTORY` bytes hold, up to
-    /// `HISTORY / 32`, for resumes and slow readers.)
+    /// room keeps as many events as its `HISTORY` bytes hold, up to about
+    /// `HISTORY / 64`, for resumes and slow readers.)
     pub history: usize,
     /// Most connections at once (at most `CONNS`).
     pub max_conns: usize,
@@ -249,7 +249,8 @@ pub enum Event {
 }
 
 /// A hub of up to `CONNS` connections and `ROOMS` rooms, each room keeping
-/// `HISTORY` bytes of events (a short chat line takes about 60-100 bytes),
+/// `HISTORY` bytes of events (a short chat line takes about 60-100 bytes,
+/// plus 8 in the room's index),
 /// messages of up to `TEXT` bytes, and `OUT` bytes of reply queue per
 /// connection.
 ///
