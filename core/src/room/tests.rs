@@ -851,6 +851,91 @@ fn resume_past_the_history_gets_a_gap() {
     recv!(s, bob, Frame::Message { id: 22, .. });
 }
 
+/// Send `text` from `id` straight to the hub, without writing any output.
+fn say_unpumped(s: &mut Sim, id: ConnId, text: &str) {
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    let n = say("lobby", text).encode(&mut buf).unwrap();
+    assert_eq!(s.hub.handle_bytes(s.now, id, &buf[..n]), n);
+}
+
+/// Drain `id`'s output with `transmit_pieces`, at most `pieces` pieces and
+/// `budget` bytes per write, the "socket" taking at most `take` bytes each
+/// time; returns the texts of the messages received, checking that every
+/// frame arrived whole.
+fn drain_in_pieces(
+    s: &mut Sim,
+    id: ConnId,
+    pieces: usize,
+    budget: usize,
+    take: usize,
+) -> StdVec<StdString> {
+    let mut stream = StdVec::new();
+    loop {
+        let mut slots: [&[u8]; 8] = [&[]; 8];
+        let count = s.hub.transmit_pieces(id, budget, &mut slots[..pieces]);
+        if count == 0 {
+            break;
+        }
+        let mut written = StdVec::new();
+        for piece in &slots[..count] {
+            assert!(!piece.is_empty());
+            written.extend_from_slice(piece);
+        }
+        assert!(written.len() <= budget);
+        let n = written.len().min(take);
+        stream.extend_from_slice(&written[..n]);
+        s.hub.handle_sent(s.now, id, n);
+    }
+    let mut texts = StdVec::new();
+    let mut rest = &stream[..];
+    while !rest.is_empty() {
+        let Ok(Status::Complete((f, n))) = decode(rest) else {
+            panic!("a frame was cut: {rest:?}");
+        };
+        if let Frame::Message { text, .. } = f {
+            texts.push(text.to_string());
+        }
+        rest = &rest[n..];
+    }
+    texts
+}
+
+#[test]
+fn runs_of_events_go_out_in_pieces_and_skip_own_messages() {
+    // Ann and bob talk in turns while nothing is written; bob's events are
+    // then runs of ann's lines broken by his own, which he must not get.
+    for (pieces, budget, take) in [
+        (8, 65536, usize::MAX),
+        (3, 65536, usize::MAX),
+        (3, 1024, 100),
+        (3, 1024, 7),
+    ] {
+        let mut s = sim();
+        let ann = s.member("ann");
+        let bob = s.member("bob");
+        let mut from_ann = StdVec::new();
+        for i in 0..12 {
+            let text = std::format!("ann {i}");
+            say_unpumped(&mut s, ann, &text);
+            from_ann.push(text);
+            if i % 3 != 2 {
+                say_unpumped(&mut s, bob, &std::format!("bob {i}"));
+            }
+        }
+        let got = drain_in_pieces(&mut s, bob, pieces, budget, take);
+        assert_eq!(
+            got, from_ann,
+            "pieces {pieces}, budget {budget}, take {take}"
+        );
+        let mut none: [&[u8]; 8] = [&[]; 8];
+        assert_eq!(
+            s.hub.transmit_pieces(bob, budget, &mut none),
+            0,
+            "caught up"
+        );
+    }
+}
+
 #[test]
 fn slow_reader_gets_a_gap_and_does_not_hold_up_others() {
     let mut s = sim();
