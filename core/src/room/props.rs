@@ -108,8 +108,9 @@ struct Scenario {
     /// its socket takes (short writes cut frames). Everyone logs in and
     /// joins first (nicknames may clash, so some are not welcomed).
     clients: StdVec<(usize, usize, usize)>,
-    /// Size of the driver's buffer for [`Hub::transmit`].
-    buffer: usize,
+    /// The driver's budget per write and most pieces per vectored write
+    /// ([`Hub::transmit_pieces`]).
+    buffer: (usize, usize),
     /// How many of [`ROOMS`] are used.
     rooms: usize,
     /// Events of history replayed on a fresh join (`usize::MAX`: all kept).
@@ -165,7 +166,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             ),
             4..=6,
         ),
-        prop_oneof![Just(MAX_FRAME_LEN), Just(4096), Just(16 * 1024)],
+        prop_oneof![
+            Just((MAX_FRAME_LEN, 3)),
+            Just((4096, 4)),
+            Just((16 * 1024, 16))
+        ],
         2..=3usize,
         prop_oneof![2..=4usize, Just(usize::MAX)],
         prop::collection::vec(op(), 0..=60),
@@ -299,8 +304,10 @@ struct World {
     hub: PropHub,
     now: Instant,
     rooms: usize,
-    /// Size of the driver's buffer for [`Hub::transmit`].
+    /// Bytes per write (and the buffer for [`Hub::transmit`]).
     buffer: usize,
+    /// Pieces per vectored write ([`Hub::transmit_pieces`]).
+    pieces: usize,
     clients: StdVec<Client>,
     epochs: StdVec<Epoch>,
     acked: StdVec<Acked>,
@@ -319,7 +326,8 @@ impl World {
             hub,
             now: Instant(0),
             rooms: s.rooms,
-            buffer: s.buffer,
+            buffer: s.buffer.0,
+            pieces: s.buffer.1,
             clients: s
                 .clients
                 .iter()
@@ -579,14 +587,22 @@ impl World {
         }
         self.clients[ci].blocked = false;
         let mut progress = false;
-        let mut buf = vec![0u8; self.buffer];
+        let mut buf = StdVec::new();
         loop {
-            let n = self.hub.transmit(id, &mut buf);
-            if n == 0 {
+            // A vectored write of what the hub lends, in place.
+            let mut slots: StdVec<&[u8]> = vec![&[]; self.pieces];
+            let count = self.hub.transmit_pieces(id, self.buffer, &mut slots);
+            if count == 0 {
                 return Ok(progress);
             }
+            buf.clear();
+            for piece in &slots[..count] {
+                ensure!(!piece.is_empty(), "{id:?}: an empty piece");
+                buf.extend_from_slice(piece);
+            }
+            ensure!(buf.len() <= self.buffer, "{id:?}: over the budget");
             // The socket may take only part of it.
-            let n = n.min(self.clients[ci].socket);
+            let n = buf.len().min(self.clients[ci].socket);
             self.clients[ci].inbox.extend_from_slice(&buf[..n]);
             self.hub.handle_sent(self.now, id, n);
             progress = true;
