@@ -2,10 +2,12 @@
 
 use natter_core::room::Slots;
 
-/// Hub slots in a heap vector that grows as slots are first used, so the
+/// Hub slots in a heap vector reserved for the most there can be and filled
+/// as slots are first used. The reservation is address space only: the
 /// server's memory follows the connections it has had rather than the most
-/// it could have. (A hub with inline slots is one value of about 12 MB,
-/// which Rust would build on the stack and copy, touching every page.)
+/// it could have, and a class arriving at once never waits for the vector
+/// to be moved. (A hub with inline slots is one value of about 12 MB, which
+/// Rust would build on the stack and copy, touching every page.)
 pub struct HeapSlots<T> {
     slots: Vec<T>,
     limit: usize,
@@ -15,7 +17,7 @@ impl<T> HeapSlots<T> {
     /// Empty, holding at most `limit` slots.
     pub fn new(limit: usize) -> Self {
         HeapSlots {
-            slots: Vec::new(),
+            slots: Vec::with_capacity(limit),
             limit,
         }
     }
