@@ -103,7 +103,7 @@ const ORIGINS: [u64; 4] = [0, 1_764_234_900_000, u64::MAX - 1_000, 1];
 pub struct Setup {
     /// Bit 0: flood limit (5/s, burst 10) instead of none; bit 1:
     /// classroom mode; bit 2: password `pw`; bit 3: the tiny hub ([`TinyWorld`]); bits
-    /// 4-6: events of history ([`HISTORY`]); bit 7: `maths` exists from
+    /// 4-6: events of history replayed on a join ([`HISTORY`]); bit 7: `maths` exists from
     /// the start too.
     pub flags: u8,
     /// Bits 0-1: room capacity ([`CAPACITY`]); bits 2-3: most connections
@@ -392,9 +392,27 @@ pub struct Stats {
     /// Resumes whose replay was checked from `since` on.
     pub resumes: u64,
     pub acks: u64,
+    /// Messages whose content a receiver got and the sender's `Ack`
+    /// confirmed, compared.
+    pub contents: u64,
     pub errors: u64,
     pub closes: u64,
     pub refused_connects: u64,
+}
+
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, s: Stats) {
+        self.welcomes += s.welcomes;
+        self.entered += s.entered;
+        self.events += s.events;
+        self.gaps += s.gaps;
+        self.resumes += s.resumes;
+        self.acks += s.acks;
+        self.contents += s.contents;
+        self.errors += s.errors;
+        self.closes += s.closes;
+        self.refused_connects += s.refused_connects;
+    }
 }
 
 /// Run the script in `data` against a hub; panics when an invariant breaks.
@@ -511,7 +529,14 @@ struct Client {
     /// longer known.
     garbled: bool,
     tag: u32,
+    /// Text and flags of each `Say` sent, by tag, until its `Ack`.
+    said: BTreeMap<u32, (String, u8)>,
 }
+
+/// A message as everyone must see it: sender's nickname, text, flags, time.
+type Content = (String, String, u8, u64);
+/// A message by room key, room epoch and id.
+type MessageKey = (String, u32, u64);
 
 struct World<
     const CONNS: usize,
@@ -524,6 +549,10 @@ struct World<
     config: Config,
     now: Instant,
     clients: Vec<Client>,
+    /// What senders' `Ack`s say each message is, and what the first
+    /// receiver of each got: every copy must match.
+    acked: BTreeMap<MessageKey, Content>,
+    received: BTreeMap<MessageKey, Content>,
     stats: Stats,
 }
 
@@ -561,6 +590,8 @@ impl<
             config,
             now: Instant(0),
             clients: (0..CLIENTS).map(|_| Client::default()).collect(),
+            acked: BTreeMap::new(),
+            received: BTreeMap::new(),
             stats: Stats::default(),
         }
     }
@@ -773,15 +804,17 @@ impl<
                     c.tag = c.tag.wrapping_add(1);
                     let tag = c.tag;
                     let text = text(ci, tag, TEXT_LENS[usize::from(len) % TEXT_LENS.len()]);
+                    let flags = if i == 1 { FLAG_ACTION } else { 0 };
                     self.send(
                         ci,
                         &Frame::Say {
                             tag,
                             room: room(r),
-                            flags: if i == 1 { FLAG_ACTION } else { 0 },
+                            flags,
                             text: &text,
                         },
                     );
+                    self.clients[ci].said.insert(tag, (text, flags));
                 }
             }
             Req::SetNick { nick } => self.send(
@@ -1056,6 +1089,68 @@ impl<
             .ok_or_else(|| format!("a frame of {room}, which it is not in"))
     }
 
+    /// A room event arrived: ids only go up, its own never come back, and
+    /// every owed event it skipped is its own or counted by a gap notice.
+    fn event(&mut self, ci: usize, room: &str, id: u64) -> Check {
+        let stay = self.stay(ci, room)?;
+        ensure!(id > stay.last, "event {id} after event {}", stay.last);
+        ensure!(!stay.own.contains(&id), "its own message came back");
+        ensure!(
+            id - stay.last <= 1 << 20,
+            "event {id} after {}: an implausible jump",
+            stay.last
+        );
+        // Every event owed between the last one and this one is its
+        // own or was counted by a gap notice in between.
+        let hole = id - stay.last - 1;
+        ensure!(
+            stay.missed <= hole,
+            "gap notices for {} events where {hole} are missing",
+            stay.missed
+        );
+        let unexplained = (stay.last + 1..id)
+            .filter(|&i| stay.owed(i) && !stay.own.contains(&i))
+            .count() as u64;
+        ensure!(
+            unexplained <= stay.missed + stay.nick_sets,
+            "{unexplained} events before {id} lost silently (after {}, gaps for {}): {stay:?}",
+            stay.last,
+            stay.missed
+        );
+        stay.last = id;
+        stay.missed = 0;
+        self.stats.events += 1;
+        Ok(())
+    }
+
+    /// A message's content, as its sender's `Ack` says it is (`acked`) or
+    /// as a receiver got it: every copy, live or from the history, must be
+    /// what was sent, by whom, at the time the sender was told.
+    fn compare(&mut self, message: MessageKey, content: Content, acked: bool) -> Check {
+        let (mine, theirs) = if acked {
+            (&mut self.acked, &self.received)
+        } else {
+            (&mut self.received, &self.acked)
+        };
+        let known = theirs.get(&message).or(mine.get(&message));
+        if let Some(known) = known {
+            ensure!(
+                *known == content,
+                "message {message:?} is {content:?} here and {known:?} elsewhere"
+            );
+            self.stats.contents += 1;
+        }
+        if acked || !self.received.contains_key(&message) {
+            let map = if acked {
+                &mut self.acked
+            } else {
+                &mut self.received
+            };
+            map.insert(message, content);
+        }
+        Ok(())
+    }
+
     fn receive(&mut self, ci: usize, frame: Frame<'_>) -> Check {
         ensure!(!self.clients[ci].bye, "a frame after the Bye");
         match frame {
@@ -1142,53 +1237,53 @@ impl<
                 ensure!(flags & !FLAG_MORE == 0, "undefined flags");
                 ensure!(nicks.len() <= MAX_NAMES_PER_FRAME, "{} names", nicks.len());
             }
-            Frame::Message { room, id, .. }
-            | Frame::Joined { room, id, .. }
+            Frame::Message {
+                room,
+                id,
+                time,
+                from,
+                flags,
+                text,
+            } => {
+                self.event(ci, room, id)?;
+                let room_epoch = self.stay(ci, room)?.room_epoch;
+                let content = (from.to_string(), text.to_string(), flags, time);
+                self.compare((key(room), room_epoch, id), content, false)?;
+            }
+            Frame::Joined { room, id, .. }
             | Frame::Parted { room, id, .. }
             | Frame::NickChanged { room, id, .. }
-            | Frame::TopicChanged { room, id, .. } => {
-                let stay = self.stay(ci, room)?;
-                ensure!(id > stay.last, "event {id} after event {}", stay.last);
-                ensure!(!stay.own.contains(&id), "its own message came back");
-                ensure!(
-                    id - stay.last <= 1 << 20,
-                    "event {id} after {}: an implausible jump",
-                    stay.last
-                );
-                // Every event owed between the last one and this one is its
-                // own or was counted by a gap notice in between.
-                let hole = id - stay.last - 1;
-                ensure!(
-                    stay.missed <= hole,
-                    "gap notices for {} events where {hole} are missing",
-                    stay.missed
-                );
-                let unexplained = (stay.last + 1..id)
-                    .filter(|&i| stay.owed(i) && !stay.own.contains(&i))
-                    .count() as u64;
-                ensure!(
-                    unexplained <= stay.missed + stay.nick_sets,
-                    "{unexplained} events before {id} lost silently (after {}, gaps for {}): {stay:?}",
-                    stay.last,
-                    stay.missed
-                );
-                stay.last = id;
-                stay.missed = 0;
-                self.stats.events += 1;
-            }
+            | Frame::TopicChanged { room, id, .. } => self.event(ci, room, id)?,
             Frame::Gap { room, missed } => {
                 let stay = self.stay(ci, room)?;
                 ensure!(missed > 0, "told it missed nothing");
                 stay.missed = stay.missed.saturating_add(missed);
                 self.stats.gaps += 1;
             }
-            Frame::Ack { room, id, .. } if !room.is_empty() => {
+            Frame::Ack {
+                room,
+                id,
+                tag,
+                time,
+            } if !room.is_empty() => {
                 let stay = self.stay(ci, room)?;
                 ensure!(
                     id >= stay.next_id && id > stay.last && stay.own.insert(id),
                     "Ack for id {id}: {stay:?}"
                 );
+                let room_epoch = stay.room_epoch;
                 self.stats.acks += 1;
+                let c = &mut self.clients[ci];
+                let said = c.said.remove(&tag);
+                // After raw bytes, which may hold a `Say` of any tag, the
+                // client no longer knows what a tag stood for.
+                if !c.garbled {
+                    ensure!(said.is_some(), "Ack for tag {tag}, which it never used");
+                    let (text, flags) = said.unwrap_or_default();
+                    let nick = c.nick.clone().unwrap_or_default();
+                    let content = (nick, text, flags, time);
+                    self.compare((key(room), room_epoch, id), content, true)?;
+                }
             }
             Frame::Ack { id, .. } => ensure!(id == 0, "a whisper acked with id {id}"),
             Frame::Bye { .. } => {

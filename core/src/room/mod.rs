@@ -876,6 +876,4 @@ fn short_string(s: &str) -> String<MAX_NICK> {
 }
 
 #[cfg(test)]
-mod props;
-#[cfg(test)]
 mod tests;
