@@ -307,8 +307,9 @@ pub(super) struct Walk<'r, const CONNS: usize, const HISTORY: usize, const TEXT:
 }
 
 /// Walk a member's unsent room events in delivery order: up to
-/// `EVENTS_PER_TURN` from each room in turn, starting with room `start`,
-/// passing over its own messages, while they fit in `budget` bytes. `take`
+/// `EVENTS_PER_TURN` from each room in turn (no limit for a member of one
+/// room), starting with room `start`, passing over its own messages, while
+/// they fit in `budget` bytes. `take`
 /// gets each run of consecutive frames, in one or two pieces as the ring
 /// holds them, and says whether it took it (the walk stops at the first it
 /// did not). Cursors move past what was taken. `transmit` and
@@ -343,8 +344,13 @@ pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TE
             }
         };
         // A cursor behind the history gets nothing here: it waits for
-        // `prepare`'s gap notice.
-        let mut left = EVENTS_PER_TURN;
+        // `prepare`'s gap notice. Turns share the output between rooms; a
+        // member of one room takes its events in runs as long as they come.
+        let mut left = if count > 1 {
+            EVENTS_PER_TURN
+        } else {
+            usize::MAX
+        };
         let mut moved = false;
         while left > 0 {
             let next_id = cursors.at[i];
