@@ -124,8 +124,11 @@ where
         budget: usize,
         pieces: &mut [&'a [u8]],
     ) -> usize {
-        self.prepare(conn);
         self.plan = None;
+        if pieces.is_empty() {
+            return 0;
+        }
+        self.prepare(conn);
         let now = self.now;
         let Hub {
             conns, rooms, plan, ..
@@ -138,7 +141,7 @@ where
         let queued = c.out.pending().len();
         let mut total = queued.min(budget);
         let mut n = usize::from(total > 0);
-        if total == queued && c.state == State::Ready && !pieces.is_empty() {
+        if total == queued && c.state == State::Ready {
             let mut cursors = Cursors::of(&c.joined);
             let walk = walk_events(
                 rooms,
@@ -177,9 +180,7 @@ where
         }
         let c: &'a Conn<OUT> = c;
         if queued > 0 {
-            if let Some(first) = pieces.first_mut() {
-                *first = &c.out.pending()[..queued.min(budget)];
-            }
+            pieces[0] = &c.out.pending()[..queued.min(budget)];
         }
         n
     }

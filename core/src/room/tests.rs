@@ -922,6 +922,9 @@ fn runs_of_events_go_out_in_pieces_and_skip_own_messages() {
                 say_unpumped(&mut s, bob, &std::format!("bob {i}"));
             }
         }
+        // No room for even one piece: nothing is lent, nothing moves.
+        assert_eq!(s.hub.transmit_pieces(bob, budget, &mut []), 0);
+        s.hub.handle_sent(s.now, bob, 0);
         let got = drain_in_pieces(&mut s, bob, pieces, budget, take);
         assert_eq!(
             got, from_ann,
