@@ -3,11 +3,11 @@
 //! Every room event (message, join, leave, nick change, topic) is encoded
 //! once, as the frame members will receive, and stored once in the room's
 //! byte ring with the room's next id. Members do not get copies: each holds
-//! a [`Cursor`](super::conn::Cursor) (the next id it should see, and where
-//! that event starts in the ring) and the hub copies frames from the ring
-//! into a member's output queue only when the queue has room. The same ring
-//! serves history on join, resume after a reconnect and slow readers:
-//! whoever's cursor fell off the back of the ring gets a `Gap` notice.
+//! a [`Cursor`](super::conn::Cursor) (the next id it should see), and the
+//! hub lends the driver runs of frames straight from the ring as the
+//! member's connection takes them. The same ring serves history on join,
+//! resume after a reconnect and slow readers: whoever's cursor fell off the
+//! back of the ring gets a `Gap` notice.
 
 use heapless::{String, Vec};
 
@@ -73,7 +73,7 @@ pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
     /// other events.
     pub(crate) epoch: u32,
     store: [u8; HISTORY],
-    /// Most events kept: the senders index's slots.
+    /// Most events kept: the index's slots (a power of two).
     depth: usize,
     /// Offset of the oldest stored frame in the ring.
     head: usize,

@@ -349,6 +349,11 @@ where
             "ROOMS must be 1..=255"
         );
         assert!(TEXT >= 1 && TEXT <= MAX_TEXT, "TEXT must be 1..=MAX_TEXT");
+        // A room's index keeps ring offsets as u32.
+        assert!(
+            HISTORY as u64 <= u32::MAX as u64,
+            "HISTORY must be below 4 GiB"
+        );
         assert!(
             OUT >= REPLY_ROOM + MAX_FRAME_LEN,
             "OUT must hold a reply, a room event and a Bye"
