@@ -1127,12 +1127,7 @@ impl<
     /// as a receiver got it: every copy, live or from the history, must be
     /// what was sent, by whom, at the time the sender was told.
     fn compare(&mut self, message: MessageKey, content: Content, acked: bool) -> Check {
-        let (mine, theirs) = if acked {
-            (&mut self.acked, &self.received)
-        } else {
-            (&mut self.received, &self.acked)
-        };
-        let known = theirs.get(&message).or(mine.get(&message));
+        let known = self.acked.get(&message).or(self.received.get(&message));
         if let Some(known) = known {
             ensure!(
                 *known == content,
@@ -1140,13 +1135,10 @@ impl<
             );
             self.stats.contents += 1;
         }
-        if acked || !self.received.contains_key(&message) {
-            let map = if acked {
-                &mut self.acked
-            } else {
-                &mut self.received
-            };
-            map.insert(message, content);
+        if acked {
+            self.acked.insert(message, content);
+        } else {
+            self.received.entry(message).or_insert(content);
         }
         Ok(())
     }

@@ -14,9 +14,11 @@ use heapless::{String, Vec};
 use super::ConnId;
 use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM};
 
+/// Bytes of one index field: a `u32`.
+const FIELD: usize = 4;
 /// Index bytes per event of depth: the sender's session and where the
-/// frame starts in the ring (a `u32` each).
-const ENTRY_LEN: usize = 8;
+/// frame starts in the ring.
+const ENTRY_LEN: usize = 2 * FIELD;
 
 /// Events of history a room of `history` bytes keeps at most: about one
 /// per 64 bytes (a power of two, so an id finds its index slot without a
@@ -181,10 +183,11 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             }
         }
         let slot = self.slot(id);
-        let (senders, offsets) = self.store.split_at_mut(self.depth * 4);
-        senders[slot * 4..slot * 4 + 4].copy_from_slice(&sender.to_ne_bytes());
+        let field = slot * FIELD..(slot + 1) * FIELD;
+        let (senders, offsets) = self.store.split_at_mut(self.depth * FIELD);
+        senders[field.clone()].copy_from_slice(&sender.to_ne_bytes());
         // Offsets are below HISTORY, which CAPACITIES_OK keeps within u32.
-        offsets[slot * 4..slot * 4 + 4].copy_from_slice(&(at as u32).to_ne_bytes());
+        offsets[field].copy_from_slice(&(at as u32).to_ne_bytes());
         self.next_id += 1;
         self.used += size;
         self.count += 1;
@@ -224,10 +227,16 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         if id >= self.next_id {
             return self.end_offset();
         }
-        let at = self.depth * 4 + self.slot(id) * 4;
-        let mut bytes = [0; 4];
-        bytes.copy_from_slice(&self.store[at..at + 4]);
+        let at = (self.depth + self.slot(id)) * FIELD;
+        let mut bytes = [0; FIELD];
+        bytes.copy_from_slice(&self.store[at..at + FIELD]);
         u32::from_ne_bytes(bytes) as usize
+    }
+
+    /// Whether kept event `id` is one `session` must not get (its own).
+    fn sent_by(&self, id: u64, session: u32) -> bool {
+        let at = self.slot(id) * FIELD;
+        session != 0 && self.store[at..at + FIELD] == session.to_ne_bytes()
     }
 
     /// How far into the kept bytes event `id` starts (`used` for the next
@@ -247,17 +256,17 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             return end;
         }
         let needle = session.to_ne_bytes();
-        let senders = &self.store[..self.depth * 4];
+        let senders = &self.store[..self.depth * FIELD];
         let first = self.slot(from);
         let n = (end - from) as usize;
         // The slots from `first` on, wrapping round the index once.
         let tail = n.min(self.depth - first);
-        let found = senders[first * 4..(first + tail) * 4]
-            .chunks_exact(4)
+        let found = senders[first * FIELD..(first + tail) * FIELD]
+            .chunks_exact(FIELD)
             .position(|s| s == needle)
             .or_else(|| {
-                senders[..(n - tail) * 4]
-                    .chunks_exact(4)
+                senders[..(n - tail) * FIELD]
+                    .chunks_exact(FIELD)
                     .position(|s| s == needle)
                     .map(|i| tail + i)
             });
@@ -293,7 +302,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         let end = self.next_id.min(next_id.saturating_add(max as u64));
         // Its own events at the cursor cost nothing to pass over.
         let mut from = next_id;
-        while from < end && self.next_sent_by(from, from + 1, session) == from {
+        while from < end && self.sent_by(from, session) {
             from += 1;
         }
         let mut stop = self.next_sent_by(from, end, session);
