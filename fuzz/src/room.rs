@@ -28,6 +28,11 @@
 //!   nothing out of order), its own messages never come back, and every
 //!   event it is owed and did not get is its own or is counted by a `Gap`
 //!   received between the events around it ("nothing lost silently");
+//!   and gap notices are exact: where every event between two it got was
+//!   owed to it (live events, or the replay of a checked resume), the
+//!   notices in between count exactly the owed events that are not its
+//!   own (its own nickname changes aside, whose ids it is never told:
+//!   there they count at least the others' and at most all);
 //!
 //! and once the wake-up's output is written:
 //! * the hub has nothing more for a reading client (it did not forget to
@@ -1117,6 +1122,21 @@ impl<
             stay.last,
             stay.missed
         );
+        // Where the whole hole was owed, the notices may not count more
+        // than the owed events that are not its own (issue 8: its own
+        // messages were once counted). Before a fresh join's `next_id` the
+        // client cannot tell where the replay started, so that part of a
+        // hole is only bounded above (by its length, checked above).
+        let own_join = stay.next_id - 1;
+        if (stay.last + 1..id).all(|i| stay.owed(i) || stay.own.contains(&i) || i == own_join) {
+            ensure!(
+                stay.missed <= unexplained,
+                "gap notices for {} events before {id} where {unexplained} owed events of \
+                 others are missing (after {}): {stay:?}",
+                stay.missed,
+                stay.last
+            );
+        }
         stay.last = id;
         stay.missed = 0;
         self.stats.events += 1;

@@ -32,6 +32,11 @@ pub(crate) struct Cursor {
     pub room: u8,
     /// Next event id to deliver.
     pub next_id: u64,
+    /// The member's own events (which it is never sent) that dropped out
+    /// of the history at or after `next_id`, before the cursor reached
+    /// them. A gap notice leaves them out: the member has their `Ack`s
+    /// (or sent them itself), so it missed nothing there.
+    pub own_dropped: u32,
     /// Index into the room's member list of the next name to list, while the
     /// member list is still being sent after a join.
     pub names_from: Option<u16>,

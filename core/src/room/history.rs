@@ -148,28 +148,42 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// the session that does not get this event (its own message), or 0.
     #[cfg(test)]
     pub(crate) fn push(&mut self, sender: u32, frame: &[u8]) -> u64 {
-        self.push_with(sender, frame.len(), |dst| dst.copy_from_slice(frame))
+        self.push_with(
+            sender,
+            frame.len(),
+            |dst| dst.copy_from_slice(frame),
+            |_, _| {},
+        )
     }
 
     /// Like `push`, for a frame of `size` bytes that `write` encodes into
     /// the slice it is given (straight into the ring, unless the ring wraps
-    /// inside it).
+    /// inside it). `dropped` is told the id and sender of every event that
+    /// leaves the history unsent to someone: the oldest ones pushed out,
+    /// and the new one itself if it cannot be kept.
     pub(crate) fn push_with(
         &mut self,
         sender: u32,
         size: usize,
         write: impl FnOnce(&mut [u8]),
+        mut dropped: impl FnMut(u64, u32),
     ) -> u64 {
         let id = self.next_id;
         if self.depth == 0 || size > self.cap() || size > MAX_FRAME_LEN || size <= HEADER_LEN {
             // Nothing kept (no history, or a frame that cannot be, which
             // encoding never makes): the event is still numbered, and
             // members whose cursor is on it will be told they missed it.
+            while self.count > 0 {
+                dropped(self.first_id, self.sender_of(self.first_id));
+                self.drop_oldest();
+            }
+            dropped(id, sender);
             self.next_id += 1;
             self.clear();
             return id;
         }
         while self.count > 0 && (self.count >= self.depth || self.used + size > self.cap()) {
+            dropped(self.first_id, self.sender_of(self.first_id));
             self.drop_oldest();
         }
         let at = self.end_offset();
@@ -231,6 +245,14 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         let mut bytes = [0; FIELD];
         bytes.copy_from_slice(&self.store[at..at + FIELD]);
         u32::from_ne_bytes(bytes) as usize
+    }
+
+    /// The session kept event `id` must not be sent to (its sender's), or 0.
+    fn sender_of(&self, id: u64) -> u32 {
+        let at = self.slot(id) * FIELD;
+        let mut bytes = [0; FIELD];
+        bytes.copy_from_slice(&self.store[at..at + FIELD]);
+        u32::from_ne_bytes(bytes)
     }
 
     /// Whether kept event `id` is one `session` must not get (its own).

@@ -706,7 +706,13 @@ where
         // ring (debug builds check it).
         let len = frame.trusted_len();
         let sender = if skip_sender { session } else { 0 };
-        let id = room.push_with(sender, len, |dst| frame.write_trusted(dst));
+        let conns = &mut self.conns;
+        let id = room.push_with(
+            sender,
+            len,
+            |dst| frame.write_trusted(dst),
+            |id, session| note_own_dropped(conns, index, id, session),
+        );
         self.pushed_since_transmit += len;
         self.events_since_transmit += 1;
         let now = self.now;
@@ -866,6 +872,34 @@ where
 
 /// `s` cut to at most `N` bytes on a character boundary. Only reasons and
 /// topics are ever cut (text over the limit is refused, never cut).
+/// Event `id` of room `index`, sent by `session`, left the history: if
+/// its sender had not got that far yet, its gap notice must not count it
+/// (it is never sent its own events). Session 0 stands for no sender.
+fn note_own_dropped<const OUT: usize>(
+    conns: &mut [Conn<OUT>],
+    index: usize,
+    id: u64,
+    session: u32,
+) {
+    if session == 0 {
+        return;
+    }
+    // Sessions are unique, so the first connection that has it is the
+    // sender (or a freed slot that is in no room).
+    let Some(c) = conns.iter_mut().find(|c| c.session == session) else {
+        return;
+    };
+    if let Some(cursor) = c
+        .joined
+        .iter_mut()
+        .find(|cur| usize::from(cur.room) == index)
+    {
+        if cursor.next_id <= id {
+            cursor.own_dropped = cursor.own_dropped.saturating_add(1);
+        }
+    }
+}
+
 fn truncated<const N: usize>(s: &str) -> String<N> {
     let mut end = s.len().min(N);
     while !s.is_char_boundary(end) {

@@ -218,15 +218,25 @@ where
                 continue;
             }
             let c = &mut self.conns[conn.index()];
-            if cursor.next_id < room.first_id() && c.out.free() >= REPLY_ROOM {
-                // Fell off the back of the history: say how much, go on from
-                // the oldest event kept.
-                let (first, _) = room.start_for(room.epoch, 0, usize::MAX);
-                let _ = c.out.push(&Frame::Gap {
-                    room: &room.name,
-                    missed: first - cursor.next_id,
-                });
-                c.joined[turn].next_id = first;
+            if cursor.next_id < room.first_id() {
+                // Fell off the back of the history: say how much it missed,
+                // go on from the oldest event kept. Its own events among
+                // those gone were never to be sent to it, so they are not
+                // missed; if they were all it lost, there is nothing to say.
+                let first = room.first_id();
+                let missed = (first - cursor.next_id).saturating_sub(u64::from(cursor.own_dropped));
+                if missed > 0 {
+                    if c.out.free() < REPLY_ROOM {
+                        continue;
+                    }
+                    let _ = c.out.push(&Frame::Gap {
+                        room: &room.name,
+                        missed,
+                    });
+                }
+                let cursor = &mut c.joined[turn];
+                cursor.next_id = first;
+                cursor.own_dropped = 0;
             }
         }
     }

@@ -212,6 +212,7 @@ where
         let cursor = Cursor {
             room: index as u8,
             next_id: start,
+            own_dropped: 0,
             names_from: Some(0),
         };
         // `joined` was checked not to be full.

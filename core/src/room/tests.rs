@@ -977,6 +977,80 @@ fn slow_reader_gets_a_gap_and_does_not_hold_up_others() {
     assert_eq!(ids.last(), Some(&103));
 }
 
+/// What a paused member finds once it reads again: its acks, the sum of
+/// its gap notices (each checked to be non-zero), and the texts of the
+/// messages it got, in order.
+fn read_back(s: &mut Sim, id: ConnId) -> (usize, u64, StdVec<StdString>) {
+    s.clients.get_mut(&id).unwrap().paused = false;
+    s.pump();
+    let (mut acks, mut missed, mut texts) = (0, 0, StdVec::new());
+    let mut last_id = 0;
+    while let Some(raw) = s.next_raw(id) {
+        match frame(&raw) {
+            Frame::Ack { .. } => acks += 1,
+            Frame::Gap { missed: m, .. } => {
+                assert!(m > 0, "a gap notice for nothing");
+                missed += m;
+            }
+            Frame::Message { id, text, .. } => {
+                assert!(id > last_id);
+                last_id = id;
+                texts.push(text.to_string());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    (acks, missed, texts)
+}
+
+#[test]
+fn own_messages_that_leave_the_history_are_not_missed() {
+    // Issue 8: a member sends fast without reading; the history (32 events
+    // here) moves past its cursor, but only over its own messages, which
+    // it is never sent. It missed nothing, so it gets no gap notice.
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.clients.get_mut(&ann).unwrap().paused = true;
+    for i in 0..50 {
+        s.send(ann, &say("lobby", &i.to_string()));
+    }
+    for i in 0..50 {
+        let want = i.to_string();
+        recv!(s, bob, Frame::Message { text, .. } if text == want);
+    }
+    let (acks, missed, texts) = read_back(&mut s, ann);
+    assert_eq!((acks, missed), (50, 0));
+    assert!(texts.is_empty(), "its own messages came back: {texts:?}");
+}
+
+#[test]
+fn a_gap_counts_only_others_events() {
+    // Ann does not read while she and bob take turns (10 each), then bob
+    // says 30 more: 50 events after ann's cursor, of which the history
+    // keeps the last 32 (b9, a9, c0..c29). Gone are a0..a8, which are
+    // ann's own, and b0..b8: she missed exactly 9.
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.clients.get_mut(&ann).unwrap().paused = true;
+    for i in 0..10 {
+        s.send(bob, &say("lobby", &std::format!("b{i}")));
+        s.send(ann, &say("lobby", &std::format!("a{i}")));
+    }
+    for i in 0..30 {
+        s.send(bob, &say("lobby", &std::format!("c{i}")));
+    }
+    let (acks, missed, texts) = read_back(&mut s, ann);
+    assert_eq!((acks, missed), (10, 9));
+    let want: StdVec<StdString> = core::iter::once("b9".to_string())
+        .chain((0..30).map(|i| std::format!("c{i}")))
+        .collect();
+    assert_eq!(texts, want);
+}
+
 #[test]
 fn stalled_reader_is_disconnected_with_a_reason() {
     let mut s = sim();
