@@ -16,7 +16,9 @@ mod codec;
 mod names;
 
 pub use codec::{Status, decode, frame_len};
-pub use names::{LETTERS, MAX_NICK, MAX_ROOM, is_valid_nick, is_valid_room, same_name};
+pub use names::{
+    LETTERS, MAX_NICK, MAX_ROOM, is_valid_nick, is_valid_room, nick_problem, same_name,
+};
 
 use crate::error::ErrorCode;
 

@@ -77,6 +77,41 @@ pub fn is_valid_nick(nick: &str) -> bool {
         && chars.all(|c| is_letter(c) || c.is_ascii_digit() || c == '-' || IRC_SPECIAL.contains(&c))
 }
 
+/// Which nickname rule `nick` breaks, in words for a person, or `None`
+/// when it is valid (exactly when [`is_valid_nick`] is true).
+///
+/// ```
+/// use natter_core::wire::nick_problem;
+/// assert_eq!(nick_problem("ada"), None);
+/// assert_eq!(nick_problem("2pac"), Some("it must start with a letter or one of _ [ ] \\ ` ^ { } |, not a digit or '-'"));
+/// ```
+pub fn nick_problem(nick: &str) -> Option<&'static str> {
+    let Some(first) = nick.chars().next() else {
+        return Some("it is empty");
+    };
+    if nick.len() > MAX_NICK {
+        return Some("it is longer than 24 bytes (accented letters take 2, CJK 3)");
+    }
+    if !(is_letter(first) || IRC_SPECIAL.contains(&first))
+        && (first.is_ascii_digit() || first == '-')
+    {
+        return Some(
+            "it must start with a letter or one of _ [ ] \\ ` ^ { } |, not a digit or '-'",
+        );
+    }
+    let allowed =
+        |c: char| is_letter(c) || c.is_ascii_digit() || c == '-' || IRC_SPECIAL.contains(&c);
+    if nick.chars().any(|c| c == ' ' || c.is_whitespace()) {
+        return Some("it may not contain spaces");
+    }
+    if !nick.chars().all(allowed) {
+        return Some(
+            "it may only hold letters, digits, '-' and _ [ ] \\ ` ^ { } | (no spaces, no # : ! @ , . or emoji)",
+        );
+    }
+    None
+}
+
 /// Is `room` a valid room name?
 ///
 /// 1 to [`MAX_ROOM`] bytes of letters (ASCII or [`LETTERS`]), ASCII
@@ -155,6 +190,8 @@ mod tests {
         ];
         for (nick, ok) in cases {
             assert_eq!(is_valid_nick(nick), *ok, "{nick:?}");
+            // The words for a person agree with the rule.
+            assert_eq!(nick_problem(nick).is_none(), *ok, "{nick:?}");
         }
     }
 
