@@ -93,12 +93,16 @@ impl From<IoError<io::Error>> for ClientError {
 pub struct Client {
     stream: Stream,
     reader: Box<FrameReader<8192>>,
+    /// The nickname as the server registered it.
+    pub nick: String,
     /// The lobby the server named in its welcome.
     pub lobby: String,
+    /// The longest text the server accepts, in bytes.
+    pub max_text: usize,
 }
 
 impl Client {
-    /// Connect and say hello as `nick`.
+    /// Connect and say hello as `nick`, allowing 5 s to connect.
     ///
     /// # Errors
     /// [`ClientError::Refused`] with the server's code if the hello is
@@ -108,8 +112,22 @@ impl Client {
         nick: &str,
         password: &str,
     ) -> Result<Self, ClientError> {
-        let stream =
-            connect(addr, Duration::from_secs(5)).map_err(|e| ClientError::Io(IoError::Io(e)))?;
+        Self::connect_timeout(addr, nick, password, Duration::from_secs(5))
+    }
+
+    /// Connect within `timeout` per address and say hello as `nick`; the
+    /// welcome must come within 10 s. The read timeout stays at 10 s:
+    /// set another one on [`socket`](Self::socket) for a long session.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub fn connect_timeout(
+        addr: impl ToSocketAddrs,
+        nick: &str,
+        password: &str,
+        timeout: Duration,
+    ) -> Result<Self, ClientError> {
+        let stream = connect(addr, timeout).map_err(|e| ClientError::Io(IoError::Io(e)))?;
         stream
             .0
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -117,21 +135,30 @@ impl Client {
         let mut client = Client {
             stream,
             reader: Box::new(FrameReader::new()),
+            nick: String::new(),
             lobby: String::new(),
+            max_text: 0,
         };
         client.send(&Frame::Hello {
             version: VERSION,
             nick,
             password,
         })?;
-        let lobby = match client.recv()? {
-            Frame::Welcome { lobby, .. } => lobby.to_owned(),
+        let (nick, lobby, max_text) = match client.recv()? {
+            Frame::Welcome {
+                nick,
+                lobby,
+                max_text,
+                ..
+            } => (nick.to_owned(), lobby.to_owned(), usize::from(max_text)),
             Frame::Error { code, .. } | Frame::Bye { code, .. } => {
                 return Err(ClientError::Refused(code));
             }
             other => return Err(ClientError::Unexpected(format!("{other:?}"))),
         };
+        client.nick = nick;
         client.lobby = lobby;
+        client.max_text = max_text;
         Ok(client)
     }
 

@@ -1,0 +1,223 @@
+//! What the UI and the network thread say to each other: [`Command`]s go
+//! to the session, [`Update`]s come back. Everything here is owned and
+//! `Send`; nothing here touches bytes or widgets.
+
+use std::fmt;
+use std::time::Duration;
+
+use natter_core::error::ErrorCode;
+
+/// Where to connect and who to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// Host name or address of the server.
+    pub host: String,
+    /// Its port (natter's default is 5555).
+    pub port: u16,
+    /// The nickname to ask for.
+    pub nick: String,
+    /// The room password; empty when the server has none.
+    pub password: String,
+    /// The room to join; `None` joins the server's lobby.
+    pub room: Option<String>,
+}
+
+/// A request from the UI. The session never blocks the caller: commands
+/// are queued and answered with [`Update`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Say `text` in `room`. `tag` is the UI's own non-zero number for the
+    /// line: the answer is [`Update::Acked`] or [`Update::Refused`] with it.
+    Say {
+        tag: u32,
+        room: String,
+        text: String,
+        action: bool,
+    },
+    /// A private message, answered like `Say` (with an empty room).
+    Whisper {
+        tag: u32,
+        to: String,
+        text: String,
+        action: bool,
+    },
+    /// Change nickname: [`Update::NickSet`] or [`Update::Refused`].
+    Nick(String),
+    /// Set (or with an empty string, clear) a room's topic.
+    Topic { room: String, topic: String },
+    /// Join a room: [`Update::Entered`] or [`Update::Refused`].
+    Join(String),
+    /// Leave a room: [`Update::Left`].
+    Part { room: String, reason: String },
+    /// Say goodbye and end the session: [`Update::Closed`] follows.
+    Quit(String),
+}
+
+/// Why connecting failed, in terms a person can act on. [`fmt::Display`]
+/// says what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// Nothing listens on that port at that address.
+    Refused,
+    /// The host name does not resolve.
+    UnknownHost,
+    /// No answer in time (wrong address, or a firewall).
+    Timeout,
+    /// Someone online has this nickname.
+    NickTaken(String),
+    /// The nickname breaks a rule; the text says which.
+    BadNick(&'static str),
+    /// The room password is wrong or missing.
+    BadPassword,
+    /// The room name breaks a rule; the text says which.
+    BadRoom(&'static str),
+    /// The room (or the server) is full.
+    RoomFull,
+    /// The server speaks another protocol version.
+    Version,
+    /// The server refused for another reason.
+    Server(ErrorCode),
+    /// The other end is not a natter server, or broke the protocol.
+    Protocol(String),
+    /// Any other network error.
+    Network(String),
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::Refused => f.write_str(
+                "No natter server answers at that address and port. \
+                 Check both with your teacher, and that the server is running.",
+            ),
+            ConnectError::UnknownHost => f.write_str(
+                "That computer name is unknown on this network. \
+                 Check the spelling, or type the address as numbers (like 192.168.1.20).",
+            ),
+            ConnectError::Timeout => f.write_str(
+                "The server did not answer in time. Check the address, \
+                 and that both computers are on the same network.",
+            ),
+            ConnectError::NickTaken(nick) => {
+                write!(f, "The nickname '{nick}' is taken. Pick another one.")
+            }
+            ConnectError::BadNick(rule) => write!(f, "That nickname cannot be used: {rule}."),
+            ConnectError::BadPassword => {
+                f.write_str("Wrong room password. Ask your teacher for it.")
+            }
+            ConnectError::BadRoom(rule) => write!(f, "That room name cannot be used: {rule}."),
+            ConnectError::RoomFull => {
+                f.write_str("The room is full. Try again later, or pick another room.")
+            }
+            ConnectError::Version => f.write_str(
+                "This natter is too old or too new for the server. \
+                 Use the same version as your teacher.",
+            ),
+            ConnectError::Server(code) => write!(f, "The server refused: {}.", code.describe()),
+            ConnectError::Protocol(what) => write!(
+                f,
+                "That address answers, but not as a natter server ({what}). Check the port."
+            ),
+            ConnectError::Network(what) => write!(f, "Could not connect: {what}."),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+/// What happened in a room, as members are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    Message {
+        from: String,
+        text: String,
+        action: bool,
+    },
+    Joined {
+        nick: String,
+    },
+    Parted {
+        nick: String,
+        reason: String,
+    },
+    NickChanged {
+        old: String,
+        new: String,
+    },
+    Topic {
+        by: String,
+        topic: String,
+    },
+}
+
+/// One room event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomEvent {
+    pub room: String,
+    /// The room's event id.
+    pub id: u64,
+    /// Server time, milliseconds since the Unix epoch.
+    pub time: u64,
+    /// `false` for history replayed on joining (it happened before the
+    /// member list in [`Update::Members`] was taken, so it must not change
+    /// that list).
+    pub live: bool,
+    pub kind: EventKind,
+}
+
+/// Something the UI should show. Sent in order; the session wakes the UI
+/// after each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// Trying to connect (attempt 1 is the first try).
+    Connecting { server: String, attempt: u32 },
+    /// Welcomed. `max_text` is the longest text the server takes, in bytes.
+    Connected {
+        nick: String,
+        server: String,
+        max_text: usize,
+    },
+    /// The first connection failed: nothing is retried. Show it on the
+    /// connect page.
+    Failed(ConnectError),
+    /// The connection dropped after it had worked; the next try is in
+    /// `retry_in`. The session resumes every room it was in.
+    Lost { reason: String, retry_in: Duration },
+    /// In a room now. `resumed` after a reconnect.
+    Entered {
+        room: String,
+        topic: String,
+        resumed: bool,
+    },
+    /// The room's complete member list, in joining order.
+    Members { room: String, nicks: Vec<String> },
+    /// A room event.
+    Event(RoomEvent),
+    /// A private message.
+    Private {
+        time: u64,
+        from: String,
+        text: String,
+        action: bool,
+    },
+    /// The server took the `Say` or `Whisper` with this tag.
+    Acked { tag: u32, id: u64, time: u64 },
+    /// `missed` events of `room` are gone: the server no longer has them.
+    Gap { room: String, missed: u64 },
+    /// Out of a room.
+    Left { room: String },
+    /// Your nickname is now this.
+    NickSet { nick: String },
+    /// A request was refused; `tag` is the line's tag for a `Say` or
+    /// `Whisper`, 0 otherwise. `message` is for a person.
+    Refused {
+        tag: u32,
+        code: ErrorCode,
+        subject: String,
+        message: String,
+    },
+    /// The session is over (after `Quit`, or the server said goodbye for
+    /// good). Nothing follows.
+    Closed { reason: String },
+}
