@@ -173,7 +173,10 @@ pub fn split_text(text: &str, max_bytes: usize) -> Vec<String> {
                 Some(space) if space > 0 && space >= limit / 2 => space,
                 _ => limit,
             };
-            let tail = rest[cut..].strip_prefix(' ').unwrap_or(&rest[cut..]).to_owned();
+            let tail = rest[cut..]
+                .strip_prefix(' ')
+                .unwrap_or(&rest[cut..])
+                .to_owned();
             rest.truncate(cut);
             pieces.push(std::mem::replace(&mut rest, tail));
         }
@@ -189,7 +192,10 @@ fn floor_char_boundary(s: &str, index: usize) -> usize {
     if index >= s.len() {
         return s.len();
     }
-    (0..=index).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
+    (0..=index)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -253,7 +259,7 @@ mod tests {
         assert!(info("/frobnicate").contains("/help"));
         assert!(info("/me").contains("/me waves"));
         assert!(info("/msg bob").contains("/msg bob"));
-        assert!(info("/msg 2bob hi").contains("start with a digit"));
+        assert!(info("/msg 2bob hi").contains("not a digit"));
         assert!(info("/nick").contains("/nick newname"));
         assert!(info("/nick two words").contains("spaces"));
         assert!(info("/join").contains("/join maths"));
@@ -293,7 +299,10 @@ mod tests {
 
     #[test]
     fn pasted_lines_become_messages() {
-        assert_eq!(split_text("one\ntwo\r\n\nthree", 512), ["one", "two", "three"]);
+        assert_eq!(
+            split_text("one\ntwo\r\n\nthree", 512),
+            ["one", "two", "three"]
+        );
         assert_eq!(parse("/quit a\0b", 512), Input::Quit("ab".into()));
         let long_reason = "é".repeat(200);
         match parse(&format!("/part {long_reason}"), 512) {

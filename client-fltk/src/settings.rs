@@ -218,7 +218,8 @@ mod tests {
     use natter_core::wire::is_valid_nick;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("natter-settings-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("natter-settings-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     }
@@ -245,7 +246,11 @@ mod tests {
         let dir = temp_dir("corrupt");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(FILE_NAME);
-        for junk in [&b"host=a\nport=banana\n"[..], b"\xff\xfe\x00garbage", b"what is this"] {
+        for junk in [
+            &b"host=a\nport=banana\n"[..],
+            b"\xff\xfe\x00garbage",
+            b"what is this",
+        ] {
             std::fs::write(&path, junk).unwrap();
             let (settings, problem) = load(&dir);
             let problem = problem.expect("reported");

@@ -93,10 +93,7 @@ pub fn clock(ms: u64) -> String {
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis);
     match utc {
-        Some(t) => t
-            .with_timezone(&chrono::Local)
-            .format("%H:%M")
-            .to_string(),
+        Some(t) => t.with_timezone(&chrono::Local).format("%H:%M").to_string(),
         None => "--:--".to_owned(),
     }
 }
@@ -160,10 +157,7 @@ mod tests {
             line(Kind::PrivateTo, "bob", "ok"),
             "[09:41] (private to bob) ok"
         );
-        assert_eq!(
-            line(Kind::System, "", "bob joined"),
-            "[09:41] — bob joined"
-        );
+        assert_eq!(line(Kind::System, "", "bob joined"), "[09:41] — bob joined");
         let mut other_room = Line::new("09:41".into(), Kind::Message, "cat", "hey");
         other_room.room = Some("maths".into());
         assert_eq!(other_room.plain(), "[09:41] #maths <cat> hey");

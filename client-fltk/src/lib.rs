@@ -1,0 +1,20 @@
+//! natter-client: the desktop client of natter.
+//!
+//! # Layout
+//! * [`session`]: the network thread (connect, hello, join, frames,
+//!   reconnect and resume). No widgets.
+//! * [`ui`]: the FLTK window: connect page, chat page, conversation view,
+//!   emoji grid, themes. No bytes, no sockets.
+//! * Plain logic the window uses, tested without a display:
+//!   [`commands`] (what a typed line means), [`settings`] (what is
+//!   remembered), [`host`] (hosting a room in this process), [`names`]
+//!   (which name rule is broken), [`nickcolor`] and [`transcript`].
+
+pub mod commands;
+pub mod host;
+pub mod names;
+pub mod nickcolor;
+pub mod session;
+pub mod settings;
+pub mod transcript;
+pub mod ui;

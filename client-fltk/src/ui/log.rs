@@ -1,0 +1,228 @@
+//! The conversation view: an FLTK `TextDisplay` over a text buffer and a
+//! style buffer (one style byte per text byte), which stays fast with
+//! thousands of lines, unlike a widget per line.
+//!
+//! Memory is bounded: the view keeps at most [`MAX_LINES`] lines and drops
+//! the oldest [`DROP_CHUNK`] at once when it has more (removing from the
+//! front of FLTK's gap buffer moves the whole text, so doing it in chunks
+//! keeps 10,000+ incoming lines smooth). The transcript holds the same
+//! lines.
+
+use std::collections::{HashMap, VecDeque};
+
+use fltk::enums::{Color, Font};
+use fltk::prelude::*;
+use fltk::text::{StyleTableEntryExt, TextAttr, TextBuffer, TextDisplay, WrapMode};
+
+use super::theme::{Colors, TEXT_SIZE};
+use crate::nickcolor::{self, PALETTE};
+use crate::transcript::{Kind, Line};
+
+/// Lines kept on screen and in the transcript.
+pub const MAX_LINES: usize = 5_000;
+/// Lines dropped at once when there are more than [`MAX_LINES`].
+pub const DROP_CHUNK: usize = 500;
+
+// Style bytes: 'A' + index into the table built by `style_table`.
+const TEXT: u8 = b'A';
+const TIME: u8 = b'B';
+const SYSTEM: u8 = b'C';
+const ACTION: u8 = b'D';
+const OWN_NICK: u8 = b'E';
+const PRIVATE: u8 = b'F';
+const MENTION: u8 = b'G';
+const ERROR: u8 = b'H';
+const MARK: u8 = b'I';
+const NICK0: u8 = b'J';
+
+/// The delivery marks of own lines. All three are 3 bytes of UTF-8, so a
+/// mark is replaced in place and no later position moves.
+const PENDING: &str = "…";
+const DELIVERED: &str = "✓";
+const NOT_DELIVERED: &str = "✗";
+
+/// How one of your lines ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Delivered,
+    NotDelivered,
+}
+
+pub struct Log {
+    display: TextDisplay,
+    text: TextBuffer,
+    style: TextBuffer,
+    /// Each kept line and its length in the buffer (newline included).
+    lines: VecDeque<(Line, usize)>,
+    /// Bytes dropped from the front so far: a position that counts from
+    /// the start of the conversation minus this is a buffer position.
+    dropped: usize,
+    /// Pending own lines: tag → position of the mark, counted from the
+    /// start of the conversation.
+    pending: HashMap<u32, usize>,
+}
+
+impl Log {
+    /// The view, in the current group, filling `x, y, w, h`.
+    pub fn new(colors: &Colors) -> Log {
+        let text = TextBuffer::default();
+        let style = TextBuffer::default();
+        let mut display = TextDisplay::default();
+        display.set_buffer(text.clone());
+        display.wrap_mode(WrapMode::AtBounds, 0);
+        display.set_text_size(TEXT_SIZE);
+        display.set_scrollbar_size(14);
+        let mut log = Log {
+            display,
+            text,
+            style,
+            lines: VecDeque::new(),
+            dropped: 0,
+            pending: HashMap::new(),
+        };
+        log.set_colors(colors);
+        log
+    }
+
+    /// Restyle for another theme (the style bytes stay; the table changes).
+    pub fn set_colors(&mut self, colors: &Colors) {
+        self.display.set_color(colors.view_bg);
+        self.display.set_text_color(colors.text);
+        self.display
+            .set_highlight_data_ext(self.style.clone(), style_table(colors));
+        self.display.redraw();
+    }
+
+    /// Is the end of the conversation on screen? If not, the user has
+    /// scrolled up to read, and new lines must not pull the view down.
+    pub fn at_end(&self) -> bool {
+        // FLTK leaves x, y at 0 for a position that is not displayed.
+        self.display.position_to_xy(self.text.length()) != (0, 0)
+    }
+
+    /// Scroll so the last line is visible.
+    pub fn show_end(&mut self) {
+        self.display.set_insert_position(self.text.length());
+        self.display.show_insert_position();
+    }
+
+    /// Add `line`. `mention` highlights its text; `pending` is the tag of
+    /// an own line waiting for the server's answer.
+    pub fn push(&mut self, line: Line, mention: bool, pending: Option<u32>) {
+        let mut out = Styled::default();
+        let parts = line.parts();
+        let body = match line.kind {
+            Kind::System => SYSTEM,
+            Kind::Error => ERROR,
+            Kind::Action => ACTION,
+            Kind::PrivateFrom | Kind::PrivateTo => PRIVATE,
+            _ if mention => MENTION,
+            Kind::Message | Kind::Own => TEXT,
+        };
+        let nick = match line.kind {
+            Kind::Own => OWN_NICK,
+            _ => NICK0 + nickcolor::color_index(&line.nick) as u8,
+        };
+        out.add(&parts.time, TIME);
+        out.add(&parts.before, body);
+        out.add(&parts.nick, nick);
+        out.add(&parts.after, if mention { MENTION } else { body });
+        if let Some(tag) = pending {
+            out.add(" ", MARK);
+            let at = self.dropped + self.text.length() as usize + out.text.len();
+            self.pending.insert(tag, at);
+            out.add(PENDING, MARK);
+        }
+        out.add("\n", TEXT);
+        let len = out.text.len();
+        self.text.append(&out.text);
+        self.style.append(&out.styles);
+        self.lines.push_back((line, len));
+        if self.lines.len() > MAX_LINES {
+            self.drop_oldest(DROP_CHUNK);
+        }
+    }
+
+    /// Mark the own line `tag` as delivered or not. Unknown tags (lines
+    /// already dropped) are ignored.
+    pub fn settle(&mut self, tag: u32, how: Delivery) {
+        let Some(at) = self.pending.remove(&tag) else {
+            return;
+        };
+        let Some(pos) = at.checked_sub(self.dropped) else {
+            return;
+        };
+        let (mark, style) = match how {
+            Delivery::Delivered => (DELIVERED, MARK),
+            Delivery::NotDelivered => (NOT_DELIVERED, ERROR),
+        };
+        let (start, end) = (pos as i32, (pos + PENDING.len()) as i32);
+        if self.text.text_range(start, end).as_deref() == Some(PENDING) {
+            self.text.replace(start, end, mark);
+            let styles = String::from(style as char).repeat(mark.len());
+            self.style.replace(start, end, &styles);
+        }
+    }
+
+    /// The kept lines, oldest first (for the transcript).
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.lines.iter().map(|(line, _)| line)
+    }
+
+    fn drop_oldest(&mut self, count: usize) {
+        let bytes: usize = self.lines.drain(..count).map(|(_, len)| len).sum();
+        self.text.remove(0, bytes as i32);
+        self.style.remove(0, bytes as i32);
+        self.dropped += bytes;
+        let dropped = self.dropped;
+        self.pending.retain(|_, at| *at >= dropped);
+    }
+}
+
+/// A line's text and its style bytes, built side by side.
+#[derive(Default)]
+struct Styled {
+    text: String,
+    /// One style letter per byte of `text` (ASCII, so a `String`).
+    styles: String,
+}
+
+impl Styled {
+    fn add(&mut self, s: &str, style: u8) {
+        self.text.push_str(s);
+        self.styles
+            .extend(std::iter::repeat_n(style as char, s.len()));
+    }
+}
+
+/// The style table, in the order of the style bytes above.
+fn style_table(c: &Colors) -> Vec<StyleTableEntryExt> {
+    let entry = |color: Color, font: Font| StyleTableEntryExt {
+        color,
+        font,
+        size: TEXT_SIZE,
+        attr: TextAttr::None,
+        bgcolor: c.view_bg,
+    };
+    let mut table = vec![
+        entry(c.text, Font::Helvetica),         // TEXT
+        entry(c.dim, Font::Helvetica),          // TIME
+        entry(c.system, Font::HelveticaItalic), // SYSTEM
+        entry(c.text, Font::HelveticaItalic),   // ACTION
+        entry(c.text, Font::HelveticaBold),     // OWN_NICK
+        entry(c.private, Font::Helvetica),      // PRIVATE
+        StyleTableEntryExt {
+            attr: TextAttr::BgColor,
+            bgcolor: c.mention_bg,
+            ..entry(c.text, Font::HelveticaBold)
+        }, // MENTION
+        entry(c.error, Font::HelveticaItalic),  // ERROR
+        entry(c.dim, Font::Helvetica),          // MARK
+    ];
+    table.extend(
+        PALETTE
+            .iter()
+            .map(|&(r, g, b)| entry(Color::from_rgb(r, g, b), Font::HelveticaBold)),
+    );
+    table
+}

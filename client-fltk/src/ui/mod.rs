@@ -1,0 +1,582 @@
+//! The window: a connect page and a chat page in one window, and the
+//! message pump that joins them to the session.
+//!
+//! Widgets never do work in their callbacks: each sends a [`Msg`] on an
+//! FLTK channel, and [`App`] handles it in the loop, together with the
+//! session's [`Update`]s (the session thread wakes the loop with
+//! `app::awake`). So all state lives in one place and the UI thread never
+//! blocks.
+
+mod chat;
+mod connect;
+mod emoji;
+mod log;
+mod send;
+mod theme;
+mod updates;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use fltk::app::{self, Receiver, Sender};
+use fltk::enums::{Event, Key, Shortcut};
+use fltk::prelude::*;
+use fltk::window::DoubleWindow;
+
+use crate::host::{self, Hosted};
+use crate::names::{nick_problem, room_problem};
+use crate::session::{Login, Session, Update};
+use crate::settings::{self, Settings, Theme};
+use crate::transcript::{self, Kind, Line};
+use chat::ChatPage;
+use connect::{ConnectPage, Form};
+use emoji::EmojiGrid;
+use theme::Colors;
+
+/// What the command line asked for; `None` fields come from the settings.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub nick: Option<String>,
+    pub password: Option<String>,
+    pub room: Option<String>,
+    /// Connect at once.
+    pub connect: bool,
+    /// Host a room at once.
+    pub host_room: bool,
+    pub theme: Option<Theme>,
+}
+
+/// What a widget asks the loop to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg {
+    Connect,
+    Host,
+    Send,
+    ToggleEmoji,
+    Emoji(usize),
+    Save,
+    ToggleTheme,
+    Disconnect,
+    Escape,
+    Quit,
+    Tick,
+}
+
+/// Most updates handled before the window gets to redraw: a history of
+/// thousands of lines shows up in steps instead of freezing the window.
+const UPDATES_PER_TURN: usize = 1_000;
+
+/// Open the window and run until it is closed.
+pub fn run(start: Start) {
+    let app = app::App::default();
+    app::set_font_size(theme::TEXT_SIZE);
+    app::set_scheme(app::Scheme::Gtk);
+    let (sender, receiver) = app::channel::<Msg>();
+    let mut ui = App::new(start.clone(), sender);
+    ui.begin(&start);
+    // A steady tick drives the reconnect countdown and notices focus
+    // changes; twice a second costs nothing.
+    app::add_timeout3(0.5, move |handle| {
+        sender.send(Msg::Tick);
+        app::repeat_timeout3(0.5, handle);
+    });
+    while app.wait() {
+        ui.pump(&receiver);
+    }
+    ui.shut_down();
+}
+
+/// Which page is on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Connect,
+    Chat,
+}
+
+/// What the status line says.
+#[derive(Debug, Clone)]
+enum Status {
+    Connecting(String),
+    Connected,
+    Lost { reason: String, retry_at: Instant },
+    Closed(String),
+}
+
+/// A room this session is in.
+#[derive(Debug, Clone)]
+struct Room {
+    name: String,
+    topic: String,
+    members: Vec<String>,
+}
+
+struct App {
+    window: DoubleWindow,
+    connect: ConnectPage,
+    chat: ChatPage,
+    emoji: EmojiGrid,
+    page: Page,
+    theme: Theme,
+    colors: Colors,
+    settings: Settings,
+    config_dir: Option<PathBuf>,
+    session: Option<Session>,
+    updates: Option<mpsc::Receiver<Update>>,
+    /// Host and port to remember once connected (the typed host, even when
+    /// hosting connects to 127.0.0.1).
+    remember: (String, u16),
+    hosted: Option<Hosted>,
+    status: Status,
+    nick: String,
+    server: String,
+    max_text: usize,
+    rooms: Vec<Room>,
+    current: Option<String>,
+    next_tag: u32,
+    focused: bool,
+    unread: u32,
+    unread_mentions: u32,
+}
+
+impl App {
+    fn new(start: Start, sender: Sender<Msg>) -> App {
+        let (settings, config_dir, notice) = load_settings();
+        let theme = start.theme.unwrap_or(settings.theme);
+        let colors = theme::apply(theme);
+        let (w, h) = (900, 640);
+        let mut window = DoubleWindow::new(100, 100, w, h, "natter");
+        let mut connect = ConnectPage::new(sender, 0, 0, w, h);
+        let mut chat = ChatPage::new(sender, &colors, 0, 0, w, h);
+        let emoji = EmojiGrid::new(sender);
+        window.end();
+        window.make_resizable(true);
+        window.size_range(640, 460, 0, 0);
+        handle_window_keys(&mut window, sender);
+        chat.hide();
+        connect.set_notice(notice.as_deref().unwrap_or(""));
+        connect.set_theme(theme);
+        chat.set_theme(theme, &colors);
+        let mut app = App {
+            window,
+            connect,
+            chat,
+            emoji,
+            page: Page::Connect,
+            theme,
+            colors,
+            remember: (settings.host.clone(), settings.port),
+            settings,
+            config_dir,
+            session: None,
+            updates: None,
+            hosted: None,
+            status: Status::Connecting(String::new()),
+            nick: String::new(),
+            server: String::new(),
+            // Until the server says its own limit.
+            max_text: natter_core::wire::MAX_TEXT,
+            rooms: Vec::new(),
+            current: None,
+            next_tag: 1,
+            focused: true,
+            unread: 0,
+            unread_mentions: 0,
+        };
+        app.fill_form(&start);
+        app
+    }
+
+    /// Show the window, and connect or host at once if asked to.
+    fn begin(&mut self, start: &Start) {
+        self.window.show();
+        self.connect.show();
+        if start.host_room {
+            self.handle(Msg::Host);
+        } else if start.connect {
+            self.handle(Msg::Connect);
+        }
+    }
+
+    fn fill_form(&mut self, start: &Start) {
+        let s = &self.settings;
+        let login = Login {
+            host: start.host.clone().unwrap_or_else(|| s.host.clone()),
+            port: start.port.unwrap_or(s.port),
+            nick: start.nick.clone().unwrap_or_else(|| s.nick.clone()),
+            password: start.password.clone().unwrap_or_default(),
+            room: start.room.clone(),
+        };
+        self.connect.fill(&login);
+    }
+
+    /// One turn of the loop: widget messages, then session updates.
+    fn pump(&mut self, receiver: &Receiver<Msg>) {
+        while let Some(msg) = receiver.recv() {
+            self.handle(msg);
+        }
+        self.drain_updates();
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Connect => self.connect_from_form(),
+            Msg::Host => self.host_from_form(),
+            Msg::Send => self.send_line(),
+            Msg::ToggleEmoji => {
+                let (right, bottom) = self.chat.emoji_anchor();
+                self.emoji.toggle(right, bottom);
+            }
+            Msg::Emoji(i) => {
+                self.emoji.hide();
+                if let Some(e) = emoji::EMOJI.get(i) {
+                    self.chat.insert_input(e);
+                }
+            }
+            Msg::Save => self.save_transcript(None),
+            Msg::ToggleTheme => self.toggle_theme(),
+            Msg::Disconnect => self.disconnect("Disconnected."),
+            Msg::Escape => self.emoji.hide(),
+            Msg::Quit => self.window.hide(),
+            Msg::Tick => self.tick(),
+        }
+    }
+
+    // ----- connecting -------------------------------------------------
+
+    /// The form as a login, or `None` after saying what to fix.
+    fn checked_form(&mut self) -> Option<(Form, Login)> {
+        let form = self.connect.form();
+        let problem = form_problem(&form);
+        if let Some(problem) = problem {
+            self.connect.say(&problem, true, &self.colors);
+            return None;
+        }
+        let login = Login {
+            host: form.host.clone(),
+            port: form.port.parse().unwrap_or(settings::DEFAULT_PORT),
+            nick: form.nick.clone(),
+            password: form.password.clone(),
+            room: (!form.room.is_empty()).then(|| form.room.clone()),
+        };
+        Some((form, login))
+    }
+
+    fn connect_from_form(&mut self) {
+        let Some((_, login)) = self.checked_form() else {
+            return;
+        };
+        self.stop_hosting();
+        self.remember = (login.host.clone(), login.port);
+        self.start_session(login);
+    }
+
+    fn host_from_form(&mut self) {
+        let Some((form, mut login)) = self.checked_form() else {
+            return;
+        };
+        self.stop_hosting();
+        self.connect.say(
+            &format!("Starting a server on port {}…", login.port),
+            false,
+            &self.colors,
+        );
+        app::flush();
+        let room = (!form.room.is_empty()).then_some(form.room.as_str());
+        match host::start(login.port, &form.password, room) {
+            Ok(hosted) => {
+                let banner = host::banner_text(&host::addresses(), hosted.port);
+                self.chat.set_banner(Some(&banner));
+                self.chat.set_hosting(true);
+                login.host = "127.0.0.1".into();
+                login.port = hosted.port;
+                self.hosted = Some(hosted);
+                self.remember = (form.host, login.port);
+                self.start_session(login);
+            }
+            Err(e) => self.connect.say(&e.to_string(), true, &self.colors),
+        }
+    }
+
+    fn start_session(&mut self, login: Login) {
+        // Dropping an earlier session says goodbye on it.
+        self.session = None;
+        self.rooms.clear();
+        self.current = None;
+        let server = format!("{}:{}", login.host, login.port);
+        let (session, updates) = Session::start(login, app::awake);
+        self.session = Some(session);
+        self.updates = Some(updates);
+        self.status = Status::Connecting(server.clone());
+        self.connect
+            .say(&format!("Connecting to {server}…"), false, &self.colors);
+    }
+
+    fn stop_hosting(&mut self) {
+        if let Some(hosted) = self.hosted.take() {
+            hosted.stop();
+        }
+        self.chat.set_banner(None);
+        self.chat.set_hosting(false);
+    }
+
+    /// End the session and go back to the connect page, saying `why`.
+    fn disconnect(&mut self, why: &str) {
+        self.session = None;
+        self.updates = None;
+        self.stop_hosting();
+        self.show_connect_page(why, false);
+    }
+
+    fn show_connect_page(&mut self, message: &str, problem: bool) {
+        self.emoji.hide();
+        self.chat.hide();
+        self.connect.show();
+        self.connect.say(message, problem, &self.colors);
+        self.page = Page::Connect;
+        self.update_title();
+    }
+
+    fn show_chat_page(&mut self) {
+        self.connect.hide();
+        self.chat.show();
+        self.page = Page::Chat;
+    }
+
+    // ----- showing --------------------------------------------------------
+
+    fn push(&mut self, line: Line, mention: bool) {
+        self.chat.log.push(line, mention, None);
+    }
+
+    fn system(&mut self, text: &str) {
+        self.push(Line::new(transcript::now(), Kind::System, "", text), false);
+    }
+
+    fn error(&mut self, text: &str) {
+        self.push(Line::new(transcript::now(), Kind::Error, "", text), false);
+    }
+
+    fn room_mut(&mut self, name: &str) -> Option<&mut Room> {
+        self.rooms.iter_mut().find(|r| r.name == name)
+    }
+
+    /// `Some(room)` when `room` is not the one on screen.
+    fn other_room(&self, room: &str) -> Option<String> {
+        (self.current.as_deref() != Some(room)).then(|| room.to_owned())
+    }
+
+    /// Show the current room's topic and members.
+    fn show_room(&mut self) {
+        let current = self.current.clone().unwrap_or_default();
+        let (topic, members) = match self.rooms.iter().find(|r| r.name == current) {
+            Some(r) => (r.topic.clone(), r.members.clone()),
+            None => (String::new(), Vec::new()),
+        };
+        self.chat.set_topic(&current, &topic);
+        self.chat.set_members(&members);
+        self.update_status();
+        self.update_title();
+    }
+
+    fn update_status(&mut self) {
+        let text = match &self.status {
+            Status::Connecting(server) => format!("Connecting to {server}…"),
+            Status::Connected => {
+                let n = self
+                    .rooms
+                    .iter()
+                    .find(|r| Some(&r.name) == self.current.as_ref())
+                    .map_or(0, |r| r.members.len());
+                let people = if n == 1 { "member" } else { "members" };
+                format!(
+                    "Connected to {} as {} — {n} {people}",
+                    self.server, self.nick
+                )
+            }
+            Status::Lost { reason, retry_at } => {
+                let left = retry_at.saturating_duration_since(Instant::now());
+                match left.as_secs_f64().ceil() as u64 {
+                    0 => format!("Connection lost: {reason} — reconnecting…"),
+                    s => format!("Connection lost: {reason} — reconnecting in {s} s…"),
+                }
+            }
+            Status::Closed(reason) => {
+                format!("Disconnected: {reason}. Press Disconnect to connect again.")
+            }
+        };
+        self.chat.set_status(&text);
+    }
+
+    /// "natter — room — nick", with unread counts in front while the
+    /// window is not focused: "(3, 1 mention) natter — lobby — ada".
+    fn update_title(&mut self) {
+        let mut title = String::new();
+        if self.unread > 0 {
+            title = match self.unread_mentions {
+                0 => format!("({}) ", self.unread),
+                1 => format!("({}, 1 mention) ", self.unread),
+                m => format!("({}, {m} mentions) ", self.unread),
+            };
+        }
+        title.push_str("natter");
+        if self.page == Page::Chat {
+            if let Some(room) = &self.current {
+                title.push_str(&format!(" — {room}"));
+            }
+            title.push_str(&format!(" — {}", self.nick));
+        }
+        if self.window.label() != title {
+            self.window.set_label(&title);
+        }
+    }
+
+    fn count_unread(&mut self, mention: bool) {
+        if !self.focused {
+            self.unread += 1;
+            self.unread_mentions += u32::from(mention);
+        }
+    }
+
+    fn tick(&mut self) {
+        // FLTK has no focused widget exactly while another window has the
+        // keyboard.
+        let focused = app::focus().is_some();
+        if focused != self.focused {
+            self.focused = focused;
+            if focused {
+                self.unread = 0;
+                self.unread_mentions = 0;
+            }
+            self.update_title();
+        }
+        if matches!(self.status, Status::Lost { .. }) {
+            self.update_status();
+        }
+    }
+
+    // ----- transcript, theme, settings -----------------------------------
+
+    fn save_transcript(&mut self, path: Option<PathBuf>) {
+        let Some(path) = path.or_else(|| self.ask_transcript_path()) else {
+            return;
+        };
+        match transcript::save(&path, self.chat.log.lines()) {
+            Ok(n) => self.system(&format!("Saved {n} lines to {}.", path.display())),
+            Err(e) => self.error(&format!(
+                "Could not save the transcript to {}: {e}. Pick another folder or name.",
+                path.display()
+            )),
+        }
+        self.chat.log.show_end();
+    }
+
+    fn ask_transcript_path(&mut self) -> Option<PathBuf> {
+        use fltk::dialog::{NativeFileChooser, NativeFileChooserOptions, NativeFileChooserType};
+        let mut chooser = NativeFileChooser::new(NativeFileChooserType::BrowseSaveFile);
+        chooser.set_title("Save the transcript");
+        chooser.set_option(NativeFileChooserOptions::SaveAsConfirm);
+        let room = self.current.as_deref().unwrap_or("chat");
+        chooser.set_preset_file(&format!("natter-{room}.txt"));
+        chooser.set_filter("Text\t*.txt");
+        chooser.show();
+        let path = chooser.filename();
+        (!path.as_os_str().is_empty()).then_some(path)
+    }
+
+    fn toggle_theme(&mut self) {
+        self.theme = self.theme.other();
+        self.colors = theme::apply(self.theme);
+        self.connect.set_theme(self.theme);
+        self.chat.set_theme(self.theme, &self.colors);
+        self.save_settings();
+        self.window.redraw();
+    }
+
+    fn save_settings(&mut self) {
+        let (host, port) = self.remember.clone();
+        self.settings = Settings {
+            host,
+            port,
+            nick: if self.nick.is_empty() {
+                self.settings.nick.clone()
+            } else {
+                self.nick.clone()
+            },
+            theme: self.theme,
+        };
+        let Some(dir) = &self.config_dir else {
+            return;
+        };
+        if let Err(e) = settings::save(dir, &self.settings) {
+            ::log::warn!("cannot save settings in {}: {e}", dir.display());
+        }
+    }
+
+    /// Say goodbye: the session first (so our own quit goes out), then the
+    /// hosted server, which says goodbye to everyone else.
+    fn shut_down(&mut self) {
+        self.session = None;
+        self.stop_hosting();
+    }
+}
+
+/// Settings, where they live, and a sentence for the user if something is
+/// wrong with them.
+fn load_settings() -> (Settings, Option<PathBuf>, Option<String>) {
+    match settings::config_dir() {
+        Some(dir) => {
+            let (s, problem) = settings::load(&dir);
+            (s, Some(dir), problem)
+        }
+        None => (
+            Settings::defaults(),
+            None,
+            Some("natter cannot find a folder to keep its settings in, so it will not remember them.".into()),
+        ),
+    }
+}
+
+/// Keys for the whole window: Ctrl+Q quits; Escape closes the emoji grid
+/// (and, unlike FLTK's default, never the window); closing the window
+/// quits cleanly.
+fn handle_window_keys(window: &mut DoubleWindow, sender: Sender<Msg>) {
+    window.set_callback(move |_| {
+        if app::event() == Event::Close {
+            sender.send(Msg::Quit);
+        } else {
+            sender.send(Msg::Escape);
+        }
+    });
+    window.handle(move |_, event| {
+        let ctrl_q =
+            app::event_state().contains(Shortcut::Ctrl) && app::event_key() == Key::from_char('q');
+        if matches!(event, Event::Shortcut | Event::KeyDown) && ctrl_q {
+            sender.send(Msg::Quit);
+            return true;
+        }
+        false
+    });
+}
+
+/// What is wrong with the connect form, in words, or `None`.
+fn form_problem(form: &Form) -> Option<String> {
+    if form.host.is_empty() {
+        return Some("Type the server's address (your teacher has it), or host a room.".into());
+    }
+    if !matches!(form.port.parse::<u16>(), Ok(1..)) {
+        return Some(
+            "The port must be a number from 1 to 65535 (natter's usual one is 5555).".into(),
+        );
+    }
+    if let Some(p) = nick_problem(&form.nick) {
+        return Some(format!("That nickname cannot be used: {p}."));
+    }
+    if form.room.is_empty() {
+        return None;
+    }
+    room_problem(&form.room)
+        .map(|p| format!("That room name cannot be used: {p}. Or leave it empty for the lobby."))
+}
