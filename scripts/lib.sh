@@ -47,3 +47,28 @@ ensure_rust() {
     rustup toolchain list | grep -q stable || rustup toolchain install stable --profile minimal
     command -v cc >/dev/null 2>&1 || apt_install build-essential
 }
+
+# What building the FLTK client needs: a C++ compiler, ninja, the X11,
+# pango and cairo development packages, and CMake >= 3.28 (Debian 12's is
+# older, so a recent one goes into a project-local virtual environment,
+# .venv/, whose bin/ is put first on PATH).
+ensure_gui_build() {
+    apt_install g++ ninja-build python3-venv libx11-dev libxext-dev libxft-dev \
+        libxinerama-dev libxcursor-dev libxrender-dev libxfixes-dev \
+        libpango1.0-dev libcairo2-dev libfontconfig-dev libfreetype-dev
+    local venv
+    venv="$(pwd)/.venv"
+    if ! "$venv/bin/cmake" --version >/dev/null 2>&1; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q "cmake>=3.28"
+    fi
+    export PATH="$venv/bin:$PATH"
+}
+
+# What running the client's window tests needs: a virtual X server, a way to
+# type into windows and to copy their text, screenshots, and fonts with
+# accents, CJK and colour emoji.
+ensure_gui_test() {
+    apt_install xvfb xauth xdotool xclip imagemagick x11-utils \
+        fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
+}
