@@ -56,7 +56,7 @@ impl ChatPage {
         banner.hide();
 
         let mut middle = Flex::default().row();
-        let log = Log::new(colors);
+        let log = Log::new(colors, sender);
         let mut members = HoldBrowser::default();
         members.set_text_size(TEXT_SIZE);
         middle.fixed(&members, 180);

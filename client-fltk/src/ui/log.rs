@@ -10,10 +10,12 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use fltk::enums::{Color, Font};
+use fltk::app::Sender;
+use fltk::enums::{Color, Event, Font};
 use fltk::prelude::*;
 use fltk::text::{StyleTableEntryExt, TextAttr, TextBuffer, TextDisplay, WrapMode};
 
+use super::Msg;
 use super::theme::{Colors, TEXT_SIZE};
 use crate::nickcolor::{self, PALETTE};
 use crate::transcript::{Kind, Line};
@@ -60,11 +62,14 @@ pub struct Log {
     /// Pending own lines: tag → position of the mark, counted from the
     /// start of the conversation.
     pending: HashMap<u32, usize>,
+    /// Keep the end in view? True unless the user scrolled away from it.
+    following: bool,
 }
 
 impl Log {
-    /// The view, in the current group, filling `x, y, w, h`.
-    pub fn new(colors: &Colors) -> Log {
+    /// The view, in the current group. Scrolling it sends
+    /// [`Msg::ViewScrolled`], for [`Log::user_scrolled`].
+    pub fn new(colors: &Colors, sender: Sender<Msg>) -> Log {
         let text = TextBuffer::default();
         let style = TextBuffer::default();
         let mut display = TextDisplay::default();
@@ -72,6 +77,14 @@ impl Log {
         display.wrap_mode(WrapMode::AtBounds, 0);
         display.set_text_size(TEXT_SIZE);
         display.set_scrollbar_size(14);
+        display.handle(move |_, event| {
+            // Sent now, handled after FLTK has scrolled: the loop sees
+            // where the user left the view.
+            if matches!(event, Event::MouseWheel | Event::Released | Event::KeyUp) {
+                sender.send(Msg::ViewScrolled);
+            }
+            false
+        });
         let mut log = Log {
             display,
             text,
@@ -79,6 +92,7 @@ impl Log {
             lines: VecDeque::new(),
             dropped: 0,
             pending: HashMap::new(),
+            following: true,
         };
         log.set_colors(colors);
         log
@@ -93,17 +107,29 @@ impl Log {
         self.display.redraw();
     }
 
-    /// Is the end of the conversation on screen? If not, the user has
-    /// scrolled up to read, and new lines must not pull the view down.
-    pub fn at_end(&self) -> bool {
-        // FLTK leaves x, y at 0 for a position that is not displayed.
-        self.display.position_to_xy(self.text.length()) != (0, 0)
+    /// Should new lines scroll the view? Not while the user has scrolled
+    /// up to read.
+    pub fn following(&self) -> bool {
+        self.following
     }
 
-    /// Scroll so the last line is visible.
+    /// The user scrolled: follow new lines again only if they left the
+    /// end in view. (Asked only now, not while lines pour in, because the
+    /// display lays wrapped lines out lazily and only knows what it shows
+    /// once it has drawn.)
+    pub fn user_scrolled(&mut self) {
+        // FLTK leaves x, y at 0 for a position that is not displayed.
+        self.following = self.display.position_to_xy(self.text.length()) != (0, 0);
+    }
+
+    /// Scroll so the last line is visible, and follow new lines again.
     pub fn show_end(&mut self) {
-        self.display.set_insert_position(self.text.length());
-        self.display.show_insert_position();
+        self.following = true;
+        // Scroll by line count rather than with `show_insert_position`,
+        // which trusts line starts the display may not have laid out yet
+        // after a burst of lines. FLTK clamps a too large top line.
+        let lines = self.display.count_lines(0, self.text.length(), true);
+        self.display.scroll(lines.max(1), 0);
     }
 
     /// Add `line`. `mention` highlights its text; `pending` is the tag of
@@ -171,8 +197,15 @@ impl Log {
 
     fn drop_oldest(&mut self, count: usize) {
         let bytes: usize = self.lines.drain(..count).map(|(_, len)| len).sum();
-        self.text.remove(0, bytes as i32);
-        self.style.remove(0, bytes as i32);
+        let (from, to) = (bytes as i32, self.text.length());
+        // Replace the whole text with what is kept rather than removing
+        // the front: after a removal at the front FLTK's wrapped line count
+        // falls short and the view stops a few lines above the end (seen
+        // with fltk 1.5.23). One copy per DROP_CHUNK lines is cheap.
+        let text = self.text.text_range(from, to).unwrap_or_default();
+        let styles = self.style.text_range(from, to).unwrap_or_default();
+        self.text.set_text(&text);
+        self.style.set_text(&styles);
         self.dropped += bytes;
         let dropped = self.dropped;
         self.pending.retain(|_, at| *at >= dropped);

@@ -61,6 +61,8 @@ pub enum Msg {
     ToggleTheme,
     Disconnect,
     Escape,
+    ViewScrolled,
+    FollowEnd,
     Quit,
     Tick,
 }
@@ -115,6 +117,7 @@ struct Room {
 
 struct App {
     window: DoubleWindow,
+    sender: Sender<Msg>,
     connect: ConnectPage,
     chat: ChatPage,
     emoji: EmojiGrid,
@@ -130,6 +133,8 @@ struct App {
     remember: (String, u16),
     hosted: Option<Hosted>,
     status: Status,
+    /// Lost the connection and not yet back (the session retries).
+    outage: bool,
     nick: String,
     server: String,
     max_text: usize,
@@ -161,6 +166,7 @@ impl App {
         chat.set_theme(theme, &colors);
         let mut app = App {
             window,
+            sender,
             connect,
             chat,
             emoji,
@@ -174,6 +180,7 @@ impl App {
             updates: None,
             hosted: None,
             status: Status::Connecting(String::new()),
+            outage: false,
             nick: String::new(),
             server: String::new(),
             // Until the server says its own limit.
@@ -239,6 +246,12 @@ impl App {
             Msg::ToggleTheme => self.toggle_theme(),
             Msg::Disconnect => self.disconnect("Disconnected."),
             Msg::Escape => self.emoji.hide(),
+            Msg::ViewScrolled => self.chat.log.user_scrolled(),
+            Msg::FollowEnd => {
+                if self.chat.log.following() {
+                    self.chat.log.show_end();
+                }
+            }
             Msg::Quit => self.window.hide(),
             Msg::Tick => self.tick(),
         }
@@ -305,6 +318,7 @@ impl App {
         self.session = None;
         self.rooms.clear();
         self.current = None;
+        self.outage = false;
         let server = format!("{}:{}", login.host, login.port);
         let (session, updates) = Session::start(login, app::awake);
         self.session = Some(session);
@@ -398,9 +412,12 @@ impl App {
             }
             Status::Lost { reason, retry_at } => {
                 let left = retry_at.saturating_duration_since(Instant::now());
+                // The countdown before the reason: a long reason is cut
+                // at the window's edge, the countdown must not be.
+                let why = reason.trim_end_matches('.');
                 match left.as_secs_f64().ceil() as u64 {
-                    0 => format!("Connection lost: {reason} — reconnecting…"),
-                    s => format!("Connection lost: {reason} — reconnecting in {s} s…"),
+                    0 => format!("Connection lost — reconnecting… ({why})"),
+                    s => format!("Connection lost — reconnecting in {s} s… ({why})"),
                 }
             }
             Status::Closed(reason) => {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use fltk::app;
 
 use super::log::Delivery;
-use super::{App, Page, Room, Status, UPDATES_PER_TURN};
+use super::{App, Msg, Page, Room, Status, UPDATES_PER_TURN};
 use crate::session::{EventKind, RoomEvent, Update};
 use crate::transcript::{Kind, Line, clock, mentions};
 
@@ -31,7 +31,7 @@ impl App {
             // More are waiting: come back after this turn's redraw.
             app::awake();
         }
-        let follow = self.chat.log.at_end();
+        let follow = self.chat.log.following();
         let any = !batch.is_empty();
         for update in batch {
             self.on_update(update);
@@ -46,6 +46,10 @@ impl App {
         }
         if any && follow && self.page == Page::Chat {
             self.chat.log.show_end();
+            // Once more after the next redraw: the display wraps new lines
+            // lazily, so the first scroll can fall a few lines short.
+            let sender = self.sender;
+            app::add_timeout3(0.02, move |_| sender.send(Msg::FollowEnd));
         }
         if any {
             self.update_status();
@@ -77,7 +81,12 @@ impl App {
                 self.show_connect_page(&e.to_string(), true);
             }
             Update::Lost { reason, retry_in } => {
-                self.system(&format!("Connection lost: {reason}. Reconnecting…"));
+                // One line per outage; each retry only updates the status.
+                if !self.outage {
+                    self.outage = true;
+                    let why = reason.trim_end_matches('.');
+                    self.system(&format!("Connection lost: {why}. Reconnecting…"));
+                }
                 self.status = Status::Lost {
                     reason,
                     retry_at: Instant::now() + retry_in,
@@ -153,7 +162,12 @@ impl App {
             self.connect.say("", false, &self.colors);
             self.show_chat_page();
         }
-        self.system(&format!("Connected to {} as {}.", self.server, self.nick));
+        let again = if std::mem::take(&mut self.outage) {
+            "Reconnected"
+        } else {
+            "Connected"
+        };
+        self.system(&format!("{again} to {} as {}.", self.server, self.nick));
         self.save_settings();
     }
 
