@@ -46,6 +46,7 @@ impl ConnectPage {
     pub fn new(sender: Sender<Msg>, x: i32, y: i32, w: i32, h: i32) -> ConnectPage {
         let mut root = Flex::new(x, y, w, h, None).column();
         root.set_margin(20);
+        root.set_pad(8);
         Frame::default(); // space above, grows
 
         let mut title = Frame::default().with_label("natter");
@@ -55,11 +56,36 @@ impl ConnectPage {
         let subtitle = Frame::default().with_label("Chat with your class");
         root.fixed(&subtitle, 28);
 
-        let host = field(&mut root, "Server address", Input::default(), sender);
-        let port = field(&mut root, "Port", IntInput::default(), sender);
-        let nick = field(&mut root, "Nickname", Input::default(), sender);
-        let password = field(&mut root, "Password", SecretInput::default(), sender);
-        let room = field(&mut root, "Room", Input::default(), sender);
+        let host = field(
+            &mut root,
+            ("Server address", "from your teacher"),
+            Input::default(),
+            sender,
+        );
+        let port = field(
+            &mut root,
+            ("Port", "usually 5555"),
+            IntInput::default(),
+            sender,
+        );
+        let nick = field(
+            &mut root,
+            ("Nickname", "what others see"),
+            Input::default(),
+            sender,
+        );
+        let password = field(
+            &mut root,
+            ("Password", "if the room has one"),
+            SecretInput::default(),
+            sender,
+        );
+        let room = field(
+            &mut root,
+            ("Room", "empty: the lobby"),
+            Input::default(),
+            sender,
+        );
 
         let mut buttons = Flex::default().row();
         Frame::default();
@@ -158,7 +184,13 @@ impl ConnectPage {
 }
 
 /// A labelled input row in `root`; Enter in it presses Connect.
-fn field<I: InputExt + Clone>(root: &mut Flex, label: &str, input: I, sender: Sender<Msg>) -> I {
+/// `hint` (may be empty) is shown quietly to the right of the input.
+fn field<I: InputExt + Clone>(
+    root: &mut Flex,
+    (label, hint): (&str, &str),
+    input: I,
+    sender: Sender<Msg>,
+) -> I {
     let mut row = Flex::default().row();
     Frame::default();
     let mut name = Frame::default().with_label(label);
@@ -166,7 +198,10 @@ fn field<I: InputExt + Clone>(root: &mut Flex, label: &str, input: I, sender: Se
     row.fixed(&name, LABEL_W);
     row.add(&input);
     row.fixed(&input, 300);
-    Frame::default();
+    let mut hint_frame = Frame::default().with_label(hint);
+    hint_frame.set_align(Align::Left | Align::Inside);
+    hint_frame.set_label_size(13);
+    hint_frame.set_label_color(Color::Inactive);
     row.end();
     root.fixed(&row, ROW_H);
     let mut input = input;

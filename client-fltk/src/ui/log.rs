@@ -146,7 +146,9 @@ impl Log {
             Kind::Message | Kind::Own => TEXT,
         };
         let nick = match line.kind {
+            // Your own lines (messages, and actions waiting for an answer).
             Kind::Own => OWN_NICK,
+            Kind::Action if pending.is_some() => OWN_NICK,
             _ => NICK0 + nickcolor::color_index(&line.nick) as u8,
         };
         out.add(&parts.time, TIME);

@@ -497,6 +497,9 @@ impl App {
         chooser.set_option(NativeFileChooserOptions::SaveAsConfirm);
         let room = self.current.as_deref().unwrap_or("chat");
         chooser.set_preset_file(&format!("natter-{room}.txt"));
+        if let Some(home) = std::env::var_os("HOME") {
+            let _ = chooser.set_directory(&PathBuf::from(home));
+        }
         chooser.set_filter("Text\t*.txt");
         chooser.show();
         let path = chooser.filename();
