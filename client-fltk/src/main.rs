@@ -9,7 +9,7 @@ use natter_client::ui::{self, Start};
 /// the server's address and your nickname; the options fill it in (the
 /// last values used are remembered, except the password).
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version)]
 struct Cli {
     /// The server's address, as your teacher gave it (e.g. 192.168.1.20).
     #[arg(long)]

@@ -430,21 +430,8 @@ impl App {
     /// "natter — room — nick", with unread counts in front while the
     /// window is not focused: "(3, 1 mention) natter — lobby — ada".
     fn update_title(&mut self) {
-        let mut title = String::new();
-        if self.unread > 0 {
-            title = match self.unread_mentions {
-                0 => format!("({}) ", self.unread),
-                1 => format!("({}, 1 mention) ", self.unread),
-                m => format!("({}, {m} mentions) ", self.unread),
-            };
-        }
-        title.push_str("natter");
-        if self.page == Page::Chat {
-            if let Some(room) = &self.current {
-                title.push_str(&format!(" — {room}"));
-            }
-            title.push_str(&format!(" — {}", self.nick));
-        }
+        let place = (self.page == Page::Chat).then_some((self.current.as_deref(), &*self.nick));
+        let title = window_title(self.unread, self.unread_mentions, place);
         if self.window.label() != title {
             self.window.set_label(&title);
         }
@@ -543,6 +530,25 @@ impl App {
     }
 }
 
+/// "natter — room — nick" (just "natter" on the connect page), with
+/// unread counts in front: "(3, 1 mention) natter — lobby — ada".
+fn window_title(unread: u32, mentions: u32, place: Option<(Option<&str>, &str)>) -> String {
+    let mut title = match (unread, mentions) {
+        (0, _) => String::new(),
+        (n, 0) => format!("({n}) "),
+        (n, 1) => format!("({n}, 1 mention) "),
+        (n, m) => format!("({n}, {m} mentions) "),
+    };
+    title.push_str("natter");
+    if let Some((room, nick)) = place {
+        if let Some(room) = room {
+            title.push_str(&format!(" — {room}"));
+        }
+        title.push_str(&format!(" — {nick}"));
+    }
+    title
+}
+
 /// Settings, where they live, and a sentence for the user if something is
 /// wrong with them.
 fn load_settings() -> (Settings, Option<PathBuf>, Option<String>) {
@@ -599,4 +605,25 @@ fn form_problem(form: &Form) -> Option<String> {
     }
     room_problem(&form.room)
         .map(|p| format!("That room name cannot be used: {p}. Or leave it empty for the lobby."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        assert_eq!(window_title(0, 0, None), "natter");
+        assert_eq!(
+            window_title(0, 0, Some((Some("lobby"), "ada"))),
+            "natter — lobby — ada"
+        );
+        assert_eq!(window_title(0, 0, Some((None, "ada"))), "natter — ada");
+        assert_eq!(
+            window_title(3, 1, Some((Some("lobby"), "ada"))),
+            "(3, 1 mention) natter — lobby — ada"
+        );
+        assert_eq!(window_title(5, 0, None), "(5) natter");
+        assert_eq!(window_title(5, 2, None), "(5, 2 mentions) natter");
+    }
 }

@@ -134,7 +134,12 @@ impl App {
             }
             Update::NickSet { nick } => {
                 self.system(&format!("You are now known as {nick}."));
-                self.nick = nick;
+                // The server tells the others with NickChanged, not us.
+                let old = std::mem::replace(&mut self.nick, nick.clone());
+                for room in &mut self.rooms {
+                    rename_member(&mut room.members, &old, &nick);
+                }
+                self.show_room();
                 self.save_settings();
             }
             Update::Refused { tag, message, .. } => {
@@ -227,11 +232,7 @@ impl App {
                 Line::new(time, Kind::System, "", &text)
             }
             EventKind::NickChanged { old, new } => {
-                self.change_members(&room, live, |m| {
-                    m.iter_mut()
-                        .filter(|n| **n == old)
-                        .for_each(|n| *n = new.clone())
-                });
+                self.change_members(&room, live, |m| rename_member(m, &old, &new));
                 Line::new(
                     time,
                     Kind::System,
@@ -270,5 +271,11 @@ impl App {
 fn add_member(members: &mut Vec<String>, nick: &str) {
     if !members.iter().any(|m| m == nick) {
         members.push(nick.to_owned());
+    }
+}
+
+fn rename_member(members: &mut [String], old: &str, new: &str) {
+    for nick in members.iter_mut().filter(|n| n.as_str() == old) {
+        *nick = new.to_owned();
     }
 }
