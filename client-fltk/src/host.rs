@@ -127,7 +127,9 @@ pub fn banner_text(addresses: &[IpAddr], port: u16) -> String {
         ),
         [one] => format!("Others connect to address {one}  port {port}"),
         [first, rest @ ..] => {
-            let others: Vec<String> = rest.iter().map(IpAddr::to_string).collect();
+            // Two more at most: a laptop with many virtual interfaces
+            // must not push the banner off the window.
+            let others: Vec<String> = rest.iter().take(2).map(IpAddr::to_string).collect();
             format!(
                 "Others connect to address {first}  port {port}   (or {})",
                 others.join(", ")

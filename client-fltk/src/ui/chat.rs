@@ -1,6 +1,7 @@
 //! The chat page: the room and topic on top (and, when hosting, a banner
 //! saying what others should type), the conversation with the member list
-//! beside it, the input line, and a status line at the bottom.
+//! beside it, the input line, and a status line at the bottom. Alt+S
+//! saves the transcript, Alt+D disconnects (Alt+H stops hosting).
 
 use fltk::app::Sender;
 use fltk::browser::HoldBrowser;
@@ -42,8 +43,8 @@ impl ChatPage {
         topic.set_label_font(Font::HelveticaBold);
         topic.set_label_size(TEXT_SIZE + 1);
         let theme_button = small_button(&mut top, "", 100, sender, Msg::ToggleTheme);
-        small_button(&mut top, "Save transcript…", 140, sender, Msg::Save);
-        let disconnect_button = small_button(&mut top, "Disconnect", 110, sender, Msg::Disconnect);
+        small_button(&mut top, "&Save transcript…", 140, sender, Msg::Save);
+        let disconnect_button = small_button(&mut top, "&Disconnect", 110, sender, Msg::Disconnect);
         top.end();
         root.fixed(&top, 30);
 
@@ -124,7 +125,9 @@ impl ChatPage {
     }
 
     pub fn set_topic(&mut self, room: &str, topic: &str) {
-        let label = if topic.is_empty() {
+        let label = if room.is_empty() {
+            "Not in a room: type /join and a room name".to_owned()
+        } else if topic.is_empty() {
             format!("#{room}")
         } else {
             format!("#{room} — {topic}")
@@ -150,9 +153,9 @@ impl ChatPage {
     /// While hosting, leaving stops the server for everyone: say so.
     pub fn set_hosting(&mut self, hosting: bool) {
         let (label, tip) = match hosting {
-            true => ("Stop hosting", "Stop the server: everyone is disconnected"),
+            true => ("Stop &hosting", "Stop the server: everyone is disconnected"),
             false => (
-                "Disconnect",
+                "&Disconnect",
                 "Leave the chat and go back to the connect page",
             ),
         };

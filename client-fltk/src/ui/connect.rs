@@ -1,5 +1,6 @@
 //! The connect page: where to connect and who to be, a Connect button
-//! (Enter works from any field), and "Host a room on this computer".
+//! (Enter or Alt+C from any field), and "Host a room on this computer"
+//! (Alt+H).
 //! Problems are shown in a line under the buttons, and what was typed is
 //! kept so the user only fixes what is wrong.
 
@@ -89,10 +90,10 @@ impl ConnectPage {
 
         let mut buttons = Flex::default().row();
         Frame::default();
-        let mut connect = ReturnButton::default().with_label("Connect");
+        let mut connect = ReturnButton::default().with_label("&Connect");
         connect.emit(sender, Msg::Connect);
         buttons.fixed(&connect, 140);
-        let mut host_button = Button::default().with_label("Host a room on this computer");
+        let mut host_button = Button::default().with_label("&Host a room on this computer");
         host_button.emit(sender, Msg::Host);
         host_button.set_tooltip("Start a chat server here; others connect to this computer");
         buttons.fixed(&host_button, 260);
