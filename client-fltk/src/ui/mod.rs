@@ -52,18 +52,30 @@ pub struct Start {
 /// What a widget asks the loop to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {
+    /// Connect with what the connect page says.
     Connect,
+    /// Host a room here, then connect to it.
     Host,
+    /// Send (or carry out) the input line.
     Send,
+    /// Open or close the emoji grid.
     ToggleEmoji,
+    /// Insert `EMOJI[i]` into the input line.
     Emoji(usize),
+    /// Ask where, then save the transcript.
     Save,
     ToggleTheme,
+    /// Leave (and stop hosting); back to the connect page.
     Disconnect,
+    /// Escape pressed: close the emoji grid.
     Escape,
+    /// The user scrolled the conversation.
     ViewScrolled,
+    /// Scroll to the end again once the display has laid out new lines.
     FollowEnd,
+    /// Ctrl+Q, /quit or the window's close button.
     Quit,
+    /// Twice a second: countdown and focus.
     Tick,
 }
 
@@ -77,7 +89,7 @@ pub fn run(start: Start) {
     app::set_font_size(theme::TEXT_SIZE);
     app::set_scheme(app::Scheme::Gtk);
     let (sender, receiver) = app::channel::<Msg>();
-    let mut ui = App::new(start.clone(), sender);
+    let mut ui = App::new(&start, sender);
     ui.begin(&start);
     // A steady tick drives the reconnect countdown and notices focus
     // changes; twice a second costs nothing.
@@ -147,7 +159,7 @@ struct App {
 }
 
 impl App {
-    fn new(start: Start, sender: Sender<Msg>) -> App {
+    fn new(start: &Start, sender: Sender<Msg>) -> App {
         let (settings, config_dir, notice) = load_settings();
         let theme = start.theme.unwrap_or(settings.theme);
         let colors = theme::apply(theme);
@@ -192,7 +204,7 @@ impl App {
             unread: 0,
             unread_mentions: 0,
         };
-        app.fill_form(&start);
+        app.fill_form(start);
         app
     }
 
