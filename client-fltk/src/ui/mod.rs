@@ -257,7 +257,12 @@ impl App {
             Msg::Save => self.save_transcript(None),
             Msg::ToggleTheme => self.toggle_theme(),
             Msg::Disconnect => self.disconnect("Disconnected."),
-            Msg::Escape => self.emoji.hide(),
+            Msg::Escape => {
+                self.emoji.hide();
+                if self.page == Page::Chat {
+                    self.chat.focus_input();
+                }
+            }
             Msg::ViewScrolled => self.chat.log.user_scrolled(),
             Msg::FollowEnd => {
                 if self.chat.log.following() {
