@@ -53,7 +53,7 @@ pub struct Hosted {
 /// The port is taken, the room name is invalid, or the system refuses.
 pub fn start(port: u16, password: &str, room: Option<&str>) -> Result<Hosted, HostError> {
     if let Some(problem) = room.and_then(crate::names::room_problem) {
-        return Err(HostError::BadRoom(problem));
+        return Err(HostError::BadRoom(problem.to_owned()));
     }
     let options = Options {
         bind: SocketAddr::from(([0u16; 8], port)),

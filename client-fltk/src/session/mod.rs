@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use natter_core::error::ErrorCode;
 use natter_core::io::{IoError, write_frame};
-use natter_core::wire::{FLAG_ACTION, Frame, is_valid_room, nick_problem, same_name};
+use natter_core::wire::{FLAG_ACTION, Frame, nick_problem, room_problem, same_name};
 use natter_server::client::{Client, ClientError, Stream};
 
 use inbound::Inbound;
@@ -51,8 +51,8 @@ const BACKOFF: [u64; 6] = [1, 2, 4, 8, 16, 30];
 /// After a resumed join, how long to wait for the replay to show which
 /// of the lines sent just before the loss the server had taken.
 const RESUME_GRACE: Duration = Duration::from_secs(3);
-/// The room-name rule, for people.
-const ROOM_RULE: &str = "room names are 1-24 letters, digits, '-' or '_', without spaces or '#'";
+/// How long dropping a session waits for its goodbye to go out.
+const DROP_WAIT: Duration = Duration::from_secs(1);
 /// Own message ids remembered per room, to recognise them in a replay.
 const OWN_IDS: usize = 512;
 
@@ -60,6 +60,8 @@ const OWN_IDS: usize = 512;
 /// network thread end.
 pub struct Session {
     inputs: mpsc::Sender<Input>,
+    /// Disconnects when the session thread ends (its sender is dropped).
+    ended: mpsc::Receiver<()>,
 }
 
 impl Session {
@@ -76,15 +78,19 @@ impl Session {
             wake: Box::new(wake),
         };
         let looped = inputs.clone();
+        let (ending, ended) = mpsc::channel::<()>();
         let spawned = thread::Builder::new()
             .name("natter-session".into())
-            .spawn(move || Worker::new(login, ui, rx, looped).run());
+            .spawn(move || {
+                Worker::new(login, ui, rx, looped).run();
+                drop(ending);
+            });
         if let Err(e) = spawned {
             // Only when the OS cannot make a thread; say so instead of
             // failing silently.
             log::error!("cannot start the network thread: {e}");
         }
-        (Session { inputs }, updates)
+        (Session { inputs, ended }, updates)
     }
 
     /// Queue a command; never blocks. After the session ended it is ignored.
@@ -94,8 +100,12 @@ impl Session {
 }
 
 impl Drop for Session {
+    /// Says goodbye and waits (a second at most) for the goodbye to be
+    /// written, since the process often exits right after.
     fn drop(&mut self) {
-        let _ = self.inputs.send(Input::Dropped);
+        if self.inputs.send(Input::Dropped).is_ok() {
+            let _ = self.ended.recv_timeout(DROP_WAIT);
+        }
     }
 }
 
@@ -333,13 +343,17 @@ impl Worker {
                 retry: false,
             });
         }
-        if let Some(room) = self.login.room.as_deref().filter(|r| !r.is_empty()) {
-            if !is_valid_room(room) {
-                return Err(Attempt {
-                    error: ConnectError::BadRoom(ROOM_RULE),
-                    retry: false,
-                });
-            }
+        if let Some(rule) = self
+            .login
+            .room
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .and_then(room_problem)
+        {
+            return Err(Attempt {
+                error: ConnectError::BadRoom(rule),
+                retry: false,
+            });
         }
         let client = match Client::connect_timeout(
             &addrs[..],
@@ -402,7 +416,9 @@ impl Worker {
                 Ok(()) => {}
                 Err(WriteError::Invalid(_)) => {
                     return Err(Attempt {
-                        error: ConnectError::BadRoom(ROOM_RULE),
+                        error: ConnectError::BadRoom(
+                            room_problem(&room).unwrap_or("the server does not accept it"),
+                        ),
                         retry: false,
                     });
                 }
@@ -709,7 +725,7 @@ impl Worker {
                             reason: "could not join",
                         },
                     );
-                    self.ui.send(Update::Failed(join_error(code)));
+                    self.ui.send(Update::Failed(join_error(code, &subject)));
                     return Err(Next::Stop);
                 }
                 if tag != 0 {
@@ -744,10 +760,12 @@ impl Worker {
                         });
                         Next::Stop
                     }
+                    // The reason is the teacher's message, or the server's
+                    // own "the server is shutting down".
                     ErrorCode::ShuttingDown => Next::Reconnect(if reason.is_empty() {
                         "the server is shutting down".into()
                     } else {
-                        format!("the server is shutting down ({reason})")
+                        reason
                     }),
                     code => Next::Reconnect(format!(
                         "the server closed the connection: {}",
@@ -916,10 +934,12 @@ fn refusal_text(code: ErrorCode, subject: &str) -> String {
 }
 
 /// A refused first join, for the connect page.
-fn join_error(code: ErrorCode) -> ConnectError {
+fn join_error(code: ErrorCode, room: &str) -> ConnectError {
     match code {
         ErrorCode::RoomFull | ErrorCode::ServerFull => ConnectError::RoomFull,
-        ErrorCode::BadRoom => ConnectError::BadRoom(ROOM_RULE),
+        ErrorCode::BadRoom => {
+            ConnectError::BadRoom(room_problem(room).unwrap_or("the server does not accept it"))
+        }
         other => ConnectError::Server(other),
     }
 }

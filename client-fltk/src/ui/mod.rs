@@ -87,6 +87,7 @@ const UPDATES_PER_TURN: usize = 1_000;
 pub fn run(start: Start) {
     let app = app::App::default();
     app::set_font_size(theme::TEXT_SIZE);
+    theme::use_wide_fonts();
     app::set_scheme(app::Scheme::Gtk);
     let (sender, receiver) = app::channel::<Msg>();
     let mut ui = App::new(&start, sender);

@@ -77,3 +77,35 @@ pub fn switch_label(theme: Theme) -> &'static str {
         Theme::Dark => "Light mode",
     }
 }
+
+/// The family the window's text is drawn in: its Latin, Greek, Cyrillic
+/// and CJK glyphs share one set of line metrics. With pango any missing
+/// glyph falls back to another font (colour emoji included), but a
+/// fallback with a taller ascent draws its run lower than the rest of the
+/// line and clips it; with plain Xft (the static build) there is no
+/// fallback at all, so one family covering the most scripts matters even
+/// more. Where it is not installed, fontconfig substitutes the default
+/// sans-serif font.
+const TEXT_FAMILY: &str = "Noto Sans CJK SC";
+
+/// Point FLTK's Helvetica slots (the ones every widget uses) at
+/// [`TEXT_FAMILY`], in the naming scheme of the text engine built in.
+pub fn use_wide_fonts() {
+    use fltk::enums::Font;
+    let slots = [
+        Font::Helvetica,
+        Font::HelveticaBold,
+        Font::HelveticaItalic,
+        Font::HelveticaBoldItalic,
+    ];
+    // pango takes font descriptions; FLTK's Xft driver a style letter
+    // (' ' plain, B, I, P bold italic) in front of a fontconfig family.
+    let names: [String; 4] = if cfg!(feature = "no-pango") {
+        [' ', 'B', 'I', 'P'].map(|style| format!("{style}{TEXT_FAMILY}"))
+    } else {
+        ["", " Bold", " Italic", " Bold Italic"].map(|style| format!("{TEXT_FAMILY}{style}"))
+    };
+    for (slot, name) in slots.into_iter().zip(names) {
+        Font::set_font(slot, &name);
+    }
+}

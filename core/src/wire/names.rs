@@ -112,6 +112,26 @@ pub fn nick_problem(nick: &str) -> Option<&'static str> {
     None
 }
 
+/// Which room-name rule `room` breaks, in words for a person, or `None`
+/// when it is valid (exactly when [`is_valid_room`] is true).
+///
+/// ```
+/// use natter_core::wire::room_problem;
+/// assert_eq!(room_problem("class-4b"), None);
+/// assert!(room_problem("#lobby").is_some());
+/// ```
+pub fn room_problem(room: &str) -> Option<&'static str> {
+    if room.is_empty() {
+        Some("type a room name")
+    } else if room.len() > MAX_ROOM {
+        Some("it is longer than 24 bytes (accented letters take 2, CJK 3)")
+    } else if !is_valid_room(room) {
+        Some("it may only hold letters, digits, '-' and '_' (no spaces, no '#')")
+    } else {
+        None
+    }
+}
+
 /// Is `room` a valid room name?
 ///
 /// 1 to [`MAX_ROOM`] bytes of letters (ASCII or [`LETTERS`]), ASCII
@@ -210,6 +230,7 @@ mod tests {
             ("non\u{00A0}breaking", false),
         ];
         for (room, ok) in cases {
+            assert_eq!(room_problem(room).is_none(), *ok, "{room:?}");
             assert_eq!(is_valid_room(room), *ok, "{room:?}");
         }
     }
