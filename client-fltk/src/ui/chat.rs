@@ -68,6 +68,15 @@ impl ChatPage {
         input.set_text_size(TEXT_SIZE);
         input.set_trigger(CallbackTrigger::EnterKeyAlways);
         input.emit(sender, Msg::Send);
+        if super::probe::enabled() {
+            input.handle(|_, event| {
+                if event == fltk::enums::Event::KeyDown {
+                    super::probe::key_pressed();
+                }
+                // Measuring only: the input handles the key as usual.
+                false
+            });
+        }
         input.set_tooltip("Type a message and press Enter. /help lists the commands.");
         let mut emoji_button = small_button(&mut bottom, "😀", 44, sender, Msg::ToggleEmoji);
         emoji_button.set_label_size(20);

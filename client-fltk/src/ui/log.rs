@@ -3,10 +3,12 @@
 //! thousands of lines, unlike a widget per line.
 //!
 //! Memory is bounded: the view keeps at most [`MAX_LINES`] lines and drops
-//! the oldest [`DROP_CHUNK`] at once when it has more (removing from the
-//! front of FLTK's gap buffer moves the whole text, so doing it in chunks
-//! keeps 10,000+ incoming lines smooth). The transcript holds the same
-//! lines.
+//! the oldest [`DROP_CHUNK`] at once when it has more. Dropping rebuilds
+//! the display's text, and FLTK then measures every kept line again to
+//! wrap it (tens of milliseconds for thousands of lines), so it happens
+//! rarely and leaves half the lines: a key typed during a flood of 1,000
+//! messages a second is on screen in 17 ms (median; see BENCHMARKS.md).
+//! The transcript keeps much more, as plain lines: [`TRANSCRIPT_LINES`].
 
 use std::collections::{HashMap, VecDeque};
 
@@ -20,10 +22,13 @@ use super::theme::{Colors, TEXT_SIZE};
 use crate::nickcolor::{self, PALETTE};
 use crate::transcript::{Kind, Line};
 
-/// Lines kept on screen and in the transcript.
-pub const MAX_LINES: usize = 5_000;
+/// Lines kept on screen (between half this and this many).
+pub const MAX_LINES: usize = 4_000;
+/// Lines kept for the transcript a teacher saves: a whole lesson of a
+/// busy class (about 15 MB at most).
+pub const TRANSCRIPT_LINES: usize = 100_000;
 /// Lines dropped at once when there are more than [`MAX_LINES`].
-pub const DROP_CHUNK: usize = 500;
+pub const DROP_CHUNK: usize = 2_000;
 
 // Style bytes: 'A' + index into the table built by `style_table`.
 const TEXT: u8 = b'A';
@@ -54,14 +59,22 @@ pub struct Log {
     display: TextDisplay,
     text: TextBuffer,
     style: TextBuffer,
-    /// Each kept line and its length in the buffer (newline included).
-    lines: VecDeque<(Line, usize)>,
+    /// Each kept line, with its text and style bytes as in the buffers
+    /// (newline included): the view is rebuilt from these when old lines
+    /// go, never read back from FLTK (fltk-rs 1.5.23's
+    /// `TextBuffer::text_range` and `text` leak the C copy they make).
+    lines: VecDeque<Styled>,
+    /// The conversation for the transcript, oldest first.
+    transcript: VecDeque<Line>,
+    /// The number of the front line in `lines` (lines are numbered from
+    /// the start of the conversation).
+    first_line: usize,
     /// Bytes dropped from the front so far: a position that counts from
     /// the start of the conversation minus this is a buffer position.
     dropped: usize,
-    /// Pending own lines: tag → position of the mark, counted from the
-    /// start of the conversation.
-    pending: HashMap<u32, usize>,
+    /// Pending own lines: tag → the line's number and where its mark is,
+    /// within the line and counted from the start of the conversation.
+    pending: HashMap<u32, Mark>,
     /// Keep the end in view? True unless the user scrolled away from it.
     following: bool,
 }
@@ -70,8 +83,12 @@ impl Log {
     /// The view, in the current group. Scrolling it sends
     /// [`Msg::ViewScrolled`], for [`Log::user_scrolled`].
     pub fn new(colors: &Colors, sender: Sender<Msg>) -> Log {
-        let text = TextBuffer::default();
-        let style = TextBuffer::default();
+        let mut text = TextBuffer::default();
+        let mut style = TextBuffer::default();
+        // FLTK's buffers keep every change for undo, without limit: a view
+        // that only grows would keep all it ever showed.
+        text.can_undo(false);
+        style.can_undo(false);
         let mut display = TextDisplay::default();
         display.set_buffer(text.clone());
         display.wrap_mode(WrapMode::AtBounds, 0);
@@ -90,6 +107,8 @@ impl Log {
             text,
             style,
             lines: VecDeque::new(),
+            transcript: VecDeque::new(),
+            first_line: 0,
             dropped: 0,
             pending: HashMap::new(),
             following: true,
@@ -125,11 +144,13 @@ impl Log {
     /// Scroll so the last line is visible, and follow new lines again.
     pub fn show_end(&mut self) {
         self.following = true;
-        // Scroll by line count rather than with `show_insert_position`,
-        // which trusts line starts the display may not have laid out yet
-        // after a burst of lines. FLTK clamps a too large top line.
-        let lines = self.display.count_lines(0, self.text.length(), true);
-        self.display.scroll(lines.max(1), 0);
+        // Scroll to a top line past any there can be, rather than with
+        // `show_insert_position`, which trusts line starts the display may
+        // not have laid out yet after a burst of lines: FLTK clamps it to
+        // the last screenful. (Counting the wrapped lines instead measures
+        // the whole text, many milliseconds for 5,000 lines, on every
+        // batch of updates.)
+        self.display.scroll(self.text.length().max(1), 0);
     }
 
     /// Add `line`. `mention` highlights its text; `pending` is the tag of
@@ -157,15 +178,22 @@ impl Log {
         out.add(&parts.after, if mention { MENTION } else { body });
         if let Some(tag) = pending {
             out.add(" ", MARK);
-            let at = self.dropped + self.text.length() as usize + out.text.len();
-            self.pending.insert(tag, at);
+            let mark = Mark {
+                line: self.first_line + self.lines.len(),
+                in_line: out.text.len(),
+                at: self.dropped + self.text.length() as usize + out.text.len(),
+            };
+            self.pending.insert(tag, mark);
             out.add(PENDING, MARK);
         }
         out.add("\n", TEXT);
-        let len = out.text.len();
         self.text.append(&out.text);
         self.style.append(&out.styles);
-        self.lines.push_back((line, len));
+        self.lines.push_back(out);
+        if self.transcript.len() >= TRANSCRIPT_LINES {
+            self.transcript.pop_front();
+        }
+        self.transcript.push_back(line);
         if self.lines.len() > MAX_LINES {
             self.drop_oldest(DROP_CHUNK);
         }
@@ -174,44 +202,69 @@ impl Log {
     /// Mark the own line `tag` as delivered or not. Unknown tags (lines
     /// already dropped) are ignored.
     pub fn settle(&mut self, tag: u32, how: Delivery) {
-        let Some(at) = self.pending.remove(&tag) else {
+        let Some(mark) = self.pending.remove(&tag) else {
             return;
         };
-        let Some(pos) = at.checked_sub(self.dropped) else {
+        let (Some(pos), Some(index)) = (
+            mark.at.checked_sub(self.dropped),
+            mark.line.checked_sub(self.first_line),
+        ) else {
             return;
         };
-        let (mark, style) = match how {
+        let Some(kept) = self.lines.get_mut(index) else {
+            return;
+        };
+        let (symbol, style) = match how {
             Delivery::Delivered => (DELIVERED, MARK),
             Delivery::NotDelivered => (NOT_DELIVERED, ERROR),
         };
-        let (start, end) = (pos as i32, (pos + PENDING.len()) as i32);
-        if self.text.text_range(start, end).as_deref() == Some(PENDING) {
-            self.text.replace(start, end, mark);
-            let styles = String::from(style as char).repeat(mark.len());
-            self.style.replace(start, end, &styles);
+        let range = mark.in_line..mark.in_line + PENDING.len();
+        if kept.text.get(range.clone()) != Some(PENDING) {
+            return;
         }
+        let styles = String::from(style as char).repeat(symbol.len());
+        kept.text.replace_range(range.clone(), symbol);
+        kept.styles.replace_range(range, &styles);
+        let (start, end) = (pos as i32, (pos + PENDING.len()) as i32);
+        self.text.replace(start, end, symbol);
+        self.style.replace(start, end, &styles);
     }
 
-    /// The kept lines, oldest first (for the transcript).
+    /// The transcript's lines, oldest first.
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
-        self.lines.iter().map(|(line, _)| line)
+        self.transcript.iter()
     }
 
     fn drop_oldest(&mut self, count: usize) {
-        let bytes: usize = self.lines.drain(..count).map(|(_, len)| len).sum();
-        let (from, to) = (bytes as i32, self.text.length());
-        // Replace the whole text with what is kept rather than removing
-        // the front: after a removal at the front FLTK's wrapped line count
+        let bytes: usize = self.lines.drain(..count).map(|kept| kept.text.len()).sum();
+        // Set the whole text to what is kept rather than removing the
+        // front: after a removal at the front FLTK's wrapped line count
         // falls short and the view stops a few lines above the end (seen
         // with fltk 1.5.23). One copy per DROP_CHUNK lines is cheap.
-        let text = self.text.text_range(from, to).unwrap_or_default();
-        let styles = self.style.text_range(from, to).unwrap_or_default();
+        let mut text = String::with_capacity(self.text.length() as usize);
+        let mut styles = String::with_capacity(text.capacity());
+        for kept in &self.lines {
+            text.push_str(&kept.text);
+            styles.push_str(&kept.styles);
+        }
         self.text.set_text(&text);
         self.style.set_text(&styles);
+        self.first_line += count;
         self.dropped += bytes;
-        let dropped = self.dropped;
-        self.pending.retain(|_, at| *at >= dropped);
+        let first = self.first_line;
+        self.pending.retain(|_, mark| mark.line >= first);
     }
+}
+
+/// Where a pending own line's mark is.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    /// The line's number.
+    line: usize,
+    /// Bytes into the line.
+    in_line: usize,
+    /// Bytes into the conversation.
+    at: usize,
 }
 
 /// A line's text and its style bytes, built side by side.

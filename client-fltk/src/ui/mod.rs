@@ -11,6 +11,7 @@ mod chat;
 mod connect;
 mod emoji;
 mod log;
+mod probe;
 mod send;
 mod theme;
 mod updates;
@@ -98,8 +99,12 @@ pub fn run(start: Start) {
         sender.send(Msg::Tick);
         app::repeat_timeout3(0.5, handle);
     });
+    let probing = probe::enabled();
     while app.wait() {
         ui.pump(&receiver);
+        if probing {
+            probe::after_turn();
+        }
     }
     ui.shut_down();
 }
