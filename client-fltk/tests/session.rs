@@ -412,18 +412,25 @@ fn reconnected(rx: &Receiver<Update>) -> bool {
     })
 }
 
+/// A plain protocol client in the lobby, straight to the server.
+fn raw_member(addr: SocketAddr, nick: &str) -> Client {
+    let mut client = Client::connect(addr, nick, "").unwrap();
+    client
+        .send(&Frame::Join {
+            room: "lobby",
+            epoch: 0,
+            since: 0,
+        })
+        .unwrap();
+    client
+}
+
 #[test]
 fn reconnect_resumes_without_a_gap() {
     let server = TestServer::start(|_| {});
     let proxy = Proxy::start(server.addr);
     let (_ann, ann_rx) = joined(login(proxy.addr, "ann"));
-    let mut bob = Client::connect(server.addr, "bob", "").unwrap();
-    bob.send(&Frame::Join {
-        room: "lobby",
-        epoch: 0,
-        since: 0,
-    })
-    .unwrap();
+    let mut bob = raw_member(server.addr, "bob");
     let bob_say = |bob: &mut Client, tag: u32, text: &str| {
         bob.send(&Frame::Say {
             tag,
@@ -463,13 +470,7 @@ fn reconnect_past_the_history_says_how_much_was_missed() {
     let server = TestServer::start(|_| {});
     let proxy = Proxy::start(server.addr);
     let (_ann, ann_rx) = joined(login(proxy.addr, "ann"));
-    let mut bob = Client::connect(server.addr, "bob", "").unwrap();
-    bob.send(&Frame::Join {
-        room: "lobby",
-        epoch: 0,
-        since: 0,
-    })
-    .unwrap();
+    let mut bob = raw_member(server.addr, "bob");
     wait_for(&ann_rx, "bob's join", |u| match u {
         Update::Event(RoomEvent {
             kind: EventKind::Joined { nick },

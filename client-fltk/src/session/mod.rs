@@ -6,7 +6,7 @@
 //! # Threads
 //! The *session thread* owns the connection's lifecycle and its writing
 //! half; a *reader thread* per connection blocks on the reading half and
-//! turns frames into [`Inbound`] values. Both feed one channel, so the
+//! turns frames into `Inbound` values. Both feed one channel, so the
 //! session thread waits on a single `recv_timeout` for commands, frames,
 //! a lost connection and its own timers alike. The frame I/O is natter's
 //! one blocking client, [`natter_server::client`], over `embedded-io`.

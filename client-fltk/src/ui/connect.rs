@@ -136,6 +136,11 @@ impl ConnectPage {
     pub fn show(&mut self) {
         self.root.show();
         let _ = self.nick.take_focus();
+        // The suggested or remembered nickname is selected, so typing
+        // replaces it and Enter keeps it.
+        let end = self.nick.value().len() as i32;
+        let _ = self.nick.set_position(end);
+        let _ = self.nick.set_mark(0);
     }
 
     pub fn hide(&mut self) {

@@ -2,7 +2,7 @@
 //! message pump that joins them to the session.
 //!
 //! Widgets never do work in their callbacks: each sends a [`Msg`] on an
-//! FLTK channel, and [`App`] handles it in the loop, together with the
+//! FLTK channel, and `App` handles it in the loop, together with the
 //! session's [`Update`]s (the session thread wakes the loop with
 //! `app::awake`). So all state lives in one place and the UI thread never
 //! blocks.
