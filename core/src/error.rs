@@ -119,7 +119,7 @@ impl From<DecodeError> for EncodeError {
 }
 
 macro_rules! error_codes {
-    ($($(#[$doc:meta])* $name:ident = $value:literal, $human:literal;)*) => {
+    ($($(#[$doc:meta])* $name:ident = $value:literal, $human:expr;)*) => {
         /// An error code carried by `Error` and `Bye` frames.
         ///
         /// Codes are stable across protocol versions; a code this build does
@@ -172,13 +172,13 @@ error_codes! {
     /// A second hello on a welcomed connection.
     AlreadyWelcomed = 4, "you are already connected";
     /// The nickname breaks the rules.
-    BadNick = 5, "nicknames are up to 24 letters, digits or - _ [ ] { } | ^ `, with no spaces, not starting with a digit or '-'; pick another";
+    BadNick = 5, crate::wire::NICK_RULES;
     /// Someone already uses that nickname (case-insensitively).
     NickTaken = 6, "that nickname is taken; pick another";
     /// The password is wrong or missing.
     BadPassword = 7, "wrong password for this server; ask the teacher for it";
     /// The room name breaks the rules.
-    BadRoom = 8, "room names are 1-24 letters, digits, '-' or '_'";
+    BadRoom = 8, crate::wire::ROOM_RULES;
     /// The room has no free place.
     RoomFull = 9, "the room is full; try again later or pick another room";
     /// No free slot for another room on this server.

@@ -38,3 +38,37 @@ fn hex_examples_round_trip_and_cover_every_kind() {
         "no ```hex example for kinds {missing:02x?}"
     );
 }
+
+/// The error table's last column is exactly what `ErrorCode::describe`
+/// says, row by row, for every code: one source for the words people read.
+#[test]
+fn error_table_matches_describe() {
+    use natter_core::error::ErrorCode;
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/PROTOCOL.md"))
+        .expect("docs/PROTOCOL.md");
+    let table = doc.split("## 9. Error codes").nth(1).expect("section 9");
+    let mut checked = 0;
+    for row in table.lines().filter(|l| l.starts_with('|')) {
+        // Cells split at unescaped pipes; `\|` is a pipe inside a cell.
+        let cells: Vec<String> = row
+            .replace("\\|", "\u{1}")
+            .split('|')
+            .map(|c| c.trim().replace('\u{1}', "|"))
+            .collect();
+        let (Some(code), Some(text)) = (cells.get(1), cells.get(cells.len().saturating_sub(2)))
+        else {
+            continue;
+        };
+        let code = match code.as_str() {
+            "other" => ErrorCode::Other(200),
+            n => match n.parse::<u8>() {
+                Ok(n) => ErrorCode::from_u8(n),
+                Err(_) => continue,
+            },
+        };
+        assert_eq!(text, code.describe(), "PROTOCOL.md's text for {code:?}");
+        checked += 1;
+    }
+    // Codes 1..=25 and "other".
+    assert_eq!(checked, 26, "rows checked");
+}

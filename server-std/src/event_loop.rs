@@ -306,7 +306,8 @@ fn check_options(o: &Options) -> io::Result<()> {
     for room in &o.rooms {
         if !natter_core::wire::is_valid_room(room) {
             return Err(invalid(format!(
-                "room '{room}': room names are 1-24 letters, digits, '-' or '_' (no '#', no spaces)"
+                "room '{room}': {}",
+                natter_core::wire::ROOM_RULES
             )));
         }
     }

@@ -191,7 +191,7 @@ pub enum RoomError {
 impl core::fmt::Display for RoomError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            RoomError::BadName => "room names are 1-24 letters, digits, '-' or '_'",
+            RoomError::BadName => crate::wire::ROOM_RULES,
             RoomError::Exists => "a room of that name already exists",
             RoomError::NoSlot => "no free room slot",
         })

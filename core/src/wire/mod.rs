@@ -17,8 +17,8 @@ mod names;
 
 pub use codec::{Status, decode, frame_len};
 pub use names::{
-    LETTERS, MAX_NICK, MAX_ROOM, is_valid_nick, is_valid_room, nick_problem, room_problem,
-    same_name,
+    LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room,
+    nick_problem, room_problem, same_name,
 };
 
 use crate::error::ErrorCode;

@@ -18,6 +18,15 @@ pub const MAX_NICK: usize = 24;
 /// Longest room name, in bytes of UTF-8, without IRC's leading `#`.
 pub const MAX_ROOM: usize = 24;
 
+/// The nickname rules in words, with what to do: the one text every error
+/// message about a nickname uses (`ErrorCode::BadNick`, the client, the
+/// server's messages). [`nick_problem`] says which rule a name breaks.
+pub const NICK_RULES: &str = "nicknames are up to 24 bytes (an accented letter takes 2) of letters, digits, '-' and _ [ ] \\ ` ^ { } |, with no spaces, not starting with a digit or '-'; pick another";
+
+/// The room-name rules in words: the one text every error message about a
+/// room name uses. [`room_problem`] says which rule a name breaks.
+pub const ROOM_RULES: &str = "room names are 1 to 24 bytes (an accented letter takes 2) of letters, digits, '-' and '_', with no spaces and no '#'";
+
 /// Characters IRC allows in nicknames besides letters and digits.
 const IRC_SPECIAL: &[char] = &['_', '[', ']', '\\', '`', '^', '{', '}', '|'];
 
