@@ -11,6 +11,9 @@
 //! * [`room`]: [`room::Hub`], a fixed-capacity, sans-IO state machine of
 //!   connections and rooms (history, resume, flood limits, timeouts, slow
 //!   readers). Its driver passes the time in and polls out what to send.
+//! * [`irc`]: IRC's line protocol, sans-IO: lines out of a byte stream,
+//!   messages parsed in place and written into fixed buffers, long texts
+//!   split for IRC's line limit.
 //! * [`io`]: blocking helpers to read and write one frame over any
 //!   `embedded_io` stream, for clients, tests and firmware.
 //! * [`error`]: the small typed errors, and the error codes of the wire.
@@ -39,6 +42,7 @@ extern crate std;
 
 pub mod error;
 pub mod io;
+pub mod irc;
 pub mod room;
 pub mod time;
 pub mod wire;

@@ -2,7 +2,7 @@
 //! an ordinary `cargo test` keeps each crash ever found fixed and each seed
 //! passing, without cargo-fuzz or a nightly toolchain.
 //!
-//! For each target `decode`, `roundtrip`, `chunked` and `room`, every file
+//! For each target `decode`, `roundtrip`, `chunked`, `room` and `irc_line`, every file
 //! in `fuzz/seeds/<target>/` (hand-made starting points) and in
 //! `fuzz/regressions/<target>/` (crashes found, kept after the fix) goes
 //! through `natter_fuzz::<target>::check`, the function the fuzz target
@@ -102,6 +102,15 @@ fn roundtrip_inputs() {
         want & !kinds
     );
     assert!(outcomes.iter().any(|(_, o)| o.refused > 0));
+}
+
+#[test]
+fn irc_line_inputs() {
+    let outcomes = replay("irc_line", fuzz::irc_line::check);
+    // The seeds reach messages, refused lines and overlong ones.
+    assert!(outcomes.iter().any(|(_, o)| o.messages > 5));
+    assert!(outcomes.iter().any(|(_, o)| o.refused > 0));
+    assert!(outcomes.iter().any(|(_, o)| o.too_long > 0));
 }
 
 #[test]

@@ -18,9 +18,12 @@
 //! * [`room`]: a small hub driven by a script of connections, requests,
 //!   garbage, slow readers, partial writes and clock ticks, with its
 //!   invariants checked after every step.
+//! * [`irc_line`]: any bytes read as IRC lines, parsed, written back and
+//!   parsed again.
 #![forbid(unsafe_code)]
 
 pub mod chunked;
 pub mod decode;
+pub mod irc_line;
 pub mod room;
 pub mod roundtrip;

@@ -1,0 +1,99 @@
+//! `irc_line`: any bytes read as an IRC server reads a connection: cut into
+//! lines with [`next_line`] (dropping an overlong line up to its line
+//! feed), each line parsed.
+//!
+//! Checked for every input: nothing panics; every byte is accounted for
+//! (lines and dropped bytes add up to the input, less an unfinished line
+//! at the end); a line is never longer than the limit; a parsed message
+//! written back with [`write`] (when it fits one line) parses to the same
+//! command and parameters; [`split_text`] of each trailing parameter
+//! gives pieces within budget that join back to the text.
+
+use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text, write};
+
+/// How reading an input went (for the replay test's coverage checks).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Lines that parsed.
+    pub messages: usize,
+    /// Lines that did not.
+    pub refused: usize,
+    /// Lines dropped for being too long.
+    pub too_long: usize,
+}
+
+/// Read all of `data`; panics if the IRC line code breaks a promise.
+pub fn check(data: &[u8]) -> Outcome {
+    let mut out = Outcome::default();
+    let mut rest = data;
+    let mut accounted = 0;
+    let mut dropping = false;
+    loop {
+        if dropping {
+            // The rest of an overlong line, up to its line feed.
+            match rest.iter().position(|&b| b == b'\n') {
+                Some(lf) => {
+                    accounted += lf + 1;
+                    rest = &rest[lf + 1..];
+                    dropping = false;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        match next_line(rest) {
+            Line::Complete(line, used) => {
+                assert!(used <= MAX_LINE + MAX_TAGS && used > line.len());
+                assert_eq!(&rest[..line.len()], line);
+                match parse(line) {
+                    Ok(message) => {
+                        out.messages += 1;
+                        rewrite(&message);
+                    }
+                    Err(_) => out.refused += 1,
+                }
+                accounted += used;
+                rest = &rest[used..];
+            }
+            Line::Partial => {
+                assert!(!rest.contains(&b'\n') || rest.len() > MAX_LINE);
+                break;
+            }
+            Line::TooLong { skip } => {
+                assert_eq!(skip, rest.len());
+                assert!(skip >= MAX_LINE);
+                out.too_long += 1;
+                accounted += skip;
+                rest = &[];
+                dropping = true;
+            }
+        }
+    }
+    assert!(accounted + rest.len() == data.len());
+    out
+}
+
+/// Write `message` back and parse it again: the same command and
+/// parameters, unless it cannot be one line (then `write` must say so).
+fn rewrite(message: &Message<'_>) {
+    let mut buf = [0u8; MAX_LINE];
+    let params = message.params();
+    if let Ok(n) = write(&mut buf, None, message.command, params, false) {
+        assert!(n <= MAX_LINE && buf[..n].ends_with(b"\r\n"));
+        let again = parse(&buf[..n - 2]).expect("a written line parses");
+        assert!(again.command == message.command);
+        assert_eq!(again.params(), params);
+    }
+    if let Some(text) = params.last() {
+        for budget in [1, 7, 100] {
+            let (mut rest, mut joined) = (*text, String::new());
+            while !rest.is_empty() {
+                let (head, tail) = split_text(rest, budget);
+                assert!(!head.is_empty() && head.len() <= budget.max(4));
+                joined.push_str(head);
+                rest = tail;
+            }
+            assert_eq!(joined, *text);
+        }
+    }
+}
