@@ -72,3 +72,19 @@ fn error_table_matches_describe() {
     // Codes 1..=25 and "other".
     assert_eq!(checked, 26, "rows checked");
 }
+
+/// Section 1's promise: every frame of the document starts with a byte a
+/// server sniffs as natter, and no printable ASCII byte (where every IRC
+/// line starts) does.
+#[test]
+fn natter_and_irc_are_told_apart_by_the_first_byte() {
+    use natter_core::wire::{Protocol, sniff};
+    for (line, bytes) in common::protocol_doc_examples() {
+        assert_eq!(sniff(&bytes), Some(Protocol::Natter), "line {line}");
+    }
+    for byte in 0x20..=0x7eu8 {
+        assert_eq!(sniff(&[byte]), Some(Protocol::Irc), "{:?}", byte as char);
+    }
+    // The largest valid length prefix, 1022, starts with 0x03.
+    assert_eq!(sniff(&1022u16.to_be_bytes()), Some(Protocol::Natter));
+}

@@ -73,11 +73,11 @@ impl<T, const N: usize> Slots<T> for Vec<T, N> {
     }
 }
 
-/// Output-queue room kept free for a final `Bye` (its longest encoding).
-const BYE_ROOM: usize = 2 + 1 + 1 + 1 + MAX_SHORT;
-/// Room a connection's queue must have before one of its frames is handled:
+/// Output-queue bytes kept free for a final `Bye` (its longest encoding).
+const BYE_RESERVE: usize = 2 + 1 + 1 + 1 + MAX_SHORT;
+/// Free bytes a connection's queue must have before one of its frames is handled:
 /// the longest replies to one frame, plus the `Bye` reserve.
-const REPLY_ROOM: usize = MAX_FRAME_LEN + BYE_ROOM;
+const REPLY_RESERVE: usize = MAX_FRAME_LEN + BYE_RESERVE;
 /// Most events taken from one room for a member before the next of its
 /// rooms gets a turn.
 const EVENTS_PER_TURN: usize = 64;
@@ -355,7 +355,7 @@ where
             "HISTORY must be below 4 GiB"
         );
         assert!(
-            OUT >= REPLY_ROOM + MAX_FRAME_LEN,
+            OUT >= REPLY_RESERVE + MAX_FRAME_LEN,
             "OUT must hold a reply, a room event and a Bye"
         );
     };
@@ -733,7 +733,7 @@ where
     }
 
     /// Queue a reply for `conn`. Input is only handled while the queue has
-    /// `REPLY_ROOM` free, so replies fit; if one does not, the connection is
+    /// `REPLY_RESERVE` free, so replies fit; if one does not, the connection is
     /// not reading and will be closed as stalled.
     fn reply(&mut self, now: Instant, conn: ConnId, frame: &Frame<'_>) {
         let c = &mut self.conns[conn.index()];
@@ -741,7 +741,7 @@ where
         // The Bye reserve stays free; a reply that does not fit is dropped
         // only when the connection is not reading at all, and then it is
         // closed as stalled.
-        if c.out.push_keeping(frame, BYE_ROOM).is_err() {
+        if c.out.push_keeping(frame, BYE_RESERVE).is_err() {
             return;
         }
         if was_empty {
@@ -785,7 +785,7 @@ where
         self.log(Event::Closing { conn, nick, code });
         let c = &mut self.conns[conn.index()];
         c.input_len = 0;
-        // BYE_ROOM is always kept free, so the Bye fits.
+        // BYE_RESERVE is always kept free, so the Bye fits.
         let _ = c.out.push(&Frame::Bye {
             code,
             reason: truncated::<MAX_SHORT>(reason).as_str(),

@@ -205,7 +205,7 @@ where
             if let Some(from) = cursor.names_from {
                 // Names can take several frames; each needs queue room.
                 let mut from = usize::from(from);
-                while self.conns[conn.index()].out.free() >= REPLY_ROOM {
+                while self.conns[conn.index()].out.free() >= REPLY_RESERVE {
                     let (buf, len, next) = self.names_frame(room, from);
                     let c = &mut self.conns[conn.index()];
                     let _ = c.out.push_raw(&buf[..len]);
@@ -226,7 +226,7 @@ where
                 let first = room.first_id();
                 let missed = (first - cursor.next_id).saturating_sub(u64::from(cursor.own_dropped));
                 if missed > 0 {
-                    if c.out.free() < REPLY_ROOM {
+                    if c.out.free() < REPLY_RESERVE {
                         continue;
                     }
                     let _ = c.out.push(&Frame::Gap {

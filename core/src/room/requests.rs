@@ -23,7 +23,7 @@ where
         let mut used = 0;
         loop {
             let c = &self.conns[conn.index()];
-            if !c.is_open() || c.out.free() < REPLY_ROOM {
+            if !c.is_open() || c.out.free() < REPLY_RESERVE {
                 break;
             }
             let pending = &c.input[used..c.input_len];
@@ -345,7 +345,7 @@ where
             text,
         };
         let needed = private.encoded_len().unwrap_or(MAX_FRAME_LEN);
-        if self.conns[target.index()].out.free() < needed + REPLY_ROOM {
+        if self.conns[target.index()].out.free() < needed + REPLY_RESERVE {
             return self.reply_error(now, conn, ErrorCode::RecipientBusy, tag, to);
         }
         self.reply(now, target, &private);

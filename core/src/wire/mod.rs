@@ -16,6 +16,38 @@ mod codec;
 mod names;
 
 pub use codec::{Status, decode, frame_len};
+
+/// Which protocol a connection speaks, told from its first byte (see
+/// [`sniff`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Protocol {
+    /// natter's framing: the first byte is the high byte of a length of
+    /// at most 1022, so 0x00 to 0x03.
+    Natter,
+    /// Anything else: IRC lines start with a printable character (a
+    /// command's letter, `@` for tags or `:` for a prefix).
+    Irc,
+}
+
+/// Tell natter from IRC by the first byte a client sends, so both can share
+/// one port: `None` until a byte has arrived. No IRC line starts with a
+/// byte below 0x04, and no natter frame starts with anything else.
+///
+/// ```
+/// use natter_core::wire::{Protocol, sniff};
+/// assert_eq!(sniff(&[0x00, 0x0c, 0x01]), Some(Protocol::Natter));
+/// assert_eq!(sniff(b"CAP LS 302\r\n"), Some(Protocol::Irc));
+/// assert_eq!(sniff(b""), None);
+/// ```
+pub fn sniff(first: &[u8]) -> Option<Protocol> {
+    let &byte = first.first()?;
+    Some(if usize::from(byte) <= (MAX_FRAME_LEN - HEADER_LEN) >> 8 {
+        Protocol::Natter
+    } else {
+        Protocol::Irc
+    })
+}
 pub use names::{
     LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room,
     nick_problem, room_problem, same_name,
