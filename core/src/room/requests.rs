@@ -181,7 +181,7 @@ where
         // Announce first, so the joiner's own join is in the history before
         // its cursor is placed (and is skipped for it like its messages).
         let nick = self.conns[conn.index()].nick.clone();
-        self.push_event(now, index, conn, true, Ev::Joined { nick: &nick });
+        self.push_event(now, index, conn, true, RoomEvent::Joined { nick: &nick });
         let Some(room) = self.rooms[index].as_mut() else {
             return;
         };
@@ -250,7 +250,7 @@ where
             index,
             conn,
             true,
-            Ev::Parted {
+            RoomEvent::Parted {
                 nick: &nick,
                 reason,
             },
@@ -297,7 +297,7 @@ where
             index,
             conn,
             true,
-            Ev::Message {
+            RoomEvent::Message {
                 from: &nick,
                 flags,
                 text,
@@ -375,7 +375,7 @@ where
         let old = core::mem::replace(&mut c.nick, short_string(nick));
         let rooms: Vec<u8, { conn::MAX_JOINED }> = c.joined.iter().map(|cur| cur.room).collect();
         for room in rooms {
-            let ev = Ev::NickChanged {
+            let ev = RoomEvent::NickChanged {
                 old: &old,
                 new: nick,
             };
@@ -403,7 +403,13 @@ where
         }
         let nick = self.conns[conn.index()].nick.clone();
         // The setter sees the change too: it is their confirmation.
-        self.push_event(now, index, conn, false, Ev::Topic { by: &nick, topic });
+        self.push_event(
+            now,
+            index,
+            conn,
+            false,
+            RoomEvent::Topic { by: &nick, topic },
+        );
     }
 
     /// Take a flood-limit token, or tell the sender (with the request's tag)
