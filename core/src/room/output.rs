@@ -284,8 +284,17 @@ pub(super) struct Plan {
 
 /// Working copies of a member's room cursors during a walk.
 pub(super) struct Cursors {
-    rooms: Vec<(usize, bool), MAX_JOINED>,
+    rooms: Vec<Joined, MAX_JOINED>,
     at: Vec<u64, MAX_JOINED>,
+}
+
+/// One of a member's rooms, as a walk sees it.
+#[derive(Clone, Copy)]
+struct Joined {
+    /// The room's slot in the hub.
+    slot: usize,
+    /// Its member list is out, so its events may follow.
+    ready: bool,
 }
 
 impl Cursors {
@@ -293,7 +302,10 @@ impl Cursors {
         Cursors {
             rooms: joined
                 .iter()
-                .map(|c| (usize::from(c.room), c.names_from.is_none()))
+                .map(|c| Joined {
+                    slot: usize::from(c.room),
+                    ready: c.names_from.is_none(),
+                })
                 .collect(),
             at: joined.iter().map(|c| c.next_id).collect(),
         }
@@ -346,8 +358,8 @@ pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TE
     while idle < count {
         let i = turn % count;
         turn = turn.wrapping_add(1);
-        let (index, ready) = cursors.rooms[i];
-        let room = match rooms.get(index) {
+        let Joined { slot, ready } = cursors.rooms[i];
+        let room = match rooms.get(slot) {
             Some(Some(room)) if ready => room,
             _ => {
                 idle += 1;
