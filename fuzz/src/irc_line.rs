@@ -7,9 +7,14 @@
 //! at the end); a line is never longer than the limit; a parsed message
 //! written back with [`write`] (when it fits one line) parses to the same
 //! command and parameters; [`split_text`] of each trailing parameter
-//! gives pieces within budget that join back to the text.
+//! gives pieces within budget that join back to the text. Every line also
+//! goes through an IRC [`Bridge`]: every frame it makes for the hub is
+//! valid (it encodes), every line it answers with is one IRC line that
+//! parses.
 
+use natter_core::irc::bridge::Bridge;
 use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text, write};
+use natter_core::wire::{Frame, MAX_FRAME_LEN, VERSION};
 
 /// How reading an input went (for the replay test's coverage checks).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +33,20 @@ pub fn check(data: &[u8]) -> Outcome {
     let mut rest = data;
     let mut accounted = 0;
     let mut dropping = false;
+    let mut bridge = Bridge::new("fuzz.example");
+    // Half the inputs run registered, so commands past registration are
+    // reached without spending bytes on NICK and USER.
+    if data.first().is_some_and(|b| b & 1 == 1) {
+        bridge.handle_frame(
+            &Frame::Welcome {
+                version: VERSION,
+                nick: "ann",
+                lobby: "lobby",
+                max_text: 512,
+            },
+            &mut |_: &[u8]| {},
+        );
+    }
     loop {
         if dropping {
             // The rest of an overlong line, up to its line feed.
@@ -45,6 +64,7 @@ pub fn check(data: &[u8]) -> Outcome {
             Line::Complete(line, used) => {
                 assert!(used <= MAX_LINE + MAX_TAGS && used > line.len());
                 assert_eq!(&rest[..line.len()], line);
+                bridged(&mut bridge, line);
                 match parse(line) {
                     Ok(message) => {
                         out.messages += 1;
@@ -96,4 +116,24 @@ fn rewrite(message: &Message<'_>) {
             assert_eq!(joined, *text);
         }
     }
+}
+
+/// Give `line` to the bridge: the frames it makes must encode, the lines
+/// it sends must be IRC lines.
+fn bridged(bridge: &mut Bridge, line: &[u8]) {
+    bridge.handle_line(
+        line,
+        &mut |frame: &Frame<'_>| {
+            let mut buf = [0u8; MAX_FRAME_LEN];
+            if let Err(e) = frame.encode(&mut buf) {
+                panic!("the bridge made an invalid frame {frame:?}: {e}");
+            }
+        },
+        &mut |out: &[u8]| {
+            assert!(out.len() <= MAX_LINE && out.ends_with(b"\r\n"), "{out:?}");
+            let body = &out[..out.len() - 2];
+            assert!(!body.contains(&b'\n') && !body.contains(&b'\r'), "{out:?}");
+            parse(body).expect("a bridge line parses");
+        },
+    );
 }

@@ -21,6 +21,8 @@
 
 use core::fmt;
 
+pub mod bridge;
+
 /// Longest line, CR LF included (RFC 1459 section 2.3).
 pub const MAX_LINE: usize = 512;
 /// Most bytes of IRCv3 tags (with the `@` and the space after them) in

@@ -1,0 +1,427 @@
+//! The bridge on its own: lines in, frames and lines out.
+
+extern crate std;
+
+use std::format;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use super::*;
+use crate::wire::NickList;
+
+/// A bridge and what it produced since the last look.
+struct Client {
+    bridge: Bridge,
+    frames: Vec<String>,
+    lines: Vec<String>,
+}
+
+impl Client {
+    fn new() -> Client {
+        Client {
+            bridge: Bridge::new("srv"),
+            frames: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// The client sends `line`.
+    fn send(&mut self, line: &str) {
+        let (frames, lines) = (&mut self.frames, &mut self.lines);
+        self.bridge.handle_line(
+            line.as_bytes(),
+            &mut |f: &Frame<'_>| frames.push(format!("{f:?}")),
+            &mut |l: &[u8]| lines.push(String::from_utf8_lossy(l).into_owned()),
+        );
+    }
+
+    /// The hub sends `frame`.
+    fn hub(&mut self, frame: Frame<'_>) {
+        let lines = &mut self.lines;
+        self.bridge.handle_frame(&frame, &mut |l: &[u8]| {
+            lines.push(String::from_utf8_lossy(l).into_owned())
+        });
+    }
+
+    fn take_lines(&mut self) -> Vec<String> {
+        core::mem::take(&mut self.lines)
+    }
+
+    fn take_frames(&mut self) -> Vec<String> {
+        core::mem::take(&mut self.frames)
+    }
+
+    /// Registered as `ann` and in `#lobby` with bob.
+    fn in_lobby() -> Client {
+        let mut c = Client::new();
+        c.send("NICK ann");
+        c.send("USER ann 0 * :Ann");
+        c.hub(Frame::Welcome {
+            version: VERSION,
+            nick: "ann",
+            lobby: "lobby",
+            max_text: 512,
+        });
+        c.send("JOIN #lobby");
+        c.hub(Frame::Entered {
+            room: "lobby",
+            topic: "",
+            epoch: 1,
+            next_id: 10,
+            members: 2,
+        });
+        c.hub(Frame::Names {
+            room: "lobby",
+            flags: 0,
+            nicks: NickList::Slice(&["ann", "bob"]),
+        });
+        c.take_lines();
+        c.take_frames();
+        c
+    }
+}
+
+/// Every line ends in CR LF and fits IRC's limit.
+fn check_lines(lines: &[String]) {
+    for l in lines {
+        assert!(l.ends_with("\r\n") && l.len() <= MAX_LINE, "{l:?}");
+    }
+}
+
+#[test]
+fn registration_waits_for_nick_user_and_cap_end() {
+    let mut c = Client::new();
+    c.send("CAP LS 302");
+    assert_eq!(c.take_lines(), [":srv CAP * LS :\r\n"]);
+    c.send("NICK ann");
+    c.send("USER ann 0 * :Ann Lee");
+    assert!(
+        c.take_frames().is_empty(),
+        "no hello during CAP negotiation"
+    );
+    c.send("CAP END");
+    let frames = c.take_frames();
+    assert_eq!(frames.len(), 1);
+    assert!(
+        frames[0].contains("Hello") && frames[0].contains("\"ann\""),
+        "{frames:?}"
+    );
+    c.hub(Frame::Welcome {
+        version: VERSION,
+        nick: "ann",
+        lobby: "lobby",
+        max_text: 512,
+    });
+    let lines = c.take_lines();
+    check_lines(&lines);
+    let numerics: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split(' ').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        numerics,
+        ["001", "002", "003", "004", "005", "422", "NOTICE"]
+    );
+    assert!(lines[4].contains("CASEMAPPING=strict-rfc1459") && lines[4].contains("NICKLEN=24"));
+    assert!(lines[6].contains("/join #lobby"));
+    assert!(c.bridge.registered());
+}
+
+#[test]
+fn refusals_before_registration() {
+    let mut c = Client::new();
+    c.send("JOIN #lobby");
+    assert_eq!(c.take_lines(), [":srv 451 * :You have not registered\r\n"]);
+    c.send("NICK");
+    assert_eq!(c.take_lines(), [":srv 431 * :No nickname given\r\n"]);
+    c.send("NICK 2pac");
+    assert!(c.take_lines()[0].starts_with(":srv 432 * 2pac :nicknames are"));
+    c.send("PASS wrong");
+    c.send("NICK ann");
+    c.send("USER ann 0 * :Ann");
+    assert!(c.take_frames()[0].contains("password: \"wrong\""));
+    c.hub(Frame::Error {
+        code: ErrorCode::BadPassword,
+        tag: 0,
+        subject: "",
+    });
+    assert_eq!(c.take_lines(), [":srv 464 ann :Password incorrect\r\n"]);
+    c.hub(Frame::Error {
+        code: ErrorCode::NickTaken,
+        tag: 0,
+        subject: "ann",
+    });
+    assert_eq!(
+        c.take_lines(),
+        [":srv 433 ann ann :Nickname is already in use\r\n"]
+    );
+    // Another nickname: hello again.
+    c.send("NICK ann2");
+    assert!(c.take_frames()[0].contains("\"ann2\""));
+    // Lines that are not IRC.
+    c.send("\u{1}\u{2}");
+    assert!(c.take_lines()[0].contains(" 421 "));
+}
+
+#[test]
+fn invalid_utf8_is_refused_with_a_notice() {
+    let mut c = Client::new();
+    let (frames, lines) = (&mut c.frames, &mut c.lines);
+    c.bridge.handle_line(
+        b"PRIVMSG #lobby :\xff\xfe",
+        &mut |f: &Frame<'_>| frames.push(format!("{f:?}")),
+        &mut |l: &[u8]| lines.push(String::from_utf8_lossy(l).into_owned()),
+    );
+    assert!(c.frames.is_empty());
+    assert!(c.lines[0].starts_with(":srv NOTICE * :Your line was not valid UTF-8"));
+}
+
+#[test]
+fn joining_shows_join_topic_and_names() {
+    let mut c = Client::in_lobby();
+    c.send("JOIN #maths,#bad.room,#lobby");
+    assert_eq!(
+        c.take_lines(),
+        [":srv 403 ann #bad.room :No such channel\r\n"]
+    );
+    let frames = c.take_frames();
+    assert_eq!(
+        frames.len(),
+        1,
+        "maths only: lobby is joined already: {frames:?}"
+    );
+    assert!(frames[0].contains("Join") && frames[0].contains("maths"));
+    c.hub(Frame::Entered {
+        room: "maths",
+        topic: "fractions",
+        epoch: 2,
+        next_id: 1,
+        members: 1,
+    });
+    c.hub(Frame::Names {
+        room: "maths",
+        flags: 0,
+        nicks: NickList::Slice(&["ann"]),
+    });
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":ann!ann@natter JOIN #maths\r\n",
+            ":srv 332 ann #maths fractions\r\n",
+            ":srv 353 ann = #maths ann\r\n",
+            ":srv 366 ann #maths :End of /NAMES list\r\n",
+        ]
+    );
+    c.send("TOPIC #lobby");
+    assert_eq!(c.take_lines(), [":srv 331 ann #lobby :No topic is set\r\n"]);
+    c.send("WHO #lobby");
+    let who = c.take_lines();
+    assert_eq!(who.len(), 3, "{who:?}");
+    assert!(who[1].starts_with(":srv 352 ann #lobby bob natter srv bob H :0 natter"));
+    c.send("MODE #lobby");
+    c.send("MODE #lobby b");
+    c.send("FROB");
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv 324 ann #lobby +\r\n",
+            ":srv 368 ann #lobby :End of channel ban list\r\n",
+            ":srv 421 ann FROB :Unknown command\r\n",
+        ]
+    );
+}
+
+#[test]
+fn privmsg_notice_and_actions_become_says_and_whispers() {
+    let mut c = Client::in_lobby();
+    c.send("PRIVMSG #lobby :hi all");
+    c.send("PRIVMSG #lobby :\u{1}ACTION waves\u{1}");
+    c.send("PRIVMSG bob :psst");
+    c.send("NOTICE #lobby :quietly");
+    c.send("PRIVMSG #lobby :\u{1}VERSION\u{1}");
+    let frames = c.take_frames();
+    assert_eq!(frames.len(), 4, "{frames:?}");
+    assert!(
+        frames[0].contains("Say")
+            && frames[0].contains("flags: 0")
+            && frames[0].contains("\"hi all\"")
+    );
+    assert!(frames[1].contains("flags: 1") && frames[1].contains("\"waves\""));
+    assert!(frames[2].contains("Whisper") && frames[2].contains("\"bob\""));
+    assert!(frames[3].contains("tag: 2"));
+    c.send("PRIVMSG");
+    c.send("PRIVMSG #lobby");
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv 411 ann :No recipient given (PRIVMSG)\r\n",
+            ":srv 412 ann :No text to send\r\n"
+        ]
+    );
+    // A refused NOTICE is not answered; a refused PRIVMSG is.
+    for tag in [TAG_NOTICE, TAG_PRIVMSG] {
+        c.hub(Frame::Error {
+            code: ErrorCode::NotInRoom,
+            tag,
+            subject: "maths",
+        });
+    }
+    c.hub(Frame::Error {
+        code: ErrorCode::NoSuchNick,
+        tag: TAG_PRIVMSG,
+        subject: "zed",
+    });
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv 404 ann #maths :Cannot send to channel (join it first)\r\n",
+            ":srv 401 ann zed :No such nick/channel\r\n"
+        ]
+    );
+}
+
+#[test]
+fn room_events_become_irc_lines() {
+    let mut c = Client::in_lobby();
+    let ev = |id| (id, 1_764_756_000_000 + 61_000);
+    let (id, time) = ev(10);
+    c.hub(Frame::Message {
+        room: "lobby",
+        id,
+        time,
+        from: "bob",
+        flags: 0,
+        text: "hello",
+    });
+    c.hub(Frame::Message {
+        room: "lobby",
+        id: 11,
+        time,
+        from: "bob",
+        flags: FLAG_ACTION,
+        text: "waves",
+    });
+    c.hub(Frame::Joined {
+        room: "lobby",
+        id: 12,
+        time,
+        nick: "cat",
+    });
+    c.hub(Frame::NickChanged {
+        room: "lobby",
+        id: 13,
+        time,
+        old: "cat",
+        new: "kit",
+    });
+    c.hub(Frame::TopicChanged {
+        room: "lobby",
+        id: 14,
+        time,
+        by: "kit",
+        topic: "fractions",
+    });
+    c.hub(Frame::Parted {
+        room: "lobby",
+        id: 15,
+        time,
+        nick: "kit",
+        reason: "lunch",
+    });
+    c.hub(Frame::Private {
+        time,
+        from: "bob",
+        flags: 0,
+        text: "psst",
+    });
+    c.hub(Frame::Gap {
+        room: "lobby",
+        missed: 3,
+    });
+    c.hub(Frame::NickSet { nick: "zoë" });
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":bob!bob@natter PRIVMSG #lobby :hello\r\n",
+            ":bob!bob@natter PRIVMSG #lobby :\u{1}ACTION waves\u{1}\r\n",
+            ":cat!cat@natter JOIN #lobby\r\n",
+            ":cat!cat@natter NICK kit\r\n",
+            ":kit!kit@natter TOPIC #lobby fractions\r\n",
+            ":kit!kit@natter PART #lobby lunch\r\n",
+            ":bob!bob@natter PRIVMSG ann :psst\r\n",
+            ":srv NOTICE #lobby :You missed 3 messages here: they are no longer in the server's history\r\n",
+            ":ann!ann@natter NICK zoë\r\n",
+        ]
+    );
+    c.send("TOPIC #lobby");
+    assert_eq!(c.take_lines(), [":srv 332 zoë #lobby fractions\r\n"]);
+}
+
+#[test]
+fn history_is_shown_as_timed_notices() {
+    let mut c = Client::in_lobby();
+    // next_id is 10: ids below are replayed history.
+    c.hub(Frame::Message {
+        room: "lobby",
+        id: 9,
+        time: 1_764_756_000_000 + 61_000,
+        from: "bob",
+        flags: 0,
+        text: "earlier",
+    });
+    c.hub(Frame::Joined {
+        room: "lobby",
+        id: 8,
+        time: 0,
+        nick: "old",
+    });
+    let lines = c.take_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with(":srv NOTICE #lobby :["));
+    assert!(lines[0].ends_with("] <bob> earlier\r\n"));
+}
+
+#[test]
+fn long_messages_are_split_never_cut() {
+    let mut c = Client::in_lobby();
+    let text: String = "zoë 日本語 ".repeat(33);
+    let text = text.trim_end();
+    assert!(text.len() > 480 && text.len() <= 512);
+    c.hub(Frame::Message {
+        room: "lobby",
+        id: 20,
+        time: 0,
+        from: "a_long_nickname_of_24_by",
+        flags: 0,
+        text,
+    });
+    let lines = c.take_lines();
+    check_lines(&lines);
+    assert!(lines.len() >= 2);
+    let joined: String = lines
+        .iter()
+        .map(|l| {
+            let body = l.trim_end_matches("\r\n");
+            body.split_once(" :").map_or("", |(_, t)| t).to_string()
+        })
+        .collect();
+    assert_eq!(joined, text);
+}
+
+#[test]
+fn pings_quits_and_goodbyes() {
+    let mut c = Client::in_lobby();
+    c.send("PING :tok");
+    assert_eq!(c.take_lines(), [":srv PONG srv tok\r\n"]);
+    c.hub(Frame::Ping { token: 7 });
+    assert_eq!(c.take_lines(), ["PING srv\r\n"]);
+    c.send("PONG :srv");
+    assert_eq!(c.take_frames(), ["Pong { token: 7 }"]);
+    c.send("QUIT :bye now");
+    assert!(c.take_frames()[0].contains("Quit { reason: \"bye now\" }"));
+    c.hub(Frame::Bye {
+        code: ErrorCode::Quit,
+        reason: "goodbye",
+    });
+    assert_eq!(c.take_lines(), ["ERROR :Closing link: goodbye\r\n"]);
+}
