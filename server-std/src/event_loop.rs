@@ -18,10 +18,11 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::error::ErrorCode;
 use natter_core::room::{self, Config, ConnId, ConnectError, Event, Hub};
 use natter_core::time::Instant;
-use natter_core::wire::{Frame, MAX_SHORT};
+use natter_core::wire::{Frame, MAX_FRAME_LEN, MAX_SHORT, Protocol, sniff};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
+use crate::irc::IrcConn;
 use crate::listener;
 use crate::slots::HeapSlots;
 
@@ -89,6 +90,8 @@ pub struct Options {
     pub timeouts: Timeouts,
     /// Say goodbye and stop on SIGINT/SIGTERM.
     pub handle_signals: bool,
+    /// The name IRC clients see as the server's (their lines' prefix).
+    pub server_name: String,
 }
 
 /// The hub's timers (see `natter_core::room::Config`).
@@ -131,6 +134,7 @@ impl Default for Options {
             room_size: 256,
             timeouts: Timeouts::default(),
             handle_signals: false,
+            server_name: host_name(),
         }
     }
 }
@@ -228,6 +232,7 @@ impl Server {
         };
         let mut driver = Driver {
             hub: &mut hub,
+            server_name: self.options.server_name.clone(),
             conns: Vec::new(),
             clock: Clock::new(),
             shutdown_deadline: None,
@@ -277,6 +282,15 @@ impl Server {
             }
         }
     }
+}
+
+/// This computer's name, for IRC's server prefix ("natter" if unknown).
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty() && !h.contains(char::is_whitespace))
+        .unwrap_or_else(|| "natter".to_owned())
 }
 
 fn invalid(msg: String) -> io::Error {
@@ -373,10 +387,22 @@ struct Conn {
     /// The peer has closed its side (or the socket failed): read to the
     /// end, since no new readiness will come.
     hangup: bool,
+    /// What it speaks, once its first byte has arrived.
+    proto: Proto,
+}
+
+/// The protocol of a connection.
+enum Proto {
+    /// Nothing has arrived yet.
+    Unknown,
+    Natter,
+    Irc(Box<IrcConn>),
 }
 
 struct Driver<'h> {
     hub: &'h mut ServerHub,
+    /// The server's name for IRC clients.
+    server_name: String,
     /// Sockets by `ConnId`.
     conns: Vec<Option<Conn>>,
     clock: Clock,
@@ -450,12 +476,150 @@ impl Driver<'_> {
                 peer,
                 read_paused: false,
                 hangup: false,
+                proto: Proto::Unknown,
             });
         }
     }
 
     /// Read everything the socket has, as fast as the hub takes it.
     fn read(&mut self, conn: ConnId) {
+        match self.protocol(conn) {
+            Some(Protocol::Natter) => self.read_natter(conn),
+            Some(Protocol::Irc) => self.read_irc(conn),
+            None => {}
+        }
+    }
+
+    /// What `conn` speaks, from its first byte (peeked, so it is still
+    /// read as usual); `None` while nothing has arrived or once it is gone.
+    fn protocol(&mut self, conn: ConnId) -> Option<Protocol> {
+        let c = self.conns.get_mut(conn.index())?.as_mut()?;
+        match c.proto {
+            Proto::Natter => return Some(Protocol::Natter),
+            Proto::Irc(_) => return Some(Protocol::Irc),
+            Proto::Unknown => {}
+        }
+        let mut first = [0u8; 1];
+        match c.stream.peek(&mut first) {
+            Ok(0) => {
+                self.drop_conn(conn, "closed the connection");
+                None
+            }
+            Ok(_) => {
+                let proto = sniff(&first)?;
+                c.proto = match proto {
+                    Protocol::Natter => Proto::Natter,
+                    Protocol::Irc => {
+                        debug!("{}: speaks IRC", c.peer);
+                        Proto::Irc(Box::new(IrcConn::new(&self.server_name)))
+                    }
+                };
+                Some(proto)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
+            Err(e) => {
+                self.drop_conn(conn, &e.to_string());
+                None
+            }
+        }
+    }
+
+    /// An IRC client's bytes: lines through its bridge into the hub, as
+    /// fast as the hub takes them (reading stops while it does not).
+    fn read_irc(&mut self, conn: ConnId) {
+        let now = self.clock.now();
+        let mut buf = [0u8; 4096];
+        loop {
+            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
+                return;
+            };
+            let Proto::Irc(irc) = &mut c.proto else {
+                return;
+            };
+            // First what its last lines made, then the lines waiting.
+            loop {
+                if !irc.pending.is_empty() {
+                    let n = self.hub.handle_bytes(now, conn, &irc.pending);
+                    irc.pending.drain(..n);
+                    if !irc.pending.is_empty() {
+                        c.read_paused = true;
+                        return;
+                    }
+                }
+                irc.lines();
+                if irc.pending.is_empty() {
+                    break;
+                }
+            }
+            c.read_paused = false;
+            match c.stream.read(&mut buf) {
+                Ok(0) => return self.drop_conn(conn, "closed the connection"),
+                Ok(n) => irc.received(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.drop_conn(conn, &e.to_string()),
+            }
+            if self.hub.should_transmit() {
+                self.transmit_all();
+            }
+        }
+    }
+
+    /// Write an IRC client's output: the hub's frames for it through its
+    /// bridge, while its output has room, then as much as the socket takes.
+    fn flush_irc(&mut self, conn: ConnId) {
+        let now = self.clock.now();
+        loop {
+            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
+                return;
+            };
+            let Proto::Irc(irc) = &mut c.proto else {
+                return;
+            };
+            let mut frames = [0u8; MAX_FRAME_LEN];
+            let taken = if irc.wants_output() {
+                self.hub.transmit(conn, &mut frames)
+            } else {
+                0
+            };
+            if taken > 0 {
+                irc.transmitted(&frames[..taken]);
+                // Every frame taken is now IRC output.
+                self.hub.handle_sent(now, conn, taken);
+            }
+            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
+                return;
+            };
+            let Proto::Irc(irc) = &mut c.proto else {
+                return;
+            };
+            if irc.out.is_empty() {
+                if taken == 0 {
+                    break;
+                }
+                continue;
+            }
+            match c.stream.write(&irc.out) {
+                Ok(n) => {
+                    irc.out.drain(..n);
+                    if !irc.out.is_empty() && taken == 0 {
+                        // The socket is full: wait until mio says writable.
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.drop_conn(conn, &e.to_string()),
+            }
+        }
+        // Output taken may have made room for input that was waiting.
+        if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {
+            self.read_irc(conn);
+        }
+    }
+
+    fn read_natter(&mut self, conn: ConnId) {
         let now = self.clock.now();
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
@@ -506,6 +670,15 @@ impl Driver<'_> {
     /// Write what the hub has for `conn` until it has no more or the socket
     /// is full.
     fn flush(&mut self, conn: ConnId) {
+        if matches!(
+            self.conns.get(conn.index()),
+            Some(Some(Conn {
+                proto: Proto::Irc(_),
+                ..
+            }))
+        ) {
+            return self.flush_irc(conn);
+        }
         let now = self.clock.now();
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
@@ -590,6 +763,10 @@ impl Driver<'_> {
         }
         while let Some(conn) = self.hub.poll_close() {
             if let Some(mut c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
+                if let Proto::Irc(irc) = &c.proto {
+                    // Its last lines (the ERROR) are the goodbye.
+                    let _ = c.stream.write(&irc.out);
+                }
                 let _ = registry.deregister(&mut c.stream);
                 debug!("{}: closed", c.peer);
             }

@@ -8,6 +8,8 @@
 //! * [`event_loop`]: one `mio` loop that owns the [`natter_core::room::Hub`],
 //!   moves bytes between sockets and hub, runs its timers and says goodbye
 //!   on SIGINT/SIGTERM.
+//! * [`irc`]: IRC clients on the same port: the buffers around the core's
+//!   IRC bridge (`natter_core::irc::bridge`).
 //! * [`client`]: a small blocking client over `embedded-io` streams, used by
 //!   the tests, `natter-bench` and anyone scripting the protocol.
 //!
@@ -16,6 +18,7 @@
 
 pub mod client;
 pub mod event_loop;
+pub mod irc;
 pub mod listener;
 pub mod slots;
 

@@ -51,6 +51,10 @@ struct Cli {
     #[arg(long, default_value_t = 10)]
     flood_burst: u32,
 
+    /// The server's name for IRC clients (default: this computer's name).
+    #[arg(long)]
+    server_name: Option<String>,
+
     /// How much to log: error, warn, info, debug or trace (RUST_LOG
     /// overrides).
     #[arg(long, default_value = "info")]
@@ -84,6 +88,9 @@ fn main() -> ExitCode {
         room_size: usize::from(cli.room_size.unwrap_or(cli.max_members)),
         timeouts: Default::default(),
         handle_signals: true,
+        server_name: cli
+            .server_name
+            .unwrap_or_else(natter_server::event_loop::host_name),
     };
     let server = match Server::bind(options.clone()) {
         Ok(s) => s,

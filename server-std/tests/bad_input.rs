@@ -45,6 +45,32 @@ fn replies_until_close(stream: &mut TcpStream) -> Vec<(u8, Option<ErrorCode>)> {
     out
 }
 
+/// Everything the server sends an IRC client until it closes it, as lines:
+/// each must be one IRC line of at most 512 bytes ending in CR LF.
+fn irc_lines_until_close(stream: &mut TcpStream) -> Vec<String> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server did not close the connection: {e}"),
+        }
+    }
+    let text = String::from_utf8(bytes).expect("IRC output is UTF-8");
+    assert!(text.is_empty() || text.ends_with("\r\n"), "{text:?}");
+    text.split_terminator("\r\n")
+        .map(|l| {
+            assert!(l.len() + 2 <= 512 && !l.contains('\n'), "{l:?}");
+            l.to_owned()
+        })
+        .collect()
+}
+
 const ERROR: u8 = 0x4e;
 const BYE: u8 = 0x4f;
 
@@ -92,19 +118,40 @@ fn server_survives_bad_input_and_members_notice_nothing() {
         |_| {},
     );
 
-    // Random garbage: a typed error, then the connection is closed.
-    for seed in 1..=20 {
-        let mut s = offender(&server, &garbage(seed, 2000));
-        let replies = replies_until_close(&mut s);
-        assert!(
-            replies.iter().any(|&(k, _)| k == ERROR),
-            "seed {seed}: no error before close: {replies:?}"
-        );
-        assert_eq!(replies.last().map(|r| r.0), Some(BYE), "seed {seed}");
+    // Random garbage: a typed error, then the connection is closed. Garbage
+    // whose first byte is natter's (0x00-0x03) gets natter's errors; any
+    // other is taken for IRC and gets IRC's numerics and an ERROR line.
+    for seed in 1..=40 {
+        let mut bytes = garbage(seed, 2000);
+        if seed % 2 == 0 {
+            bytes[0] &= 0x03;
+        }
+        let mut s = offender(&server, &bytes);
+        if bytes[0] <= 0x03 {
+            let replies = replies_until_close(&mut s);
+            assert!(
+                replies.iter().any(|&(k, _)| k == ERROR),
+                "seed {seed}: no error before close: {replies:?}"
+            );
+            assert_eq!(replies.last().map(|r| r.0), Some(BYE), "seed {seed}");
+        } else {
+            let lines = irc_lines_until_close(&mut s);
+            assert!(
+                lines.iter().any(|l| l.contains(" 421 ")
+                    || l.contains(" 451 ")
+                    || l.contains(" 417 ")
+                    || l.contains(" NOTICE ")),
+                "seed {seed}: no error before close: {lines:?}"
+            );
+            assert!(
+                lines.last().is_some_and(|l| l.starts_with("ERROR :")),
+                "seed {seed}: {lines:?}"
+            );
+        }
     }
 
-    // An oversize length prefix.
-    let mut s = offender(&server, &[0xff, 0xff, 0x01]);
+    // An oversize length prefix (1023).
+    let mut s = offender(&server, &[0x03, 0xff, 0x01]);
     assert_eq!(
         replies_until_close(&mut s),
         [

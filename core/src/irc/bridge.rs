@@ -123,6 +123,16 @@ impl Bridge {
         }
     }
 
+    /// The name this server goes by in IRC prefixes.
+    pub fn server_name(&self) -> &str {
+        &self.server
+    }
+
+    /// The client's nickname as numerics name it: `*` before registration.
+    pub fn client_name(&self) -> &str {
+        if self.welcomed { &self.nick } else { "*" }
+    }
+
     /// Welcomed by the hub: past registration.
     pub fn registered(&self) -> bool {
         self.welcomed
@@ -718,11 +728,8 @@ impl Bridge {
 
     /// A numeric for this client: `:server NNN nick params...`.
     fn numeric(&self, out: &mut impl Lines, code: &str, params: &[&str]) {
-        let me = if self.nick.is_empty() {
-            "*"
-        } else {
-            self.nick.as_str()
-        };
+        // Before registration the client has no nickname yet, as IRC sees it.
+        let me = self.client_name();
         let mut all: Vec<&str, 17> = Vec::new();
         let _ = all.push(me);
         for p in params {

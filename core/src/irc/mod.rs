@@ -44,7 +44,8 @@ pub enum Line<'a> {
     /// line feed (the rest of that line), and answers the line with
     /// `417 ERR_INPUTTOOLONG`; the lines after it are read as usual.
     TooLong {
-        /// Bytes to drop now: all of the buffer.
+        /// Bytes to drop now: as many as a line may have. The rest of the
+        /// line is dropped up to its line feed; what follows is read.
         skip: usize,
     },
 }
@@ -62,7 +63,7 @@ pub fn next_line(buf: &[u8]) -> Line<'_> {
             };
             Line::Complete(&buf[..end], lf + 1)
         }
-        None if buf.len() >= limit => Line::TooLong { skip: buf.len() },
+        None if buf.len() >= limit => Line::TooLong { skip: limit },
         None => Line::Partial,
     }
 }

@@ -145,7 +145,7 @@ fn refusals_before_registration() {
         tag: 0,
         subject: "",
     });
-    assert_eq!(c.take_lines(), [":srv 464 ann :Password incorrect\r\n"]);
+    assert_eq!(c.take_lines(), [":srv 464 * :Password incorrect\r\n"]);
     c.hub(Frame::Error {
         code: ErrorCode::NickTaken,
         tag: 0,
@@ -153,7 +153,7 @@ fn refusals_before_registration() {
     });
     assert_eq!(
         c.take_lines(),
-        [":srv 433 ann ann :Nickname is already in use\r\n"]
+        [":srv 433 * ann :Nickname is already in use\r\n"]
     );
     // Another nickname: hello again.
     c.send("NICK ann2");

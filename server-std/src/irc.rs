@@ -1,0 +1,127 @@
+//! IRC clients on natter's port: the I/O around
+//! [`natter_core::irc::bridge::Bridge`]. A connection whose first byte is
+//! not natter's (`natter_core::wire::sniff`) gets an [`IrcConn`]: its lines
+//! become natter frames fed to the hub like any client's bytes, and the
+//! hub's frames for it become IRC lines. All the chat logic stays in the
+//! core; this is buffers.
+//!
+//! Memory is bounded per connection: the line being read (at most
+//! [`MAX_LINE`] plus tags), the natter bytes the hub has not taken yet
+//! (one line's worth: reading stops until it takes them, as for natter
+//! clients), and IRC output, which is taken from the hub only while less
+//! than [`OUT_LOW`] bytes wait for the socket.
+
+use natter_core::irc::bridge::Bridge;
+use natter_core::irc::{Line, MAX_LINE, next_line};
+use natter_core::wire::{Frame, MAX_FRAME_LEN, Status, decode};
+
+/// IRC output waiting for the socket below which more is taken from the
+/// hub. One frame of the hub's (at most [`MAX_FRAME_LEN`] bytes of them at
+/// a time) becomes a few IRC lines at most, so the buffer stays within a
+/// few times this.
+pub const OUT_LOW: usize = 16 * 1024;
+
+/// One IRC client's state and buffers.
+pub struct IrcConn {
+    bridge: Bridge,
+    /// Bytes read and not yet a whole line.
+    input: Vec<u8>,
+    /// Dropping the rest of an overlong line, up to its line feed.
+    dropping: bool,
+    /// Natter frames made from its lines that the hub has not taken yet.
+    pub pending: Vec<u8>,
+    /// IRC lines waiting for the socket.
+    pub out: Vec<u8>,
+}
+
+impl IrcConn {
+    /// A connection to a server going by `server_name`.
+    pub fn new(server_name: &str) -> IrcConn {
+        IrcConn {
+            bridge: Bridge::new(server_name),
+            input: Vec::with_capacity(MAX_LINE),
+            dropping: false,
+            pending: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Take bytes read from the socket: whole lines become natter frames
+    /// in `pending` (and answers in `out`), while `pending` is empty. The
+    /// rest waits in the line buffer, which never outgrows one line.
+    pub fn received(&mut self, data: &[u8]) {
+        self.input.extend_from_slice(data);
+        self.lines();
+    }
+
+    /// Turn the whole lines waiting into frames, until the hub has to
+    /// take what they made.
+    pub fn lines(&mut self) {
+        let mut at = 0;
+        while self.pending.is_empty() {
+            let rest = &self.input[at..];
+            if self.dropping {
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        at += lf + 1;
+                        self.dropping = false;
+                        continue;
+                    }
+                    None => {
+                        at = self.input.len();
+                        break;
+                    }
+                }
+            }
+            match next_line(rest) {
+                Line::Complete(line, used) => {
+                    let (pending, out) = (&mut self.pending, &mut self.out);
+                    self.bridge.handle_line(
+                        line,
+                        &mut |frame: &Frame<'_>| {
+                            let mut buf = [0u8; MAX_FRAME_LEN];
+                            // The bridge makes only valid frames (the
+                            // irc_line fuzz target checks it).
+                            if let Ok(n) = frame.encode(&mut buf) {
+                                pending.extend_from_slice(&buf[..n]);
+                            }
+                        },
+                        &mut |line: &[u8]| out.extend_from_slice(line),
+                    );
+                    at += used;
+                }
+                Line::Partial => break,
+                Line::TooLong { skip } => {
+                    at += skip;
+                    self.dropping = true;
+                    self.out.extend_from_slice(
+                        format!(
+                            ":{} 417 {} :Input line was too long (512 bytes at most)\r\n",
+                            self.bridge.server_name(),
+                            self.bridge.client_name()
+                        )
+                        .as_bytes(),
+                    );
+                }
+            }
+        }
+        self.input.drain(..at);
+    }
+
+    /// Turn the hub's frames for this connection (whole frames, as
+    /// `Hub::transmit` gives them) into IRC lines.
+    pub fn transmitted(&mut self, frames: &[u8]) {
+        let mut rest = frames;
+        while let Ok(Status::Complete((frame, used))) = decode(rest) {
+            let out = &mut self.out;
+            self.bridge
+                .handle_frame(&frame, &mut |line: &[u8]| out.extend_from_slice(line));
+            rest = &rest[used..];
+        }
+    }
+
+    /// Room in the output for more of the hub's frames.
+    pub fn wants_output(&self) -> bool {
+        self.out.len() < OUT_LOW
+    }
+}

@@ -1,0 +1,316 @@
+//! IRC clients on natter's port, spoken to with a raw TCP client on
+//! 127.0.0.1: registration, chat across both worlds, and bad input.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use common::{TestServer, member, next_message, options, say};
+use natter_core::wire::Frame;
+use natter_server::Options;
+
+/// A raw IRC client: lines out, lines in.
+struct Irc {
+    writer: TcpStream,
+    reader: BufReader<TcpStream>,
+}
+
+impl Irc {
+    fn connect(addr: SocketAddr) -> Irc {
+        let s = TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Irc {
+            writer: s.try_clone().unwrap(),
+            reader: BufReader::new(s),
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        self.writer.write_all(line.as_bytes()).unwrap();
+        self.writer.write_all(b"\r\n").unwrap();
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+    }
+
+    /// The next line, without CR LF.
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(0) => panic!("the server closed the connection"),
+            Ok(_) => {}
+            Err(e) => panic!("no line: {e}"),
+        }
+        assert!(line.ends_with("\r\n"), "{line:?}");
+        assert!(line.len() <= 512, "{} bytes", line.len());
+        line.trim_end_matches("\r\n").to_owned()
+    }
+
+    /// Lines until one contains `needle`, which is returned.
+    fn until(&mut self, needle: &str) -> String {
+        for _ in 0..200 {
+            let line = self.line();
+            if line.contains(needle) {
+                return line;
+            }
+        }
+        panic!("no line with {needle:?}");
+    }
+
+    /// Register as `nick` and join `#lobby`.
+    fn member(addr: SocketAddr, nick: &str) -> Irc {
+        let mut c = Irc::connect(addr);
+        c.send("CAP LS 302");
+        c.send(&format!("NICK {nick}"));
+        c.send(&format!("USER {nick} 0 * :{nick}"));
+        c.send("CAP END");
+        c.until(" 001 ");
+        c.until(" 422 ");
+        c.send("JOIN #lobby");
+        c.until(" 366 ");
+        c
+    }
+}
+
+fn irc_server() -> TestServer {
+    TestServer::start(Options {
+        server_name: "irc.test".into(),
+        ..options()
+    })
+}
+
+#[test]
+fn registration_burst_is_honest() {
+    let server = irc_server();
+    let mut c = Irc::connect(server.addr);
+    c.send("CAP LS 302");
+    assert_eq!(c.line(), ":irc.test CAP * LS :");
+    c.send("NICK ann");
+    c.send("USER ann 0 * :Ann Lee");
+    c.send("CAP END");
+    assert_eq!(c.line(), ":irc.test 001 ann :Welcome to natter, ann");
+    let mut numerics = vec![];
+    loop {
+        let line = c.line();
+        let numeric = line.split(' ').nth(1).unwrap_or("").to_owned();
+        if numeric == "005" {
+            for token in [
+                "CHANTYPES=#",
+                "NICKLEN=24",
+                "CASEMAPPING=strict-rfc1459",
+                "NETWORK=natter",
+            ] {
+                assert!(line.contains(token), "{line}");
+            }
+        }
+        numerics.push(numeric.clone());
+        if numeric == "422" {
+            break;
+        }
+    }
+    assert_eq!(numerics, ["002", "003", "004", "005", "422"]);
+    assert_eq!(
+        c.line(),
+        ":irc.test NOTICE ann :The lobby is #lobby: /join #lobby"
+    );
+    c.send("JOIN #lobby");
+    assert_eq!(c.line(), ":ann!ann@natter JOIN #lobby");
+    assert_eq!(c.line(), ":irc.test 331 ann #lobby :No topic is set");
+    assert_eq!(c.line(), ":irc.test 353 ann = #lobby ann");
+    assert_eq!(c.line(), ":irc.test 366 ann #lobby :End of /NAMES list");
+    c.send("PING :x1");
+    assert_eq!(c.until("PONG"), ":irc.test PONG irc.test x1");
+}
+
+#[test]
+fn irc_and_natter_clients_talk_in_one_room() {
+    let server = irc_server();
+    let mut ann = Irc::member(server.addr, "ann");
+    let mut bob = member(server.addr, "bob");
+    assert_eq!(ann.until("JOIN"), ":bob!bob@natter JOIN #lobby");
+    // natter to IRC, with an action.
+    say(&mut bob, 1, "hello from natter, zoë 👋");
+    assert_eq!(
+        ann.line(),
+        ":bob!bob@natter PRIVMSG #lobby :hello from natter, zoë 👋"
+    );
+    bob.send(&Frame::Say {
+        tag: 2,
+        room: "lobby",
+        flags: natter_core::wire::FLAG_ACTION,
+        text: "waves",
+    })
+    .unwrap();
+    assert_eq!(
+        ann.line(),
+        ":bob!bob@natter PRIVMSG #lobby :\u{1}ACTION waves\u{1}"
+    );
+    // IRC to natter.
+    ann.send("PRIVMSG #lobby :hi bob, from irssi");
+    assert_eq!(
+        next_message(&mut bob),
+        ("ann".into(), "hi bob, from irssi".into())
+    );
+    ann.send("PRIVMSG #lobby :\u{1}ACTION nods\u{1}");
+    let action = common::wait_for(
+        &mut bob,
+        |f| match f {
+            Frame::Message { flags, text, .. } => Some((*flags, text.to_string())),
+            _ => None,
+        },
+        |_| {},
+    );
+    assert_eq!(action, (natter_core::wire::FLAG_ACTION, "nods".into()));
+    // Topic and nick changes cross over.
+    ann.send("TOPIC #lobby :fractions");
+    common::wait_for(
+        &mut bob,
+        |f| {
+            matches!(
+                f,
+                Frame::TopicChanged {
+                    topic: "fractions",
+                    by: "ann",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+    ann.send("NICK anne");
+    assert_eq!(ann.until("NICK"), ":ann!ann@natter NICK anne");
+    common::wait_for(
+        &mut bob,
+        |f| {
+            matches!(
+                f,
+                Frame::NickChanged {
+                    old: "ann",
+                    new: "anne",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+    // A private message each way.
+    ann.send("PRIVMSG bob :psst");
+    common::wait_for(
+        &mut bob,
+        |f| {
+            matches!(
+                f,
+                Frame::Private {
+                    from: "anne",
+                    text: "psst",
+                    ..
+                }
+            )
+            .then_some(())
+        },
+        |_| {},
+    );
+    bob.send(&Frame::Whisper {
+        tag: 3,
+        to: "anne",
+        flags: 0,
+        text: "hush",
+    })
+    .unwrap();
+    assert_eq!(
+        ann.until("PRIVMSG anne"),
+        ":bob!bob@natter PRIVMSG anne :hush"
+    );
+    // Leaving.
+    ann.send("QUIT :bye");
+    assert!(ann.until("ERROR").starts_with("ERROR :Closing link"));
+    common::wait_for(
+        &mut bob,
+        |f| matches!(f, Frame::Parted { nick: "anne", .. }).then_some(()),
+        |_| {},
+    );
+}
+
+#[test]
+fn history_and_long_messages_reach_irc_readers() {
+    let server = irc_server();
+    let mut bob = member(server.addr, "bob");
+    say(&mut bob, 1, "said before ann came");
+    let long: String = "zoë 日本語 ".repeat(33).trim_end().to_owned();
+    say(&mut bob, 2, &long);
+    // Wait for the acks, so both are in the history.
+    for _ in 0..2 {
+        common::wait_for(
+            &mut bob,
+            |f| matches!(f, Frame::Ack { .. }).then_some(()),
+            |_| {},
+        );
+    }
+    let mut ann = Irc::member(server.addr, "ann");
+    let replay = ann.until("said before");
+    assert!(replay.starts_with(":irc.test NOTICE #lobby :["), "{replay}");
+    assert!(replay.ends_with("] <bob> said before ann came"), "{replay}");
+    // The long one is replayed too, split over notices; then live, split
+    // over PRIVMSGs that join back to the text.
+    say(&mut bob, 3, &long);
+    let mut joined = String::new();
+    while joined.len() < long.len() {
+        let line = ann.until(":bob!bob@natter PRIVMSG #lobby :");
+        joined.push_str(line.split_once(" :").unwrap().1);
+    }
+    assert_eq!(joined, long);
+}
+
+#[test]
+fn bad_input_gets_numerics_and_harms_no_one() {
+    let server = irc_server();
+    let mut bob = member(server.addr, "bob");
+    let mut c = Irc::connect(server.addr);
+    c.send("JOIN #lobby");
+    assert_eq!(c.line(), ":irc.test 451 * :You have not registered");
+    c.send("NICK 2pac");
+    assert!(c.line().starts_with(":irc.test 432 * 2pac :nicknames are"));
+    c.send("NICK bob");
+    c.send("USER x 0 * :x");
+    assert_eq!(c.line(), ":irc.test 433 * bob :Nickname is already in use");
+    c.send("NICK cat");
+    c.until("/join #lobby");
+    // An overlong line, then a good one: the first is refused, the second
+    // is read.
+    c.send(&format!("PRIVMSG #lobby :{}", "x".repeat(700)));
+    c.send("PING :still-here");
+    assert_eq!(
+        c.line(),
+        ":irc.test 417 cat :Input line was too long (512 bytes at most)"
+    );
+    assert_eq!(c.line(), ":irc.test PONG irc.test still-here");
+    // Invalid UTF-8, a NUL, an unknown command.
+    c.send_raw(b"PRIVMSG #lobby :\xff\xfe\r\n");
+    assert!(c.line().contains("not valid UTF-8"));
+    c.send_raw(b"PRIV\0MSG #lobby :x\r\n");
+    assert!(c.line().contains(" 421 "));
+    c.send("FROBNICATE now");
+    assert_eq!(c.line(), ":irc.test 421 cat FROBNICATE :Unknown command");
+    c.send("PRIVMSG #lobby :hi");
+    assert_eq!(
+        c.line(),
+        ":irc.test 404 cat #lobby :Cannot send to channel (join it first)"
+    );
+    c.send("MODE #lobby b");
+    assert_eq!(
+        c.line(),
+        ":irc.test 368 cat #lobby :End of channel ban list"
+    );
+    // Bob noticed nothing but cat's arrival... and can still chat.
+    say(&mut bob, 9, "still fine");
+    common::wait_for(
+        &mut bob,
+        |f| matches!(f, Frame::Ack { tag: 9, .. }).then_some(()),
+        |_| {},
+    );
+}
