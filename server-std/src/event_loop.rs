@@ -59,6 +59,7 @@ pub type ServerHub = Hub<
 const TEXT: usize = natter_core::wire::MAX_TEXT;
 
 const LISTENER: Token = Token(usize::MAX - 1);
+const IRC_LISTENER: Token = Token(usize::MAX - 4);
 const SIGNALS: Token = Token(usize::MAX - 2);
 const WAKER: Token = Token(usize::MAX - 3);
 /// How long connections get to receive their goodbye at shutdown.
@@ -92,6 +93,8 @@ pub struct Options {
     pub handle_signals: bool,
     /// The name IRC clients see as the server's (their lines' prefix).
     pub server_name: String,
+    /// Also listen here for IRC clients only (IRC is spoken on `bind` too).
+    pub irc_bind: Option<SocketAddr>,
 }
 
 /// The hub's timers (see `natter_core::room::Config`).
@@ -135,6 +138,7 @@ impl Default for Options {
             timeouts: Timeouts::default(),
             handle_signals: false,
             server_name: host_name(),
+            irc_bind: None,
         }
     }
 }
@@ -156,6 +160,8 @@ pub struct Server {
     options: Options,
     poll: Poll,
     listener: TcpListener,
+    irc_listener: Option<TcpListener>,
+    irc_addr: Option<SocketAddr>,
     waker: Arc<Waker>,
     local_addr: SocketAddr,
 }
@@ -174,11 +180,24 @@ impl Server {
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let (irc_listener, irc_addr) = match options.irc_bind {
+            Some(bind) => {
+                let std_listener = listener::bind(bind)?;
+                let addr = std_listener.local_addr()?;
+                let mut l = TcpListener::from_std(std_listener);
+                poll.registry()
+                    .register(&mut l, IRC_LISTENER, Interest::READABLE)?;
+                (Some(l), Some(addr))
+            }
+            None => (None, None),
+        };
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
         Ok(Server {
             options,
             poll,
             listener,
+            irc_listener,
+            irc_addr,
             waker,
             local_addr,
         })
@@ -188,6 +207,11 @@ impl Server {
     /// options asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The IRC-only port's address, when there is one.
+    pub fn irc_addr(&self) -> Option<SocketAddr> {
+        self.irc_addr
     }
 
     /// A handle that stops the server.
@@ -249,7 +273,12 @@ impl Server {
             }
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => driver.accept(&self.listener, self.poll.registry()),
+                    LISTENER => driver.accept(&self.listener, false, self.poll.registry()),
+                    IRC_LISTENER => {
+                        if let Some(l) = &self.irc_listener {
+                            driver.accept(l, true, self.poll.registry());
+                        }
+                    }
                     SIGNALS => {
                         if let Some(s) = signals.as_mut() {
                             if s.pending().next().is_some() {
@@ -425,7 +454,9 @@ impl Driver<'_> {
         ))
     }
 
-    fn accept(&mut self, listener: &TcpListener, registry: &mio::Registry) {
+    /// Take new connections; `irc_only` for the IRC-only port, whose
+    /// clients are IRC whatever their first byte.
+    fn accept(&mut self, listener: &TcpListener, irc_only: bool, registry: &mio::Registry) {
         loop {
             let (mut stream, peer) = match listener.accept() {
                 // Show IPv4 clients of the dual-stack socket as 10.0.0.5,
@@ -476,7 +507,11 @@ impl Driver<'_> {
                 peer,
                 read_paused: false,
                 hangup: false,
-                proto: Proto::Unknown,
+                proto: if irc_only {
+                    Proto::Irc(Box::new(IrcConn::new(&self.server_name)))
+                } else {
+                    Proto::Unknown
+                },
             });
         }
     }

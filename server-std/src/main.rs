@@ -51,6 +51,11 @@ struct Cli {
     #[arg(long, default_value_t = 10)]
     flood_burst: u32,
 
+    /// Also listen here for IRC clients only: a port or address:port (IRC
+    /// clients can use the main port too).
+    #[arg(long, value_parser = parse_bind)]
+    irc_port: Option<SocketAddr>,
+
     /// The server's name for IRC clients (default: this computer's name).
     #[arg(long)]
     server_name: Option<String>,
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
         server_name: cli
             .server_name
             .unwrap_or_else(natter_server::event_loop::host_name),
+        irc_bind: cli.irc_port,
     };
     let server = match Server::bind(options.clone()) {
         Ok(s) => s,
@@ -147,6 +153,13 @@ fn print_welcome(server: &Server, options: &Options) {
     } else {
         ""
     };
+    println!(
+        "IRC clients (irssi, WeeChat, HexChat) use the same address and port{}, and /join #{}.",
+        server
+            .irc_addr()
+            .map_or(String::new(), |a| format!(", or port {}", a.port())),
+        options.rooms.first().map_or("lobby", String::as_str)
+    );
     println!(
         "Rooms: {rooms}{fixed}. Up to {} people. Press Ctrl+C to stop.",
         options.max_members

@@ -314,3 +314,25 @@ fn bad_input_gets_numerics_and_harms_no_one() {
         |_| {},
     );
 }
+
+#[test]
+fn an_irc_only_port_takes_irc_clients() {
+    let server = TestServer::start(Options {
+        server_name: "irc.test".into(),
+        irc_bind: Some("127.0.0.1:0".parse().unwrap()),
+        ..options()
+    });
+    let irc = server.irc_addr.expect("an IRC port");
+    let mut ann = Irc::member(irc, "ann");
+    let mut bob = member(server.addr, "bob");
+    assert_eq!(ann.until("JOIN"), ":bob!bob@natter JOIN #lobby");
+    say(&mut bob, 1, "over the IRC port");
+    assert_eq!(
+        ann.line(),
+        ":bob!bob@natter PRIVMSG #lobby :over the IRC port"
+    );
+    // A natter hello on the IRC port is not natter there: an IRC error.
+    let mut raw = Irc::connect(irc);
+    raw.send_raw(&[0x00, 0x06, 0x01, 0x01, 0x01, b'x', 0x00, b'\n']);
+    assert!(raw.line().contains(" 421 "));
+}

@@ -13,6 +13,8 @@ use natter_server::{Options, Server, ShutdownHandle};
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The IRC-only port, if the options asked for one.
+    pub irc_addr: Option<SocketAddr>,
     handle: ShutdownHandle,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
@@ -30,10 +32,12 @@ impl TestServer {
     pub fn start(options: Options) -> Self {
         let server = Server::bind(options).expect("bind");
         let addr = server.local_addr();
+        let irc_addr = server.irc_addr();
         let handle = server.shutdown_handle();
         let thread = std::thread::spawn(move || server.run());
         TestServer {
             addr,
+            irc_addr,
             handle,
             thread: Some(thread),
         }
