@@ -475,7 +475,7 @@ impl Driver<'_> {
                 }
             };
             if self.shutdown_deadline.is_some() {
-                refuse(&mut stream, ErrorCode::ShuttingDown);
+                refuse(&mut stream, ErrorCode::ShuttingDown, irc_only);
                 continue;
             }
             if let Err(e) = listener::tune_accepted(&stream) {
@@ -486,7 +486,7 @@ impl Driver<'_> {
                 Ok(conn) => conn,
                 Err(ConnectError::ServerFull) | Err(_) => {
                     info!("{peer}: refused, the server is full");
-                    refuse(&mut stream, ErrorCode::ServerFull);
+                    refuse(&mut stream, ErrorCode::ServerFull, irc_only);
                     continue;
                 }
             };
@@ -853,8 +853,14 @@ impl Driver<'_> {
     }
 }
 
-/// Tell a connection we cannot take it, best effort, and drop it.
-fn refuse(stream: &mut TcpStream, code: ErrorCode) {
+/// Tell a connection we cannot take it, best effort, and drop it: in IRC
+/// on the IRC-only port, else with natter's `Bye` (nothing has arrived to
+/// tell the protocol by).
+fn refuse(stream: &mut TcpStream, code: ErrorCode, irc: bool) {
+    if irc {
+        let _ = stream.write(format!("ERROR :{}\r\n", code.describe()).as_bytes());
+        return;
+    }
     let mut buf = [0u8; 300];
     if let Ok(n) = (Frame::Bye {
         code,
