@@ -18,7 +18,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::error::ErrorCode;
 use natter_core::room::{self, Config, ConnId, ConnectError, Event, Hub};
 use natter_core::time::Instant;
-use natter_core::wire::{Frame, MAX_FRAME_LEN, MAX_SHORT, Protocol, sniff};
+use natter_core::wire::{Frame, MAX_SHORT, Protocol, sniff};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
@@ -42,6 +42,9 @@ pub const OUT_QUEUE: usize = 4 * 1024;
 /// Bytes offered to one connection per `write` call at most: its kernel
 /// send buffer.
 const SEND_BUDGET: usize = listener::SEND_BUFFER;
+/// Bytes of the hub's frames an IRC connection takes at a time, to turn
+/// into IRC lines (see `irc::OUT_LOW` for the bound on what waits).
+const IRC_FRAMES: usize = 8 * 1024;
 /// Pieces (queued replies, runs of events) per vectored write at most.
 const PIECES: usize = 64;
 
@@ -602,9 +605,11 @@ impl Driver<'_> {
     }
 
     /// Write an IRC client's output: the hub's frames for it through its
-    /// bridge, while its output has room, then as much as the socket takes.
+    /// bridge, while its output has room, then as much as the socket takes,
+    /// in one write per batch (as natter clients get one per wake-up).
     fn flush_irc(&mut self, conn: ConnId) {
         let now = self.clock.now();
+        let mut frames = vec![0u8; IRC_FRAMES];
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;
@@ -612,33 +617,22 @@ impl Driver<'_> {
             let Proto::Irc(irc) = &mut c.proto else {
                 return;
             };
-            let mut frames = [0u8; MAX_FRAME_LEN];
-            let taken = if irc.wants_output() {
-                self.hub.transmit(conn, &mut frames)
-            } else {
-                0
-            };
-            if taken > 0 {
+            while irc.wants_output() {
+                let taken = self.hub.transmit(conn, &mut frames);
+                if taken == 0 {
+                    break;
+                }
                 irc.transmitted(&frames[..taken]);
                 // Every frame taken is now IRC output.
                 self.hub.handle_sent(now, conn, taken);
             }
-            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
-                return;
-            };
-            let Proto::Irc(irc) = &mut c.proto else {
-                return;
-            };
             if irc.out.is_empty() {
-                if taken == 0 {
-                    break;
-                }
-                continue;
+                break;
             }
             match c.stream.write(&irc.out) {
                 Ok(n) => {
                     irc.out.drain(..n);
-                    if !irc.out.is_empty() && taken == 0 {
+                    if !irc.out.is_empty() {
                         // The socket is full: wait until mio says writable.
                         break;
                     }

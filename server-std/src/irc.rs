@@ -16,10 +16,10 @@ use natter_core::irc::{Line, MAX_LINE, next_line};
 use natter_core::wire::{Frame, MAX_FRAME_LEN, Status, decode};
 
 /// IRC output waiting for the socket below which more is taken from the
-/// hub. One frame of the hub's (at most [`MAX_FRAME_LEN`] bytes of them at
-/// a time) becomes a few IRC lines at most, so the buffer stays within a
-/// few times this.
-pub const OUT_LOW: usize = 16 * 1024;
+/// hub. The hub's frames are taken 8 KiB at a time, and a chat message's
+/// frame becomes an IRC line of about its size (a short event's a few
+/// times its size), so the buffer stays within a few times this.
+pub const OUT_LOW: usize = 32 * 1024;
 
 /// One IRC client's state and buffers.
 pub struct IrcConn {

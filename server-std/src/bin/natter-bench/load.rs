@@ -23,6 +23,9 @@ pub enum Proto {
     Natter,
     /// Newline-separated lines (the reference relay).
     Lines,
+    /// IRC: NICK, USER, JOIN, then PRIVMSG; deliveries are the PRIVMSG
+    /// lines other clients' messages arrive as.
+    Irc,
 }
 
 /// What load to offer.
@@ -291,6 +294,9 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
         }
         input.extend_from_slice(reader.buffered());
     }
+    if spec.proto == Proto::Irc {
+        input = irc_register(&std, i, &spec.room)?;
+    }
     std.set_nonblocking(true)?;
     Ok(Client {
         stream: TcpStream::from_std(std),
@@ -302,6 +308,54 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
     })
 }
 
+/// Register on an IRC server and join `#room`, with blocking I/O, up to
+/// the end of the channel's names; returns what arrived after it.
+fn irc_register(std: &StdStream, i: usize, room: &str) -> io::Result<Vec<u8>> {
+    let mut s = std.try_clone()?;
+    s.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let nick = format!("b{i}");
+    write!(s, "NICK {nick}\r\nUSER {nick} 0 * :{nick}\r\n")?;
+    let mut input = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut joined = false;
+    loop {
+        while let Some(end) = input.iter().position(|&b| b == b'\n') {
+            let line = String::from_utf8_lossy(&input[..end]).trim_end().to_owned();
+            input.drain(..=end);
+            let mut words = line.split(' ');
+            let first = words.next().unwrap_or("");
+            let command = if first.starts_with(':') {
+                words.next().unwrap_or("")
+            } else {
+                first
+            };
+            match command {
+                "PING" => {
+                    let token = line.split_once("PING ").map_or("", |(_, t)| t);
+                    write!(s, "PONG {token}\r\n")?;
+                }
+                // The welcome burst is over: join.
+                "376" | "422" if !joined => {
+                    joined = true;
+                    write!(s, "JOIN #{room}\r\n")?;
+                }
+                "366" if joined => return Ok(input),
+                "433" | "432" | "464" | "465" | "471" | "473" | "474" | "475" | "ERROR" => {
+                    return Err(io::Error::other(format!("client {i} refused: {line}")));
+                }
+                _ => {}
+            }
+        }
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            return Err(io::Error::other(format!(
+                "client {i}: the server closed the connection"
+            )));
+        }
+        input.extend_from_slice(&buf[..n]);
+    }
+}
+
 fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64) {
     let mut text = format!("{sender:05}{seq:010}{ts:016x}").into_bytes();
     text.resize(spec.size, b'.');
@@ -309,6 +363,13 @@ fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64
         Proto::Lines => {
             out.extend_from_slice(&text);
             out.push(b'\n');
+        }
+        Proto::Irc => {
+            out.extend_from_slice(b"PRIVMSG #");
+            out.extend_from_slice(spec.room.as_bytes());
+            out.extend_from_slice(b" :");
+            out.extend_from_slice(&text);
+            out.extend_from_slice(b"\r\n");
         }
         Proto::Natter => {
             let text = std::str::from_utf8(&text).unwrap_or("");
@@ -351,6 +412,18 @@ fn for_each_payload(proto: Proto, input: &[u8], gaps: &mut u64, mut f: impl FnMu
                 at += end + 1;
             }
         }
+        Proto::Irc => {
+            // `:nick!user@host PRIVMSG #room :payload`; pings, notices
+            // and the rest carry no payload. (The generator answers no
+            // pings: a run is far shorter than any server's ping time.)
+            while let Some(end) = input[at..].iter().position(|&b| b == b'\n') {
+                let line = &input[at..at + end];
+                if let Some(payload) = irc_privmsg_text(line) {
+                    f(payload);
+                }
+                at += end + 1;
+            }
+        }
         Proto::Natter => {
             while input.len() - at >= 3 {
                 let len = 2 + usize::from(u16::from_be_bytes([input[at], input[at + 1]]));
@@ -372,6 +445,15 @@ fn for_each_payload(proto: Proto, input: &[u8], gaps: &mut u64, mut f: impl FnMu
         }
     }
     at
+}
+
+/// The text of an IRC `PRIVMSG` line, without its CR.
+fn irc_privmsg_text(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let at = line.windows(9).position(|w| w == b" PRIVMSG ")?;
+    let rest = &line[at + 9..];
+    let colon = rest.windows(2).position(|w| w == b" :")?;
+    Some(&rest[colon + 2..])
 }
 
 /// The text of a `Message` frame: room, id, time, from, flags, text.

@@ -34,9 +34,14 @@ enum Cmd {
         /// The server's address (loopback only).
         #[arg(long)]
         addr: SocketAddr,
-        /// Speak natter, or newline-separated lines (the reference relay).
-        #[arg(long, default_value = "natter", value_parser = ["natter", "lines"])]
+        /// Speak natter, IRC (natter-server's IRC side, or any IRC server:
+        /// NICK, USER, JOIN, PRIVMSG), or newline-separated lines (the
+        /// reference relay).
+        #[arg(long, alias = "proto", default_value = "natter", value_parser = ["natter", "irc", "lines"])]
         protocol: String,
+        /// The server's name in the table (default: the protocol).
+        #[arg(long)]
+        label: Option<String>,
         /// The server's process id, to report its CPU time and peak memory.
         #[arg(long)]
         server_pid: Option<u32>,
@@ -129,10 +134,18 @@ fn main() -> ExitCode {
         Cmd::Run {
             addr,
             protocol,
+            label,
             server_pid,
             clients,
             load,
-        } => run_one(addr, &protocol, server_pid, clients, &load),
+        } => run_one(
+            addr,
+            &protocol,
+            label.as_deref().unwrap_or(&protocol),
+            server_pid,
+            clients,
+            &load,
+        ),
         Cmd::Compare {
             clients,
             server,
@@ -163,15 +176,16 @@ fn loopback_only(addr: SocketAddr) -> io::Result<()> {
 fn run_one(
     addr: SocketAddr,
     protocol: &str,
+    label: &str,
     pid: Option<u32>,
     clients: usize,
     load: &LoadArgs,
 ) -> io::Result<()> {
     loopback_only(addr)?;
-    let proto = if protocol == "lines" {
-        Proto::Lines
-    } else {
-        Proto::Natter
+    let proto = match protocol {
+        "lines" => Proto::Lines,
+        "irc" => Proto::Irc,
+        _ => Proto::Natter,
     };
     let spec = load.spec(
         addr,
@@ -179,7 +193,7 @@ fn run_one(
         clients,
         &format!("bench-{}", std::process::id()),
     );
-    let row = measure(&spec, pid, protocol)?;
+    let row = measure(&spec, pid, label)?;
     print_header();
     print_row(&row, None);
     if load.json {
