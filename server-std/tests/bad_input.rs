@@ -15,9 +15,8 @@ use natter_core::error::ErrorCode;
 use natter_core::wire::{Frame, Status, decode};
 use natter_server::{Options, Timeouts};
 
-/// Everything the server sends `stream` until it closes it, decoded into
-/// (kind of frame, error code) pairs.
-fn replies_until_close(stream: &mut TcpStream) -> Vec<(u8, Option<ErrorCode>)> {
+/// Everything the server sends `stream` until it closes it (within 10 s).
+fn bytes_until_close(stream: &mut TcpStream) -> Vec<u8> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -31,6 +30,13 @@ fn replies_until_close(stream: &mut TcpStream) -> Vec<(u8, Option<ErrorCode>)> {
             Err(e) => panic!("the server did not close the connection: {e}"),
         }
     }
+    bytes
+}
+
+/// Everything the server sends `stream` until it closes it, decoded into
+/// (kind of frame, error code) pairs.
+fn replies_until_close(stream: &mut TcpStream) -> Vec<(u8, Option<ErrorCode>)> {
+    let bytes = bytes_until_close(stream);
     let mut out = Vec::new();
     let mut rest = &bytes[..];
     while let Ok(Status::Complete((frame, n))) = decode(rest) {
@@ -48,19 +54,7 @@ fn replies_until_close(stream: &mut TcpStream) -> Vec<(u8, Option<ErrorCode>)> {
 /// Everything the server sends an IRC client until it closes it, as lines:
 /// each must be one IRC line of at most 512 bytes ending in CR LF.
 fn irc_lines_until_close(stream: &mut TcpStream) -> Vec<String> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut bytes = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => bytes.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
-            Err(e) => panic!("the server did not close the connection: {e}"),
-        }
-    }
+    let bytes = bytes_until_close(stream);
     let text = String::from_utf8(bytes).expect("IRC output is UTF-8");
     assert!(text.is_empty() || text.ends_with("\r\n"), "{text:?}");
     text.split_terminator("\r\n")

@@ -406,7 +406,7 @@ impl Worker {
                 .values()
                 .find(|r| same_name(&r.name, &room))
                 .map_or((0, 0), |r| (r.epoch, r.seen));
-            self.joining.insert(room.to_lowercase(), since > 0);
+            self.joining.insert(room_key(&room), since > 0);
             let join = Frame::Join {
                 room: &room,
                 epoch,
@@ -591,7 +591,7 @@ impl Worker {
             Command::Nick(nick) => write(link, &Frame::SetNick { nick }),
             Command::Topic { room, topic } => write(link, &Frame::SetTopic { room, topic }),
             Command::Join(room) => {
-                self.joining.insert(room.to_lowercase(), false);
+                self.joining.insert(room_key(room), false);
                 write(
                     link,
                     &Frame::Join {
@@ -643,9 +643,9 @@ impl Worker {
                 epoch,
                 next_id,
             } => {
-                let resumed = self.joining.remove(&room.to_lowercase()).unwrap_or(false);
+                let resumed = self.joining.remove(&room_key(&room)).unwrap_or(false);
                 self.ever_entered = true;
-                let key = room.to_lowercase();
+                let key = room_key(&room);
                 let state = self.rooms.entry(key).or_default();
                 if state.epoch != epoch {
                     // A new incarnation of the room: our old ids mean
@@ -716,7 +716,7 @@ impl Worker {
                 self.ui.send(Update::NickSet { nick });
             }
             Inbound::Error { code, tag, subject } => {
-                if !self.ever_entered && self.joining.contains_key(&subject.to_lowercase()) {
+                if !self.ever_entered && self.joining.contains_key(&room_key(&subject)) {
                     // The first room could not be entered: that is a failed
                     // connection, shown on the connect page.
                     let _ = write(
@@ -731,17 +731,17 @@ impl Worker {
                 if tag != 0 {
                     self.pending.retain(|p| p.tag != tag);
                 }
-                if code == ErrorCode::NickTaken || code == ErrorCode::BadRoom {
-                    self.joining.remove(&subject.to_lowercase());
-                }
                 if matches!(
                     code,
-                    ErrorCode::RoomFull
+                    ErrorCode::BadRoom
+                        | ErrorCode::RoomFull
                         | ErrorCode::NoFreeRoom
                         | ErrorCode::RoomsFixed
                         | ErrorCode::TooManyRooms
                 ) {
-                    self.joining.remove(&subject.to_lowercase());
+                    // A refused join: not joining, nor rejoining after a
+                    // reconnect.
+                    self.joining.remove(&room_key(&subject));
                     self.wanted.retain(|r| !same_name(r, &subject));
                 }
                 let message = refusal_text(code, &subject);
@@ -810,7 +810,7 @@ impl Worker {
     }
 
     fn room_mut(&mut self, room: &str) -> Option<&mut RoomState> {
-        self.rooms.get_mut(&room.to_lowercase())
+        self.rooms.get_mut(&room_key(room))
     }
 }
 
@@ -931,6 +931,13 @@ fn refusal_text(code: ErrorCode, subject: &str) -> String {
         ErrorCode::AlreadyInRoom => format!("you are already in '{subject}'"),
         _ => code.describe().to_owned(),
     }
+}
+
+/// A room's key in the session's maps: room names are letters, digits, '-'
+/// and '_', and fold like IRC's, so ASCII case is the only case (as
+/// `same_name` compares them: `É` and `é` are two rooms).
+fn room_key(room: &str) -> String {
+    room.to_ascii_lowercase()
 }
 
 /// A refused first join, for the connect page.

@@ -791,13 +791,7 @@ impl Bridge {
     }
 
     fn send(&self, out: &mut impl Lines, prefix: Option<&str>, command: &str, params: &[&str]) {
-        let mut buf = [0u8; MAX_LINE];
-        // Everything the bridge sends was checked on its way in (names by
-        // the hub, texts split to fit); a line that still cannot be
-        // written is not sent rather than sent broken.
-        if let Ok(n) = write(&mut buf, prefix, command, params, false) {
-            out.line(&buf[..n]);
-        }
+        self.write_line(out, prefix, command, params, false);
     }
 
     fn send_trailing(
@@ -807,8 +801,22 @@ impl Bridge {
         command: &str,
         params: &[&str],
     ) {
+        self.write_line(out, prefix, command, params, true);
+    }
+
+    fn write_line(
+        &self,
+        out: &mut impl Lines,
+        prefix: Option<&str>,
+        command: &str,
+        params: &[&str],
+        trailing: bool,
+    ) {
         let mut buf = [0u8; MAX_LINE];
-        if let Ok(n) = write(&mut buf, prefix, command, params, true) {
+        // Everything the bridge sends was checked on its way in (names by
+        // the hub, texts split to fit); a line that still cannot be
+        // written is not sent rather than sent broken.
+        if let Ok(n) = write(&mut buf, prefix, command, params, trailing) {
             out.line(&buf[..n]);
         }
     }
