@@ -41,9 +41,11 @@ fn main() -> ! {
     buf[..n].copy_from_slice(&input[..n]);
     hub.handle_received(now, conn, n);
     while let Some(conn) = hub.poll_transmit() {
-        let n = hub.transmit(conn, &mut out);
+        let mut tx = hub.transmit(now, conn, out.len());
+        let n = tx.copy_to(&mut out);
         black_box(&out[..n]);
-        hub.handle_sent(now, conn, black_box(n));
+        tx.commit(black_box(n));
+        hub.resume_input(now, conn);
     }
     black_box(hub.should_transmit());
     hub.handle_timeout(now);

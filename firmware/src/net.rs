@@ -394,17 +394,22 @@ impl<const M: usize> Net<M> {
         };
         let mut moved = false;
         while m.wants_write {
-            let n = self.hub.transmit(conn, &mut scratch);
+            let mut tx = self.hub.transmit(self.now, conn, scratch.len());
+            let n = tx.copy_to(&mut scratch);
             if n == 0 {
                 m.wants_write = false;
                 break;
             }
             let sent = m.from_hub.write(&scratch[..n]).unwrap_or(0);
-            self.hub.handle_sent(self.now, conn, sent);
+            tx.commit(sent);
             if sent == 0 {
                 break; // full: again once the member has read
             }
             moved = true;
+        }
+        if moved {
+            // Requests that waited for output room go on.
+            self.hub.resume_input(self.now, conn);
         }
         moved
     }

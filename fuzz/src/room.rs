@@ -198,8 +198,8 @@ pub enum Op {
     Resume(u8),
     /// Bytes the client's socket takes per write (0: all) and bytes per
     /// read on its side (0: all); bit 7 of the write size also says
-    /// whether the driver reports a write that would block as
-    /// `handle_sent(0)` (the std server does not).
+    /// whether the driver commits a write that would block as 0 bytes
+    /// (the std server drops the `Transmit` instead).
     Socket(u8, u8, u8),
     /// A client that is not reading takes up to `n + 1` bytes once.
     Trickle(u8, u8),
@@ -516,7 +516,7 @@ struct Client {
     window: Option<usize>,
     /// Bytes its side sends per read.
     chunk: Option<usize>,
-    /// Report a write that would block as `handle_sent(0)`.
+    /// Commit a write that would block as 0 bytes (else drop it).
     sent_zero: bool,
     /// Got a `Bye` on this connection.
     bye: bool,
@@ -938,10 +938,11 @@ impl<
             return Ok(());
         };
         let mut buf = [0u8; 4096];
-        let len = self.hub.transmit(id, &mut buf);
+        let mut tx = self.hub.transmit(self.now, id, buf.len());
+        let len = tx.copy_to(&mut buf);
         let n = n.min(len);
         self.clients[ci].inbox.extend_from_slice(&buf[..n]);
-        self.hub.handle_sent(self.now, id, n);
+        tx.commit(n);
         self.clients[ci].blocked |= n < len;
         self.drain_events();
         self.read(ci)
@@ -1001,9 +1002,10 @@ impl<
         let mut buf = [0u8; 4096];
         if self.clients[ci].paused {
             // The socket is full: the write would block.
-            let len = self.hub.transmit(id, &mut buf);
+            let mut tx = self.hub.transmit(self.now, id, buf.len());
+            let len = tx.copy_to(&mut buf);
             if self.clients[ci].sent_zero {
-                self.hub.handle_sent(self.now, id, 0);
+                tx.commit(0);
             }
             self.clients[ci].blocked |= len > 0;
             self.drain_events();
@@ -1014,15 +1016,20 @@ impl<
         // A frame is at most 1 KiB and the queue 3 KiB; ten thousand writes
         // of one byte each is far more than one flush can need.
         for _ in 0..10_000 {
-            let len = self.hub.transmit(id, &mut buf);
+            let mut tx = self.hub.transmit(self.now, id, buf.len());
+            let len = tx.copy_to(&mut buf);
             ensure!(len <= buf.len(), "transmit says {len} bytes");
+            ensure!(len == tx.len(), "copied {len} bytes, lent {}", tx.len());
             if len == 0 {
                 return Ok(progress);
             }
             let c = &mut self.clients[ci];
             let n = len.min(c.window.unwrap_or(usize::MAX));
             c.inbox.extend_from_slice(&buf[..n]);
-            self.hub.handle_sent(self.now, id, n);
+            tx.commit(n);
+            // As a driver does after writing: requests that waited for
+            // output room go on.
+            self.hub.resume_input(self.now, id);
             progress = true;
             self.drain_events();
             self.read(ci)?;
@@ -1371,8 +1378,7 @@ impl<
                 !c.bye,
                 "client {ci} got its Bye but {id:?} was never closed"
             );
-            let len = self.hub.transmit(id, &mut buf);
-            self.hub.handle_sent(self.now, id, 0);
+            let len = self.hub.transmit(self.now, id, buf.len()).copy_to(&mut buf);
             ensure!(
                 len == 0,
                 "client {ci} reads, but the hub kept {len} bytes for {id:?} without saying so"

@@ -618,13 +618,14 @@ impl Driver<'_> {
                 return;
             };
             while irc.wants_output() {
-                let taken = self.hub.transmit(conn, &mut frames);
+                let mut tx = self.hub.transmit(now, conn, frames.len());
+                let taken = tx.copy_to(&mut frames);
+                // Every frame taken is now IRC output.
+                tx.commit(taken);
                 if taken == 0 {
                     break;
                 }
                 irc.transmitted(&frames[..taken]);
-                // Every frame taken is now IRC output.
-                self.hub.handle_sent(now, conn, taken);
             }
             if irc.out.is_empty() {
                 break;
@@ -715,8 +716,9 @@ impl Driver<'_> {
             };
             // What the hub has for it, written in place from the room's
             // history: no copy on the way to the kernel.
+            let mut tx = self.hub.transmit(now, conn, SEND_BUDGET);
             let mut pieces: [&[u8]; PIECES] = [&[]; PIECES];
-            let count = self.hub.transmit_pieces(conn, SEND_BUDGET, &mut pieces);
+            let count = tx.pieces(&mut pieces);
             if count == 0 {
                 break;
             }
@@ -728,7 +730,7 @@ impl Driver<'_> {
             }
             match c.stream.write_vectored(&iov[..count]) {
                 Ok(n) => {
-                    self.hub.handle_sent(now, conn, n);
+                    tx.commit(n);
                     if n < len {
                         // The socket is full: wait until mio says writable.
                         break;
@@ -739,11 +741,15 @@ impl Driver<'_> {
                 Err(e) => return self.drop_conn(conn, &e.to_string()),
             }
         }
-        // Sending made room for input that was waiting.
+        // Sending made room for requests that were waiting, and they for
+        // more input.
         if let Some(Some(c)) = self.conns.get_mut(conn.index()) {
-            if c.read_paused && !self.hub.recv_buf(conn).is_empty() {
-                c.read_paused = false;
-                self.read(conn);
+            if c.read_paused {
+                self.hub.resume_input(now, conn);
+                if !self.hub.recv_buf(conn).is_empty() {
+                    c.read_paused = false;
+                    self.read(conn);
+                }
             }
         }
     }

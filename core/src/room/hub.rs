@@ -28,7 +28,9 @@ use super::*;
 /// hub.handle_bytes(Instant(1), ann, &hello[..n]);
 /// assert_eq!(hub.poll_transmit(), Some(ann));
 /// let mut out = [0u8; 4096];
-/// let n = hub.transmit(ann, &mut out);
+/// let mut tx = hub.transmit(Instant(1), ann, out.len());
+/// let n = tx.copy_to(&mut out);
+/// tx.commit(n);
 /// let Ok(Status::Complete((reply, _))) = decode(&out[..n]) else { panic!() };
 /// assert!(matches!(reply, Frame::Welcome { nick: "ann", lobby: "lobby", .. }));
 /// ```
@@ -53,8 +55,6 @@ pub struct Hub<
     pub(super) events: Deque<Event, EVENT_QUEUE>,
     pub(super) events_dropped: u32,
     pub(super) ping_token: u32,
-    /// What the last `transmit` copied, for `handle_sent`.
-    pub(super) plan: Option<Plan>,
     /// Event bytes stored since the transmit list was last drained.
     pub(super) pushed_since_transmit: usize,
     /// Events stored since the transmit list was last drained.
@@ -63,7 +63,7 @@ pub struct Hub<
     pub(super) sessions: u32,
     /// Rooms created so far, for room epochs.
     pub(super) rooms_created: u32,
-    /// The time given with the latest input, for bookkeeping in `transmit`.
+    /// The time given with the latest call.
     pub(super) now: Instant,
 }
 
@@ -128,7 +128,6 @@ where
             events: Deque::new(),
             events_dropped: 0,
             ping_token: 0,
-            plan: None,
             pushed_since_transmit: 0,
             events_since_transmit: 0,
             sessions: 0,
@@ -329,9 +328,9 @@ where
 
     // ----- outputs ------------------------------------------------------
 
-    /// The next connection with output to write. Call
-    /// [`transmit`](Self::transmit) and [`handle_sent`](Self::handle_sent)
-    /// for it until `transmit` is empty or the socket would block.
+    /// The next connection with output to write. Write it with
+    /// [`transmit`](Self::transmit) until that lends nothing or the socket
+    /// would block.
     pub fn poll_transmit(&mut self) -> Option<ConnId> {
         let Some(conn) = self.transmit.pop_front() else {
             self.pushed_since_transmit = 0;

@@ -4,12 +4,20 @@
 //! The driver (the std server, the firmware demo, the simulator in the tests)
 //! owns the sockets and the clock. It feeds the hub with
 //! [`Hub::handle_connect`], [`Hub::handle_received`] (or
-//! [`Hub::handle_bytes`]), [`Hub::handle_sent`], [`Hub::handle_disconnect`]
+//! [`Hub::handle_bytes`]), [`Hub::resume_input`], [`Hub::handle_disconnect`]
 //! and [`Hub::handle_timeout`], each given the current [`Instant`], and
 //! drains what the hub wants done with [`Hub::poll_transmit`] (whose output
 //! to write), [`Hub::poll_close`] (which connection to close),
 //! [`Hub::poll_event`] (what happened, for logs) and [`Hub::poll_timeout`]
 //! (when to call `handle_timeout` next).
+//!
+//! Output is written with [`Hub::transmit`]: one call that lends the bytes
+//! (in place, as slices of the queue and the history rings, or copied) and
+//! is committed with what the socket took; see [`Transmit`]. Input and
+//! output stay apart: writing never handles input. When a connection's
+//! input buffer is full of requests waiting for output room, the driver
+//! stops reading it; after writing its output it calls
+//! [`Hub::resume_input`] and reads again once [`Hub::recv_buf`] has room.
 //!
 //! # Flow control
 //! Each connection has a fixed output queue. Replies to a connection's own
@@ -33,8 +41,8 @@
 //! * `requests.rs`: what the hub does with each request a client sends
 //!   (hello, join, say, whisper, nick, topic, part, quit, ping).
 //! * `output.rs`: getting a member's output out: queued replies, then runs
-//!   of events straight from its rooms' history rings
-//!   ([`Hub::transmit_pieces`], [`Hub::handle_sent`]).
+//!   of events straight from its rooms' history rings ([`Hub::transmit`],
+//!   [`Transmit`]).
 //! * `history.rs`: [`Room`], a room's members and its history ring.
 //! * `conn.rs`: [`Conn`], one connection's buffers, cursors and timers.
 //! * `tests.rs`: room scenarios on a deterministic simulator.
@@ -52,6 +60,7 @@ pub use conn::{Conn, MAX_JOINED};
 pub use events::{ConnectError, Event, RoomError};
 pub use history::Room;
 pub use hub::Hub;
+pub use output::Transmit;
 
 use events::RoomEvent;
 use hub::{short_string, truncated};
@@ -59,7 +68,6 @@ use hub::{short_string, truncated};
 use heapless::{Deque, String, Vec};
 
 use self::conn::State;
-use self::output::Plan;
 
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::{Duration, Instant};

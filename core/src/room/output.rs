@@ -1,9 +1,42 @@
 //! Getting a member's output out: the replies in its queue, then events
-//! straight from its rooms' history rings, round-robin between rooms. See
-//! [`Hub::transmit`] and [`Hub::handle_sent`].
+//! straight from its rooms' history rings, round-robin between rooms.
+//!
+//! One call lends and commits: [`Hub::transmit`] returns a [`Transmit`]
+//! that borrows the hub, lends the bytes ([`Transmit::pieces`] in place, or
+//! [`Transmit::copy_to`] a buffer) and, once the driver has written them,
+//! is [committed](Transmit::commit) with the count the socket took. While
+//! it lives nothing else can touch the hub, so what is lent and what is
+//! committed cannot disagree; dropping it uncommitted is committing 0.
+//! Input is never handled here: output that frees queue room lets waiting
+//! input go on only when the driver says so ([`Hub::resume_input`]).
 
 use super::conn::{Cursor, State};
 use super::*;
+
+/// Output lent to the driver for one write; see [`Hub::transmit`].
+#[must_use = "commit what the socket took (dropping it commits nothing)"]
+pub struct Transmit<
+    'h,
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> where
+    C: Slots<Conn<OUT>>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
+{
+    hub: &'h mut Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>,
+    conn: ConnId,
+    now: Instant,
+    budget: usize,
+    /// Where the cursors will be once all that was lent is written.
+    plan: Option<Plan>,
+    /// Bytes lent by the last `pieces` or `copy_to`.
+    lent: usize,
+}
 
 impl<
     const CONNS: usize,
@@ -18,11 +51,204 @@ where
     C: Slots<Conn<OUT>>,
     R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
 {
-    /// The driver wrote the first `n` bytes of what
-    /// [`transmit`](Self::transmit) just put in its buffer (0 if the socket
-    /// took nothing). Call it before the next `transmit` for `conn`.
-    pub fn handle_sent(&mut self, now: Instant, conn: ConnId, n: usize) {
+    /// Start a write of what `conn` should be sent now, at most `budget`
+    /// bytes: its queued replies, then runs of events straight from its
+    /// rooms' history rings, whole frames only. Take the bytes with
+    /// [`Transmit::pieces`] (for a vectored write) or
+    /// [`Transmit::copy_to`], write them, then [`Transmit::commit`] how
+    /// many the socket took. Call it again until it lends nothing or the
+    /// socket is full. `budget` must be at least [`MAX_FRAME_LEN`], or a
+    /// frame can wait for ever.
+    ///
+    /// ```
+    /// # use natter_core::room::{Config, Hub};
+    /// # use natter_core::time::Instant;
+    /// # let mut hub = Hub::<4, 2, 1024, 128, 3072>::new(Config::default());
+    /// # let conn = hub.handle_connect(Instant(0)).unwrap();
+    /// # let mut socket: Vec<u8> = Vec::new();
+    /// loop {
+    ///     let mut tx = hub.transmit(Instant(1), conn, 16 * 1024);
+    ///     let mut pieces: [&[u8]; 16] = [&[]; 16];
+    ///     let count = tx.pieces(&mut pieces);
+    ///     if count == 0 {
+    ///         break; // all caught up
+    ///     }
+    ///     let written = pieces[..count].iter().map(|p| { socket.extend_from_slice(p); p.len() }).sum();
+    ///     tx.commit(written);
+    /// }
+    /// ```
+    pub fn transmit(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        budget: usize,
+    ) -> Transmit<'_, CONNS, ROOMS, HISTORY, TEXT, OUT, C, R> {
         self.now = self.now.max(now);
+        Transmit {
+            hub: self,
+            conn,
+            now,
+            budget,
+            plan: None,
+            lent: 0,
+        }
+    }
+
+    /// Handle input that waited for room in `conn`'s output queue. Output
+    /// never does it by itself; call this after writing to a connection
+    /// whose reading paused (its [`recv_buf`](Self::recv_buf) was empty),
+    /// then read it again if `recv_buf` has room. (`handle_received` and
+    /// `handle_bytes` do the same before taking new bytes.)
+    pub fn resume_input(&mut self, now: Instant, conn: ConnId) {
+        self.handle_received(now, conn, 0);
+    }
+}
+
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> Transmit<'_, CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+where
+    C: Slots<Conn<OUT>>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
+{
+    /// Lend the bytes to write, in order, as slices of the connection's
+    /// queue and of its rooms' rings: as many whole frames as fit in the
+    /// budget and in `out` (a run of events takes one slice, or two where
+    /// a ring wraps). Returns how many slices it filled; 0 when the
+    /// connection is all caught up. `out` needs at least 3 slots, or this
+    /// can return 0 with a frame pending.
+    pub fn pieces<'t>(&'t mut self, out: &mut [&'t [u8]]) -> usize {
+        self.plan = None;
+        self.lent = 0;
+        if out.is_empty() {
+            return 0;
+        }
+        let conn = self.conn;
+        self.hub.prepare(conn);
+        let Hub { conns, rooms, .. } = &mut *self.hub;
+        let rooms: &'t R = rooms;
+        let Some(c) = conns.get_mut(conn.index()) else {
+            return 0;
+        };
+        let queued = c.out.pending().len();
+        let mut total = queued.min(self.budget);
+        let mut n = usize::from(total > 0);
+        if total == queued && c.state == State::Ready {
+            let mut cursors = Cursors::of(&c.joined);
+            let walk = walk_events(
+                rooms,
+                c.session,
+                &mut cursors,
+                c.next_room,
+                self.budget - total,
+                |a, b| {
+                    let need = usize::from(!a.is_empty()) + usize::from(!b.is_empty());
+                    if n + need > out.len() {
+                        return false;
+                    }
+                    for piece in [a, b] {
+                        if !piece.is_empty() {
+                            out[n] = piece;
+                            n += 1;
+                        }
+                    }
+                    true
+                },
+            );
+            if walk.taken > 0 {
+                total += walk.taken;
+                self.plan = Some(Plan {
+                    cursors,
+                    next_room: walk.next_room,
+                });
+            }
+        }
+        if total == 0 {
+            // Caught up: the stall timer starts again from here.
+            c.last_sent = self.now;
+            return 0;
+        }
+        self.lent = total;
+        let c: &'t Conn<OUT> = c;
+        if queued > 0 {
+            out[0] = &c.out.pending()[..queued.min(self.budget)];
+        }
+        n
+    }
+
+    /// Copy the bytes to write into `buf`, as many whole frames as fit in
+    /// it and in the budget; returns how many. 0 when the connection is
+    /// all caught up (or `buf` is shorter than the next frame).
+    pub fn copy_to(&mut self, buf: &mut [u8]) -> usize {
+        self.budget = self.budget.min(buf.len());
+        let mut pieces: [&[u8]; 16] = [&[]; 16];
+        let count = self.pieces(&mut pieces);
+        let mut at = 0;
+        for piece in &pieces[..count] {
+            // The budget is at most `buf.len()`, so every piece fits.
+            if let Some(dst) = buf.get_mut(at..at + piece.len()) {
+                dst.copy_from_slice(piece);
+            }
+            at += piece.len();
+        }
+        at
+    }
+
+    /// Bytes lent by the last [`pieces`](Self::pieces) or
+    /// [`copy_to`](Self::copy_to).
+    pub fn len(&self) -> usize {
+        self.lent
+    }
+
+    /// `true` when nothing was lent: the connection is all caught up.
+    pub fn is_empty(&self) -> bool {
+        self.lent == 0
+    }
+
+    /// The driver wrote the first `written` bytes of what was lent (0 if
+    /// the socket took nothing): the connection's queue and cursors move
+    /// past them. A frame cut short goes on from the queue next time.
+    pub fn commit(self, written: usize) {
+        let Transmit {
+            hub,
+            conn,
+            now,
+            plan,
+            lent,
+            ..
+        } = self;
+        hub.commit(
+            now,
+            conn,
+            written.min(lent),
+            plan.filter(|_| written >= lent),
+        );
+    }
+}
+
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+where
+    C: Slots<Conn<OUT>>,
+    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
+{
+    /// Move `conn`'s queue and cursors past the `n` bytes written of what
+    /// a [`Transmit`] lent; `plan` is where the cursors are when all of it
+    /// was written.
+    fn commit(&mut self, now: Instant, conn: ConnId, n: usize, plan: Option<Plan>) {
         let Some(c) = self.conns.get_mut(conn.index()) else {
             return;
         };
@@ -33,16 +259,14 @@ where
         let from_queue = n.min(c.out.pending().len());
         c.out.consume(from_queue);
         let budget = n - from_queue;
-        let plan = self.plan.take().filter(|p| p.conn == conn);
-        if let Some(plan) = plan.filter(|p| p.len == n) {
+        if let Some(plan) = plan {
             // All of it was written: the cursors are where the copy left them.
-            let c = &mut self.conns[conn.index()];
             plan.cursors.store(&mut c.joined);
             c.next_room = plan.next_room;
         } else if budget > 0 {
-            // Walk the room events `transmit` copied, in the same order,
-            // as far as the socket took them, and move the cursors there.
-            // A frame cut short goes on in the queue (empty now), where its
+            // Walk the room events that were lent, in the same order, as
+            // far as the socket took them, and move the cursors there. A
+            // frame cut short goes on in the queue (empty now), where its
             // remainder stays even if the history moves on.
             let Conn {
                 joined,
@@ -50,7 +274,7 @@ where
                 session,
                 next_room,
                 ..
-            } = &mut self.conns[conn.index()];
+            } = c;
             let mut cursors = Cursors::of(joined);
             let walk = walk_events(
                 &self.rooms,
@@ -81,108 +305,7 @@ where
         let c = &mut self.conns[conn.index()];
         if c.out.is_empty() && matches!(c.state, State::Closing { .. }) {
             self.finish_close(conn);
-            return;
         }
-        // Room in the queue may unblock input that was waiting for it.
-        if c.input_len > 0 {
-            self.process_input(now, conn);
-        }
-    }
-
-    /// Copy into `buf` what `conn` should be sent now: its queued replies,
-    /// then events straight from its rooms' histories, as many whole frames
-    /// as fit. Returns how many bytes; 0 when it is all caught up. Write
-    /// them, then say how many were written with
-    /// [`handle_sent`](Self::handle_sent). `buf` must hold at least
-    /// [`MAX_FRAME_LEN`] bytes (a smaller one can make this return 0 with
-    /// a frame pending); 16 KiB or more makes few system calls. A driver
-    /// with vectored writes can skip the copy with
-    /// [`transmit_pieces`](Self::transmit_pieces).
-    pub fn transmit(&mut self, conn: ConnId, buf: &mut [u8]) -> usize {
-        let mut pieces: [&[u8]; 16] = [&[]; 16];
-        let n = self.transmit_pieces(conn, buf.len(), &mut pieces);
-        let mut at = 0;
-        for piece in &pieces[..n] {
-            buf[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        }
-        at
-    }
-
-    /// What `conn` should be sent now, in place: its queued replies, then
-    /// runs of events straight from its rooms' history rings, as many whole
-    /// frames as fit in `budget` bytes and in `pieces` (a run takes one
-    /// piece, or two where a ring wraps). Returns how many pieces it
-    /// filled; 0 when `conn` is all caught up. Write them in order (one
-    /// vectored write), then say how many bytes were written with
-    /// [`handle_sent`](Self::handle_sent). `budget` must be at least
-    /// [`MAX_FRAME_LEN`] and `pieces` hold at least 3, or this can return 0
-    /// with a frame pending.
-    pub fn transmit_pieces<'a>(
-        &'a mut self,
-        conn: ConnId,
-        budget: usize,
-        pieces: &mut [&'a [u8]],
-    ) -> usize {
-        self.plan = None;
-        if pieces.is_empty() {
-            return 0;
-        }
-        self.prepare(conn);
-        let now = self.now;
-        let Hub {
-            conns, rooms, plan, ..
-        } = self;
-        let rooms: &'a R = rooms;
-        let conns: &'a mut [Conn<OUT>] = conns;
-        let Some(c) = conns.get_mut(conn.index()) else {
-            return 0;
-        };
-        let queued = c.out.pending().len();
-        let mut total = queued.min(budget);
-        let mut n = usize::from(total > 0);
-        if total == queued && c.state == State::Ready {
-            let mut cursors = Cursors::of(&c.joined);
-            let walk = walk_events(
-                rooms,
-                c.session,
-                &mut cursors,
-                c.next_room,
-                budget - total,
-                |a, b| {
-                    let need = usize::from(!a.is_empty()) + usize::from(!b.is_empty());
-                    if n + need > pieces.len() {
-                        return false;
-                    }
-                    for piece in [a, b] {
-                        if !piece.is_empty() {
-                            pieces[n] = piece;
-                            n += 1;
-                        }
-                    }
-                    true
-                },
-            );
-            if walk.taken > 0 {
-                total += walk.taken;
-                *plan = Some(Plan {
-                    conn,
-                    len: total,
-                    cursors,
-                    next_room: walk.next_room,
-                });
-            }
-        }
-        if total == 0 {
-            // Caught up: the stall timer starts again from here.
-            c.last_sent = now;
-            return 0;
-        }
-        let c: &'a Conn<OUT> = c;
-        if queued > 0 {
-            pieces[0] = &c.out.pending()[..queued.min(budget)];
-        }
-        n
     }
 
     /// Before copying events for `conn`: queue the member lists it is owed
@@ -273,11 +396,9 @@ where
     }
 }
 
-/// Where a member's cursors will be once all that `transmit` copied for it
-/// is written.
-pub(super) struct Plan {
-    conn: ConnId,
-    len: usize,
+/// Where a member's cursors will be once all that a [`Transmit`] lent is
+/// written.
+struct Plan {
     cursors: Cursors,
     next_room: usize,
 }
@@ -335,10 +456,10 @@ pub(super) struct Walk<'r, const CONNS: usize, const HISTORY: usize, const TEXT:
 /// they fit in `budget` bytes. `take`
 /// gets each run of consecutive frames, in one or two pieces as the ring
 /// holds them, and says whether it took it (the walk stops at the first it
-/// did not). Cursors move past what was taken. `transmit` and
-/// `handle_sent` make the same walk (the second with the budget the socket
-/// took), so the second moves the real cursors by what the first copied
-/// and the socket took.
+/// did not). Cursors move past what was taken. Lending and committing make
+/// the same walk (the second with the budget the socket took), so the
+/// second moves the real cursors by what the first lent and the socket
+/// took.
 pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TEXT: usize>(
     rooms: &'r [Option<Room<CONNS, HISTORY, TEXT>>],
     session: u32,

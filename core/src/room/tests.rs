@@ -147,10 +147,11 @@ impl Sim {
                 return;
             }
             let mut buf = [0u8; 4096];
-            let n = self.hub.transmit(id, &mut buf);
+            let mut tx = self.hub.transmit(self.now, id, buf.len());
+            let n = tx.copy_to(&mut buf);
             if client.paused {
                 // The driver tries to write, and the socket would block.
-                self.hub.handle_sent(self.now, id, 0);
+                tx.commit(0);
                 return;
             }
             if n == 0 {
@@ -159,7 +160,9 @@ impl Sim {
             // The socket takes at most `window` bytes at a time.
             let n = n.min(client.window.unwrap_or(usize::MAX));
             client.inbox.extend_from_slice(&buf[..n]);
-            self.hub.handle_sent(self.now, id, n);
+            tx.commit(n);
+            // Requests may have waited for the room this made.
+            self.hub.resume_input(self.now, id);
         }
     }
 
@@ -858,7 +861,7 @@ fn say_unpumped(s: &mut Sim, id: ConnId, text: &str) {
     assert_eq!(s.hub.handle_bytes(s.now, id, &buf[..n]), n);
 }
 
-/// Drain `id`'s output with `transmit_pieces`, at most `pieces` pieces and
+/// Drain `id`'s output with `Transmit::pieces`, at most `pieces` pieces and
 /// `budget` bytes per write, the "socket" taking at most `take` bytes each
 /// time; returns the texts of the messages received, checking that every
 /// frame arrived whole.
@@ -872,7 +875,8 @@ fn drain_in_pieces(
     let mut stream = StdVec::new();
     loop {
         let mut slots: [&[u8]; 8] = [&[]; 8];
-        let count = s.hub.transmit_pieces(id, budget, &mut slots[..pieces]);
+        let mut tx = s.hub.transmit(s.now, id, budget);
+        let count = tx.pieces(&mut slots[..pieces]);
         if count == 0 {
             break;
         }
@@ -882,9 +886,10 @@ fn drain_in_pieces(
             written.extend_from_slice(piece);
         }
         assert!(written.len() <= budget);
+        assert_eq!(written.len(), tx.len());
         let n = written.len().min(take);
         stream.extend_from_slice(&written[..n]);
-        s.hub.handle_sent(s.now, id, n);
+        tx.commit(n);
     }
     let mut texts = StdVec::new();
     let mut rest = &stream[..];
@@ -923,8 +928,9 @@ fn runs_of_events_go_out_in_pieces_and_skip_own_messages() {
             }
         }
         // No room for even one piece: nothing is lent, nothing moves.
-        assert_eq!(s.hub.transmit_pieces(bob, budget, &mut []), 0);
-        s.hub.handle_sent(s.now, bob, 0);
+        let mut tx = s.hub.transmit(s.now, bob, budget);
+        assert_eq!(tx.pieces(&mut []), 0);
+        tx.commit(0);
         let got = drain_in_pieces(&mut s, bob, pieces, budget, take);
         assert_eq!(
             got, from_ann,
@@ -932,7 +938,7 @@ fn runs_of_events_go_out_in_pieces_and_skip_own_messages() {
         );
         let mut none: [&[u8]; 8] = [&[]; 8];
         assert_eq!(
-            s.hub.transmit_pieces(bob, budget, &mut none),
+            s.hub.transmit(s.now, bob, budget).pieces(&mut none),
             0,
             "caught up"
         );
@@ -1305,12 +1311,13 @@ fn large_member_list_is_split() {
     let mut frames = 0;
     loop {
         let mut buf = [0u8; 4096];
-        let n = hub.transmit(last, &mut buf);
+        let mut tx = hub.transmit(Instant(0), last, buf.len());
+        let n = tx.copy_to(&mut buf);
+        tx.commit(n);
         let out = &buf[..n];
         if out.is_empty() {
             break;
         }
-        hub.handle_sent(Instant(0), last, out.len());
         let mut rest = out;
         while let Ok(Status::Complete((f, n))) = decode(rest) {
             if let Frame::Names { nicks, .. } = f {
@@ -1381,4 +1388,67 @@ fn partial_writes_keep_frames_whole() {
         recv!(s, bob, Frame::Message { text, .. } if text == want);
     }
     s.assert_quiet(bob);
+}
+
+/// Count the `Pong`s in what `conn` is lent now, writing all of it.
+fn pongs_written(hub: &mut TestHub, conn: ConnId) -> usize {
+    let mut pongs = 0;
+    loop {
+        let mut buf = [0u8; 4096];
+        let mut tx = hub.transmit(Instant(0), conn, buf.len());
+        let n = tx.copy_to(&mut buf);
+        tx.commit(n);
+        if n == 0 {
+            return pongs;
+        }
+        let mut rest = &buf[..n];
+        while let Ok(Status::Complete((f, used))) = decode(rest) {
+            pongs += usize::from(matches!(f, Frame::Pong { .. }));
+            rest = &rest[used..];
+        }
+    }
+}
+
+#[test]
+fn writing_output_never_handles_input_until_the_driver_resumes_it() {
+    // Ann sends pings without reading: her queue fills with pongs until
+    // her requests wait in her input buffer, which then fills too.
+    let mut hub = TestHub::new(base());
+    hub.add_room("lobby").unwrap();
+    let ann = hub.handle_connect(Instant(0)).unwrap();
+    let mut hello = [0u8; 64];
+    let n = Frame::Hello {
+        version: VERSION,
+        nick: "ann",
+        password: "",
+    }
+    .encode(&mut hello)
+    .unwrap();
+    assert_eq!(hub.handle_bytes(Instant(0), ann, &hello[..n]), n);
+    let mut ping = [0u8; 16];
+    let n = Frame::Ping { token: 1 }.encode(&mut ping).unwrap();
+    let mut sent = 0;
+    while hub.handle_bytes(Instant(0), ann, &ping[..n]) == n {
+        sent += 1;
+        assert!(sent < 10_000, "the hub never stops taking pings");
+    }
+    assert!(hub.recv_buf(ann).is_empty(), "reading pauses");
+    // Writing her output frees the queue but answers no waiting ping.
+    let first = pongs_written(&mut hub, ann);
+    assert!(first > 0 && first < sent, "{first} of {sent} answered");
+    assert_eq!(pongs_written(&mut hub, ann), 0, "output handled input");
+    // Resumed, the waiting pings are answered; none is lost.
+    let mut answered = first;
+    while answered < sent {
+        hub.resume_input(Instant(0), ann);
+        let more = pongs_written(&mut hub, ann);
+        assert!(more > 0, "resume_input answered nothing");
+        answered += more;
+    }
+    assert_eq!(answered, sent);
+    // Only the start of the ping that did not fit is left in her buffer.
+    assert!(
+        hub.recv_buf(ann).len() > MAX_FRAME_LEN - n,
+        "reading can go on"
+    );
 }
