@@ -1,11 +1,21 @@
 //! Encoding and decoding of [`Frame`]s.
 //!
-//! Decoding and encoding share one description of each field ([`Field`]), so
-//! a frame the encoder accepts is exactly a frame the decoder accepts.
+//! Which fields a frame has, and in which order, is the frame table's
+//! business (`frames.rs`); this module holds the machinery the table is
+//! written in: a [`Reader`] and a [`Writer`] over one frame's bytes, and
+//! the wire shapes ([`Shape`]) that read and write one field each. A shape
+//! carries one description of its field for both directions (a string's
+//! [`Field`] rule, a flags mask), so a frame the encoder accepts is exactly
+//! a frame the decoder accepts.
+//!
+//! [`Frame::encode`] runs the encoder twice: a measuring pass into a
+//! [`Counter`] that checks every field, then a writing pass into the
+//! caller's buffer, so a frame that does not fit or does not check out
+//! leaves the buffer untouched.
 
+use super::frames::{read_fields, write_fields};
 use super::{
-    FLAG_ACTION, FLAG_MORE, Frame, HEADER_LEN, MAX_FRAME_LEN, MAX_TEXT, NickList, VERSION,
-    is_valid_nick, is_valid_room,
+    Frame, HEADER_LEN, MAX_FRAME_LEN, MAX_TEXT, NickList, VERSION, is_valid_nick, is_valid_room,
 };
 use crate::error::{DecodeError, EncodeError, ErrorCode};
 
@@ -74,9 +84,144 @@ pub fn decode(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
     Ok(Status::Complete((frame, len)))
 }
 
+fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
+    let (&kind, rest) = body.split_first().ok_or(DecodeError::EmptyFrame)?;
+    let mut r = Reader { rest };
+    let frame = read_fields(kind, &mut r)?;
+    r.finish()?;
+    Ok(frame)
+}
+
+/// Reads fields from the body of one frame.
+pub(super) struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let (head, rest) = self
+            .rest
+            .split_at_checked(n)
+            .ok_or(DecodeError::Truncated)?;
+        self.rest = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut out = [0; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u16(&mut self) -> Result<u16, DecodeError> {
+        Ok(u16::from_be_bytes(self.array()?))
+    }
+
+    fn finish(self) -> Result<(), DecodeError> {
+        if self.rest.is_empty() {
+            Ok(())
+        } else {
+            Err(DecodeError::TrailingBytes)
+        }
+    }
+}
+
+/// Where encoded bytes go: a counter for the measuring pass, a slice for the
+/// writing pass.
+pub(super) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+}
+
+struct SliceSink<'a> {
+    out: &'a mut [u8],
+    pos: usize,
+}
+
+impl Sink for SliceSink<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        // The measuring pass sized `out`, so this always fits; `get_mut`
+        // keeps it panic-free all the same.
+        if let Some(dst) = self.out.get_mut(self.pos..self.pos + bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
+        self.pos += bytes.len();
+    }
+}
+
+/// Writes fields, checking each against the rule the decoder applies
+/// (in the measuring pass; the writing pass that follows a successful
+/// measurement skips the string checks, which already passed).
+pub(super) struct Writer<S> {
+    sink: S,
+    check: bool,
+}
+
+impl<S: Sink> Writer<S> {
+    fn u8(&mut self, v: u8) {
+        self.sink.put(&[v]);
+    }
+
+    fn u16(&mut self, v: u16) {
+        self.sink.put(&v.to_be_bytes());
+    }
+
+    /// The kind byte and fields of `frame`.
+    fn body(&mut self, frame: &Frame<'_>) -> Result<(), DecodeError> {
+        self.u8(frame.kind());
+        write_fields(frame, self)
+    }
+}
+
+/// How one field of a frame sits on the wire, and what the protocol
+/// refuses in it. The frame table (`frames.rs`) names a shape for every
+/// field; `T` is the field's Rust type.
+///
+/// `write` refuses exactly what `read` refuses, so a frame that encodes is
+/// a frame that decodes. An unchecked [`Writer`] (the hub's trusted path)
+/// skips only the string rules, the costly checks, whose strings the hub
+/// has already checked; flags, the version and a list's count are checked
+/// either way.
+pub(super) trait Shape<'a, T> {
+    fn read(&self, r: &mut Reader<'a>) -> Result<T, DecodeError>;
+    fn write<S: Sink>(&self, w: &mut Writer<S>, value: &T) -> Result<(), DecodeError>;
+}
+
+/// A big-endian integer, as wide as the field's type: one shape for `u8`
+/// to `u64`, so the table names the width once, in the field's type.
+pub(super) struct Int;
+
+macro_rules! int_shape {
+    ($($t:ty),*) => {$(
+        impl<'a> Shape<'a, $t> for Int {
+            fn read(&self, r: &mut Reader<'a>) -> Result<$t, DecodeError> {
+                Ok(<$t>::from_be_bytes(r.array()?))
+            }
+
+            fn write<S: Sink>(&self, w: &mut Writer<S>, value: &$t) -> Result<(), DecodeError> {
+                w.sink.put(&value.to_be_bytes());
+                Ok(())
+            }
+        }
+    )*};
+}
+
+int_shape!(u8, u16, u32, u64);
+
 /// The kinds of string field, each with its length prefix and its rule.
 #[derive(Debug, Clone, Copy)]
-enum Field {
+pub(super) enum Field {
     /// A nickname (`u8` length).
     Nick,
     /// A room name (`u8` length).
@@ -121,310 +266,117 @@ fn plain(s: &str) -> bool {
     !s.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n'))
 }
 
-fn check_flags(flags: u8, allowed: u8) -> Result<u8, DecodeError> {
-    if flags & !allowed == 0 {
-        Ok(flags)
-    } else {
-        Err(DecodeError::BadFlags)
-    }
-}
-
-/// Reads fields from the body of one frame.
-struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let (head, rest) = self
-            .rest
-            .split_at_checked(n)
-            .ok_or(DecodeError::Truncated)?;
-        self.rest = rest;
-        Ok(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        let mut out = [0; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
-    }
-
-    fn u8(&mut self) -> Result<u8, DecodeError> {
-        Ok(self.array::<1>()?[0])
-    }
-
-    fn u16(&mut self) -> Result<u16, DecodeError> {
-        Ok(u16::from_be_bytes(self.array()?))
-    }
-
-    fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_be_bytes(self.array()?))
-    }
-
-    fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_be_bytes(self.array()?))
-    }
-
-    fn str(&mut self, field: Field) -> Result<&'a str, DecodeError> {
-        let len = if field.wide_length() {
-            usize::from(self.u16()?)
+impl<'a> Shape<'a, &'a str> for Field {
+    fn read(&self, r: &mut Reader<'a>) -> Result<&'a str, DecodeError> {
+        let len = if self.wide_length() {
+            usize::from(r.u16()?)
         } else {
-            usize::from(self.u8()?)
+            usize::from(r.u8()?)
         };
-        let s = core::str::from_utf8(self.take(len)?).map_err(|_| DecodeError::BadUtf8)?;
-        field.check(s)?;
+        let s = core::str::from_utf8(r.take(len)?).map_err(|_| DecodeError::BadUtf8)?;
+        self.check(s)?;
         Ok(s)
     }
 
-    fn flags(&mut self, allowed: u8) -> Result<u8, DecodeError> {
-        check_flags(self.u8()?, allowed)
+    fn write<S: Sink>(&self, w: &mut Writer<S>, s: &&'a str) -> Result<(), DecodeError> {
+        if w.check {
+            self.check(s)?;
+        }
+        if self.wide_length() {
+            // `check` bounded the length to MAX_TEXT, well inside u16.
+            w.u16(s.len() as u16);
+        } else {
+            w.u8(s.len() as u8);
+        }
+        w.sink.put(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// A flags byte whose bits outside the mask must be zero.
+pub(super) struct Flags(pub(super) u8);
+
+impl Flags {
+    fn check(&self, flags: u8) -> Result<u8, DecodeError> {
+        if flags & !self.0 == 0 {
+            Ok(flags)
+        } else {
+            Err(DecodeError::BadFlags)
+        }
+    }
+}
+
+impl Shape<'_, u8> for Flags {
+    fn read(&self, r: &mut Reader<'_>) -> Result<u8, DecodeError> {
+        self.check(r.u8()?)
     }
 
-    fn names(&mut self) -> Result<NickList<'a>, DecodeError> {
-        let count = self.u8()?;
-        let start = self.rest;
-        for _ in 0..count {
-            self.str(Field::Nick)?;
+    fn write<S: Sink>(&self, w: &mut Writer<S>, flags: &u8) -> Result<(), DecodeError> {
+        w.u8(self.check(*flags)?);
+        Ok(())
+    }
+}
+
+/// The protocol version byte of `Hello` and `Welcome`, which must be
+/// [`VERSION`]. A decoder refuses any other version before reading the
+/// rest, whose layout that version may have changed.
+pub(super) struct Version;
+
+impl Shape<'_, u8> for Version {
+    fn read(&self, r: &mut Reader<'_>) -> Result<u8, DecodeError> {
+        match r.u8()? {
+            VERSION => Ok(VERSION),
+            other => Err(DecodeError::UnsupportedVersion(other)),
         }
-        let bytes = &start[..start.len() - self.rest.len()];
+    }
+
+    fn write<S: Sink>(&self, w: &mut Writer<S>, &version: &u8) -> Result<(), DecodeError> {
+        if version != VERSION {
+            return Err(DecodeError::UnsupportedVersion(version));
+        }
+        w.u8(version);
+        Ok(())
+    }
+}
+
+/// An [`ErrorCode`] as its byte. Every byte is a code (unknown ones are
+/// [`ErrorCode::Other`]), so this never fails.
+pub(super) struct Code;
+
+impl Shape<'_, ErrorCode> for Code {
+    fn read(&self, r: &mut Reader<'_>) -> Result<ErrorCode, DecodeError> {
+        Ok(ErrorCode::from_u8(r.u8()?))
+    }
+
+    fn write<S: Sink>(&self, w: &mut Writer<S>, code: &ErrorCode) -> Result<(), DecodeError> {
+        w.u8(code.to_u8());
+        Ok(())
+    }
+}
+
+/// The nicknames of a `Names` frame: a `u8` count, then that many
+/// nicknames.
+pub(super) struct Nicks;
+
+impl<'a> Shape<'a, NickList<'a>> for Nicks {
+    fn read(&self, r: &mut Reader<'a>) -> Result<NickList<'a>, DecodeError> {
+        let count = r.u8()?;
+        let start = r.rest;
+        for _ in 0..count {
+            Field::Nick.read(r)?;
+        }
+        // The names read are what `start` held beyond what is left.
+        let bytes = &start[..start.len() - r.rest.len()];
         Ok(NickList::Wire { count, bytes })
     }
 
-    fn finish(self) -> Result<(), DecodeError> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(DecodeError::TrailingBytes)
-        }
-    }
-}
-
-fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
-    let (&kind, rest) = body.split_first().ok_or(DecodeError::EmptyFrame)?;
-    let mut r = Reader { rest };
-    let frame = match kind {
-        0x01 => {
-            let version = r.u8()?;
-            if version != VERSION {
-                return Err(DecodeError::UnsupportedVersion(version));
-            }
-            Frame::Hello {
-                version,
-                nick: r.str(Field::Nick)?,
-                password: r.str(Field::Short)?,
-            }
-        }
-        0x02 => Frame::Join {
-            room: r.str(Field::Room)?,
-            epoch: r.u32()?,
-            since: r.u64()?,
-        },
-        0x03 => Frame::Part {
-            room: r.str(Field::Room)?,
-            reason: r.str(Field::Short)?,
-        },
-        0x04 => Frame::Say {
-            tag: r.u32()?,
-            room: r.str(Field::Room)?,
-            flags: r.flags(FLAG_ACTION)?,
-            text: r.str(Field::Text)?,
-        },
-        0x05 => Frame::Whisper {
-            tag: r.u32()?,
-            to: r.str(Field::Nick)?,
-            flags: r.flags(FLAG_ACTION)?,
-            text: r.str(Field::Text)?,
-        },
-        0x06 => Frame::SetNick {
-            nick: r.str(Field::Nick)?,
-        },
-        0x07 => Frame::SetTopic {
-            room: r.str(Field::Room)?,
-            topic: r.str(Field::Topic)?,
-        },
-        0x08 => Frame::Quit {
-            reason: r.str(Field::Short)?,
-        },
-        0x09 => Frame::Ping { token: r.u32()? },
-        0x0a => Frame::Pong { token: r.u32()? },
-        0x41 => {
-            let version = r.u8()?;
-            if version != VERSION {
-                return Err(DecodeError::UnsupportedVersion(version));
-            }
-            Frame::Welcome {
-                version,
-                nick: r.str(Field::Nick)?,
-                lobby: r.str(Field::RoomOrEmpty)?,
-                max_text: r.u16()?,
-            }
-        }
-        0x42 => Frame::Entered {
-            room: r.str(Field::Room)?,
-            topic: r.str(Field::Topic)?,
-            epoch: r.u32()?,
-            next_id: r.u64()?,
-            members: r.u16()?,
-        },
-        0x43 => Frame::Names {
-            room: r.str(Field::Room)?,
-            flags: r.flags(FLAG_MORE)?,
-            nicks: r.names()?,
-        },
-        0x44 => Frame::Left {
-            room: r.str(Field::Room)?,
-        },
-        0x45 => Frame::Message {
-            room: r.str(Field::Room)?,
-            id: r.u64()?,
-            time: r.u64()?,
-            from: r.str(Field::Nick)?,
-            flags: r.flags(FLAG_ACTION)?,
-            text: r.str(Field::Text)?,
-        },
-        0x46 => Frame::Joined {
-            room: r.str(Field::Room)?,
-            id: r.u64()?,
-            time: r.u64()?,
-            nick: r.str(Field::Nick)?,
-        },
-        0x47 => Frame::Parted {
-            room: r.str(Field::Room)?,
-            id: r.u64()?,
-            time: r.u64()?,
-            nick: r.str(Field::Nick)?,
-            reason: r.str(Field::Short)?,
-        },
-        0x48 => Frame::NickChanged {
-            room: r.str(Field::Room)?,
-            id: r.u64()?,
-            time: r.u64()?,
-            old: r.str(Field::Nick)?,
-            new: r.str(Field::Nick)?,
-        },
-        0x49 => Frame::TopicChanged {
-            room: r.str(Field::Room)?,
-            id: r.u64()?,
-            time: r.u64()?,
-            by: r.str(Field::Nick)?,
-            topic: r.str(Field::Topic)?,
-        },
-        0x4a => Frame::Private {
-            time: r.u64()?,
-            from: r.str(Field::Nick)?,
-            flags: r.flags(FLAG_ACTION)?,
-            text: r.str(Field::Text)?,
-        },
-        0x4b => Frame::Ack {
-            tag: r.u32()?,
-            room: r.str(Field::RoomOrEmpty)?,
-            id: r.u64()?,
-            time: r.u64()?,
-        },
-        0x4c => Frame::Gap {
-            room: r.str(Field::Room)?,
-            missed: r.u64()?,
-        },
-        0x4d => Frame::NickSet {
-            nick: r.str(Field::Nick)?,
-        },
-        0x4e => Frame::Error {
-            code: ErrorCode::from_u8(r.u8()?),
-            tag: r.u32()?,
-            subject: r.str(Field::Short)?,
-        },
-        0x4f => Frame::Bye {
-            code: ErrorCode::from_u8(r.u8()?),
-            reason: r.str(Field::Short)?,
-        },
-        other => return Err(DecodeError::UnknownKind(other)),
-    };
-    r.finish()?;
-    Ok(frame)
-}
-
-/// Where encoded bytes go: a counter for the measuring pass, a slice for the
-/// writing pass.
-trait Sink {
-    fn put(&mut self, bytes: &[u8]);
-}
-
-struct Counter(usize);
-
-impl Sink for Counter {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0 += bytes.len();
-    }
-}
-
-struct SliceSink<'a> {
-    out: &'a mut [u8],
-    pos: usize,
-}
-
-impl Sink for SliceSink<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        // The measuring pass sized `out`, so this always fits; `get_mut`
-        // keeps it panic-free all the same.
-        if let Some(dst) = self.out.get_mut(self.pos..self.pos + bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-        self.pos += bytes.len();
-    }
-}
-
-/// Writes fields, checking each against the rule the decoder applies
-/// (in the measuring pass; the writing pass that follows a successful
-/// measurement skips the checks, which already passed).
-struct Writer<S> {
-    sink: S,
-    check: bool,
-}
-
-impl<S: Sink> Writer<S> {
-    fn u8(&mut self, v: u8) {
-        self.sink.put(&[v]);
-    }
-
-    fn u16(&mut self, v: u16) {
-        self.sink.put(&v.to_be_bytes());
-    }
-
-    fn u32(&mut self, v: u32) {
-        self.sink.put(&v.to_be_bytes());
-    }
-
-    fn u64(&mut self, v: u64) {
-        self.sink.put(&v.to_be_bytes());
-    }
-
-    fn str(&mut self, field: Field, s: &str) -> Result<(), DecodeError> {
-        if self.check {
-            field.check(s)?;
-        }
-        if field.wide_length() {
-            // `check` bounded the length to MAX_TEXT, well inside u16.
-            self.u16(s.len() as u16);
-        } else {
-            self.u8(s.len() as u8);
-        }
-        self.sink.put(s.as_bytes());
-        Ok(())
-    }
-
-    fn flags(&mut self, flags: u8, allowed: u8) -> Result<(), DecodeError> {
-        self.u8(check_flags(flags, allowed)?);
-        Ok(())
-    }
-
-    fn names(&mut self, nicks: &NickList<'_>) -> Result<(), DecodeError> {
+    fn write<S: Sink>(&self, w: &mut Writer<S>, nicks: &NickList<'a>) -> Result<(), DecodeError> {
         let count =
             u8::try_from(nicks.len()).map_err(|_| DecodeError::FrameTooLong { len: usize::MAX })?;
-        self.u8(count);
+        w.u8(count);
         let mut written = 0;
         for nick in nicks.iter() {
-            self.str(Field::Nick, nick)?;
+            Field::Nick.write(w, &nick)?;
             written += 1;
         }
         // A `Wire` list's count and bytes are separate public fields and
@@ -435,200 +387,6 @@ impl<S: Sink> Writer<S> {
             core::cmp::Ordering::Greater => Err(DecodeError::TrailingBytes),
             core::cmp::Ordering::Equal => Ok(()),
         }
-    }
-
-    fn version(&mut self, version: u8) -> Result<(), DecodeError> {
-        if version != VERSION {
-            return Err(DecodeError::UnsupportedVersion(version));
-        }
-        self.u8(version);
-        Ok(())
-    }
-
-    /// The kind byte and fields of `frame`.
-    fn body(&mut self, frame: &Frame<'_>) -> Result<(), DecodeError> {
-        self.u8(frame.kind());
-        match *frame {
-            Frame::Hello {
-                version,
-                nick,
-                password,
-            } => {
-                self.version(version)?;
-                self.str(Field::Nick, nick)?;
-                self.str(Field::Short, password)?;
-            }
-            Frame::Join { room, epoch, since } => {
-                self.str(Field::Room, room)?;
-                self.u32(epoch);
-                self.u64(since);
-            }
-            Frame::Part { room, reason } => {
-                self.str(Field::Room, room)?;
-                self.str(Field::Short, reason)?;
-            }
-            Frame::Say {
-                tag,
-                room,
-                flags,
-                text,
-            } => {
-                self.u32(tag);
-                self.str(Field::Room, room)?;
-                self.flags(flags, FLAG_ACTION)?;
-                self.str(Field::Text, text)?;
-            }
-            Frame::Whisper {
-                tag,
-                to,
-                flags,
-                text,
-            } => {
-                self.u32(tag);
-                self.str(Field::Nick, to)?;
-                self.flags(flags, FLAG_ACTION)?;
-                self.str(Field::Text, text)?;
-            }
-            Frame::SetNick { nick } | Frame::NickSet { nick } => self.str(Field::Nick, nick)?,
-            Frame::SetTopic { room, topic } => {
-                self.str(Field::Room, room)?;
-                self.str(Field::Topic, topic)?;
-            }
-            Frame::Quit { reason } => self.str(Field::Short, reason)?,
-            Frame::Ping { token } | Frame::Pong { token } => self.u32(token),
-            Frame::Welcome {
-                version,
-                nick,
-                lobby,
-                max_text,
-            } => {
-                self.version(version)?;
-                self.str(Field::Nick, nick)?;
-                self.str(Field::RoomOrEmpty, lobby)?;
-                self.u16(max_text);
-            }
-            Frame::Entered {
-                room,
-                topic,
-                epoch,
-                next_id,
-                members,
-            } => {
-                self.str(Field::Room, room)?;
-                self.str(Field::Topic, topic)?;
-                self.u32(epoch);
-                self.u64(next_id);
-                self.u16(members);
-            }
-            Frame::Names {
-                room,
-                flags,
-                ref nicks,
-            } => {
-                self.str(Field::Room, room)?;
-                self.flags(flags, FLAG_MORE)?;
-                self.names(nicks)?;
-            }
-            Frame::Left { room } => self.str(Field::Room, room)?,
-            Frame::Message {
-                room,
-                id,
-                time,
-                from,
-                flags,
-                text,
-            } => {
-                self.event_head(room, id, time)?;
-                self.str(Field::Nick, from)?;
-                self.flags(flags, FLAG_ACTION)?;
-                self.str(Field::Text, text)?;
-            }
-            Frame::Joined {
-                room,
-                id,
-                time,
-                nick,
-            } => {
-                self.event_head(room, id, time)?;
-                self.str(Field::Nick, nick)?;
-            }
-            Frame::Parted {
-                room,
-                id,
-                time,
-                nick,
-                reason,
-            } => {
-                self.event_head(room, id, time)?;
-                self.str(Field::Nick, nick)?;
-                self.str(Field::Short, reason)?;
-            }
-            Frame::NickChanged {
-                room,
-                id,
-                time,
-                old,
-                new,
-            } => {
-                self.event_head(room, id, time)?;
-                self.str(Field::Nick, old)?;
-                self.str(Field::Nick, new)?;
-            }
-            Frame::TopicChanged {
-                room,
-                id,
-                time,
-                by,
-                topic,
-            } => {
-                self.event_head(room, id, time)?;
-                self.str(Field::Nick, by)?;
-                self.str(Field::Topic, topic)?;
-            }
-            Frame::Private {
-                time,
-                from,
-                flags,
-                text,
-            } => {
-                self.u64(time);
-                self.str(Field::Nick, from)?;
-                self.flags(flags, FLAG_ACTION)?;
-                self.str(Field::Text, text)?;
-            }
-            Frame::Ack {
-                tag,
-                room,
-                id,
-                time,
-            } => {
-                self.u32(tag);
-                self.str(Field::RoomOrEmpty, room)?;
-                self.u64(id);
-                self.u64(time);
-            }
-            Frame::Gap { room, missed } => {
-                self.str(Field::Room, room)?;
-                self.u64(missed);
-            }
-            Frame::Error { code, tag, subject } => {
-                self.u8(code.to_u8());
-                self.u32(tag);
-                self.str(Field::Short, subject)?;
-            }
-            Frame::Bye { code, reason } => {
-                self.u8(code.to_u8());
-                self.str(Field::Short, reason)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn event_head(&mut self, room: &str, id: u64, time: u64) -> Result<(), DecodeError> {
-        self.str(Field::Room, room)?;
-        self.u64(id);
-        self.u64(time);
-        Ok(())
     }
 }
 

@@ -11,11 +11,17 @@
 //!   panics and never copies.
 //! * [`Frame::encode`] writes into a caller's `&mut [u8]` and leaves it
 //!   untouched on error; [`Frame::encoded_len`] says how much room it needs.
+//!
+//! Each frame's kind byte and fields are written down once, in the frame
+//! table of `frames.rs`, which generates [`Frame`], its decoder and its
+//! encoder; `codec.rs` holds the machinery they are built from.
 
 mod codec;
+mod frames;
 mod names;
 
 pub use codec::{Status, decode, frame_len};
+pub use frames::Frame;
 
 /// Which protocol a connection speaks, told from its first byte (see
 /// [`sniff`]).
@@ -53,8 +59,6 @@ pub use names::{
     nick_problem, room_problem, same_name,
 };
 
-use crate::error::ErrorCode;
-
 /// The protocol version this build speaks (sent in `Hello` and `Welcome`).
 pub const VERSION: u8 = 1;
 /// Largest frame on the wire, length prefix included.
@@ -72,160 +76,6 @@ pub const HEADER_LEN: usize = 2;
 pub const FLAG_ACTION: u8 = 0x01;
 /// Bit 0 of a `Names` frame's flags: more `Names` frames follow for this room.
 pub const FLAG_MORE: u8 = 0x01;
-
-/// One frame of the natter protocol. Strings borrow from the decoded buffer.
-///
-/// Client-to-server kinds are `0x01..=0x0a` (ping and pong go both ways),
-/// server-to-client kinds are `0x41..`. Room events (`Message`, `Joined`,
-/// `Parted`, `NickChanged`, `TopicChanged`) carry the room's event id, which
-/// increases by one for each event in that room, and the server's time in
-/// milliseconds since the Unix epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[non_exhaustive]
-#[allow(missing_docs)] // each variant's doc describes its fields, in wire order
-pub enum Frame<'a> {
-    /// `0x01` First frame of a connection: protocol version, nickname and
-    /// password (empty when the server has none).
-    Hello {
-        version: u8,
-        nick: &'a str,
-        password: &'a str,
-    },
-    /// `0x02` Join `room`, creating it if allowed. To resume after a
-    /// reconnect, `epoch` and `since` are the room's epoch (from `Entered`)
-    /// and the last event id seen; a fresh join sends 0 and 0 and gets the
-    /// history replayed.
-    Join {
-        room: &'a str,
-        epoch: u32,
-        since: u64,
-    },
-    /// `0x03` Leave `room`, telling the others why.
-    Part { room: &'a str, reason: &'a str },
-    /// `0x04` Say `text` in `room`; `tag` comes back in the `Ack` or `Error`.
-    Say {
-        tag: u32,
-        room: &'a str,
-        flags: u8,
-        text: &'a str,
-    },
-    /// `0x05` Send `text` privately to the member called `to`.
-    Whisper {
-        tag: u32,
-        to: &'a str,
-        flags: u8,
-        text: &'a str,
-    },
-    /// `0x06` Change nickname.
-    SetNick { nick: &'a str },
-    /// `0x07` Set the topic of `room` (empty clears it).
-    SetTopic { room: &'a str, topic: &'a str },
-    /// `0x08` Leave the server, telling the others why.
-    Quit { reason: &'a str },
-    /// `0x09` Are you there? Answered by a `Pong` with the same token.
-    Ping { token: u32 },
-    /// `0x0a` The answer to a `Ping`.
-    Pong { token: u32 },
-
-    /// `0x41` The hello was accepted: the version spoken, the nickname as
-    /// registered, the room to join first and the longest text accepted.
-    Welcome {
-        version: u8,
-        nick: &'a str,
-        lobby: &'a str,
-        max_text: u16,
-    },
-    /// `0x42` You are in `room`: its topic, its epoch (which changes when
-    /// the room is created anew, e.g. after a server restart, so old ids
-    /// mean nothing), the id its next live event will have (replayed
-    /// history has smaller ids) and how many are in it.
-    Entered {
-        room: &'a str,
-        topic: &'a str,
-        epoch: u32,
-        next_id: u64,
-        members: u16,
-    },
-    /// `0x43` Some of the members of `room`; [`FLAG_MORE`] says more follow.
-    Names {
-        room: &'a str,
-        flags: u8,
-        nicks: NickList<'a>,
-    },
-    /// `0x44` You have left `room`.
-    Left { room: &'a str },
-    /// `0x45` Someone said `text` in `room`.
-    Message {
-        room: &'a str,
-        id: u64,
-        time: u64,
-        from: &'a str,
-        flags: u8,
-        text: &'a str,
-    },
-    /// `0x46` `nick` joined `room`.
-    Joined {
-        room: &'a str,
-        id: u64,
-        time: u64,
-        nick: &'a str,
-    },
-    /// `0x47` `nick` left `room` (or quit, or was disconnected) for `reason`.
-    Parted {
-        room: &'a str,
-        id: u64,
-        time: u64,
-        nick: &'a str,
-        reason: &'a str,
-    },
-    /// `0x48` `old` is now called `new`.
-    NickChanged {
-        room: &'a str,
-        id: u64,
-        time: u64,
-        old: &'a str,
-        new: &'a str,
-    },
-    /// `0x49` `by` set the topic of `room`.
-    TopicChanged {
-        room: &'a str,
-        id: u64,
-        time: u64,
-        by: &'a str,
-        topic: &'a str,
-    },
-    /// `0x4a` A private message for you.
-    Private {
-        time: u64,
-        from: &'a str,
-        flags: u8,
-        text: &'a str,
-    },
-    /// `0x4b` Your `Say` (or `Whisper`, with an empty room and id 0) with
-    /// this `tag` was delivered as event `id` at `time`.
-    Ack {
-        tag: u32,
-        room: &'a str,
-        id: u64,
-        time: u64,
-    },
-    /// `0x4c` You missed `missed` events of `room`: they are no longer in
-    /// the history, or you fell too far behind.
-    Gap { room: &'a str, missed: u64 },
-    /// `0x4d` Your nickname is now `nick`.
-    NickSet { nick: &'a str },
-    /// `0x4e` Your request failed; `tag` is the request's tag (0 when it has
-    /// none) and `subject` the name it was about (a nick or a room), if any.
-    Error {
-        code: ErrorCode,
-        tag: u32,
-        subject: &'a str,
-    },
-    /// `0x4f` The server is closing this connection, and why.
-    Bye { code: ErrorCode, reason: &'a str },
-}
 
 /// The nicknames of a `Names` frame: either as decoded from the wire, or a
 /// slice of names to encode.
@@ -329,43 +179,5 @@ impl<'a> Iterator for NickIter<'a> {
                 core::str::from_utf8(name).ok()
             }
         }
-    }
-}
-
-impl Frame<'_> {
-    /// The frame's kind byte.
-    pub fn kind(&self) -> u8 {
-        match self {
-            Frame::Hello { .. } => 0x01,
-            Frame::Join { .. } => 0x02,
-            Frame::Part { .. } => 0x03,
-            Frame::Say { .. } => 0x04,
-            Frame::Whisper { .. } => 0x05,
-            Frame::SetNick { .. } => 0x06,
-            Frame::SetTopic { .. } => 0x07,
-            Frame::Quit { .. } => 0x08,
-            Frame::Ping { .. } => 0x09,
-            Frame::Pong { .. } => 0x0a,
-            Frame::Welcome { .. } => 0x41,
-            Frame::Entered { .. } => 0x42,
-            Frame::Names { .. } => 0x43,
-            Frame::Left { .. } => 0x44,
-            Frame::Message { .. } => 0x45,
-            Frame::Joined { .. } => 0x46,
-            Frame::Parted { .. } => 0x47,
-            Frame::NickChanged { .. } => 0x48,
-            Frame::TopicChanged { .. } => 0x49,
-            Frame::Private { .. } => 0x4a,
-            Frame::Ack { .. } => 0x4b,
-            Frame::Gap { .. } => 0x4c,
-            Frame::NickSet { .. } => 0x4d,
-            Frame::Error { .. } => 0x4e,
-            Frame::Bye { .. } => 0x4f,
-        }
-    }
-
-    /// `true` for the kinds a client may send to a server.
-    pub fn is_client_frame(&self) -> bool {
-        self.kind() <= 0x0a
     }
 }

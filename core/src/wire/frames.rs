@@ -1,0 +1,316 @@
+//! The frame table: the one place where each frame's kind byte and fields
+//! are written down.
+//!
+//! A frame is a kind byte followed by a fixed list of fields, so the
+//! [`Frame`] enum, the decoder and the encoder are three readings of the
+//! same list. Written out by hand they are three copies that must agree
+//! field for field, and tests cannot catch every slip: a pair of fields
+//! swapped in both the decoder and the encoder still round-trips through
+//! this crate, and only breaks every other implementation of
+//! `docs/PROTOCOL.md`. So each frame is one row of the table at the end of
+//! this file:
+//!
+//! ```text
+//! /// Say `text` in `room`; ...      the variant's doc
+//! 0x04 => Say {                      kind byte => variant
+//!     tag: u32 = Int,                each field, in wire order:
+//!     room: &'a str = Field::Room,       name: Rust type = wire shape
+//!     flags: u8 = Flags(FLAG_ACTION),
+//!     text: &'a str = Field::Text,
+//! },
+//! ```
+//!
+//! and `frames!` turns the table into
+//!
+//! * the [`Frame`] enum, with each variant's doc opening with its kind byte;
+//! * [`Frame::kind`];
+//! * `read_fields`, the decoder's match on the kind byte. Each arm is a
+//!   struct expression with the fields in table order, and Rust evaluates
+//!   a struct expression's fields in the order they are written, so the
+//!   fields are read in wire order and the first bad field is the one
+//!   reported;
+//! * `write_fields`, the encoder's match, writing the fields in the same
+//!   order.
+//!
+//! A wire shape is a value implementing `codec::Shape`, which reads one
+//! field, writes it, and refuses what the protocol refuses. They follow the
+//! field encodings of `docs/PROTOCOL.md`, section 3, with two more for the
+//! bytes that carry a meaning of their own, the version and the error code:
+//!
+//! | Shape              | On the wire                                          |
+//! |--------------------|------------------------------------------------------|
+//! | `Int`              | big-endian, as wide as the field's type (`u8`..`u64`) |
+//! | `Field::Nick`, …   | a string with its length prefix and rule (*nick*, *room*, *room-or-empty*, *short*, *text*, *topic*) |
+//! | `Flags(mask)`      | a flags byte; bits outside `mask` are refused        |
+//! | `Version`          | a byte that must be [`VERSION`](super::VERSION)      |
+//! | `Code`             | an [`ErrorCode`] as its byte                         |
+//! | `Nicks`            | a count, then that many nicknames                    |
+//!
+//! A shape only fits fields of the types it reads, so a row whose type and
+//! shape disagree (`nick: u32 = Field::Nick`) does not compile.
+
+use super::codec::{Code, Field, Flags, Int, Nicks, Reader, Shape, Sink, Version, Writer};
+use super::{FLAG_ACTION, FLAG_MORE, NickList};
+use crate::error::{DecodeError, ErrorCode};
+
+/// Expands the frame table into the enum, `kind()`, the decoder's match
+/// and the encoder's match (see the module docs).
+macro_rules! frames {
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $Frame:ident<$a:lifetime> {
+            $(
+                $(#[$doc:meta])*
+                $kind:literal => $Name:ident {
+                    $( $field:ident: $ty:ty = $shape:expr ),* $(,)?
+                }
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        $vis enum $Frame<$a> {
+            $(
+                #[doc = concat!("`", stringify!($kind), "`")]
+                $(#[$doc])*
+                $Name { $( $field: $ty ),* },
+            )*
+        }
+
+        impl $Frame<'_> {
+            /// The frame's kind byte.
+            pub fn kind(&self) -> u8 {
+                match self {
+                    $( $Frame::$Name { .. } => $kind, )*
+                }
+            }
+        }
+
+        /// The fields of a frame of kind `kind`, read in wire order, or
+        /// [`DecodeError::UnknownKind`].
+        // A kind byte listed twice would leave the second row unreachable:
+        // make that an error rather than a warning.
+        #[deny(unreachable_patterns)]
+        pub(super) fn read_fields<'r>(
+            kind: u8,
+            r: &mut Reader<'r>,
+        ) -> Result<$Frame<'r>, DecodeError> {
+            Ok(match kind {
+                $(
+                    $kind => $Frame::$Name {
+                        $( $field: Shape::read(&$shape, r)?, )*
+                    },
+                )*
+                other => return Err(DecodeError::UnknownKind(other)),
+            })
+        }
+
+        /// The fields of `frame`, written in wire order (the kind byte is
+        /// the caller's).
+        pub(super) fn write_fields<S: Sink>(
+            frame: &$Frame<'_>,
+            w: &mut Writer<S>,
+        ) -> Result<(), DecodeError> {
+            match frame {
+                $(
+                    $Frame::$Name { $( $field ),* } => {
+                        $( Shape::write(&$shape, w, $field)?; )*
+                    }
+                )*
+            }
+            Ok(())
+        }
+
+        /// Every kind byte in the table, in table order.
+        #[cfg(test)]
+        pub(super) const KINDS: &[u8] = &[$( $kind ),*];
+    };
+}
+
+frames! {
+    /// One frame of the natter protocol. Strings borrow from the decoded buffer.
+    ///
+    /// Client-to-server kinds are `0x01..=0x0a` (ping and pong go both ways),
+    /// server-to-client kinds are `0x41..`. Room events (`Message`, `Joined`,
+    /// `Parted`, `NickChanged`, `TopicChanged`) carry the room's event id, which
+    /// increases by one for each event in that room, and the server's time in
+    /// milliseconds since the Unix epoch.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    #[non_exhaustive]
+    #[allow(missing_docs)] // each variant's doc describes its fields, in wire order
+    pub enum Frame<'a> {
+        /// First frame of a connection: protocol version, nickname and
+        /// password (empty when the server has none).
+        0x01 => Hello {
+            version: u8 = Version,
+            nick: &'a str = Field::Nick,
+            password: &'a str = Field::Short,
+        },
+        /// Join `room`, creating it if allowed. To resume after a
+        /// reconnect, `epoch` and `since` are the room's epoch (from `Entered`)
+        /// and the last event id seen; a fresh join sends 0 and 0 and gets the
+        /// history replayed.
+        0x02 => Join {
+            room: &'a str = Field::Room,
+            epoch: u32 = Int,
+            since: u64 = Int,
+        },
+        /// Leave `room`, telling the others why.
+        0x03 => Part {
+            room: &'a str = Field::Room,
+            reason: &'a str = Field::Short,
+        },
+        /// Say `text` in `room`; `tag` comes back in the `Ack` or `Error`.
+        0x04 => Say {
+            tag: u32 = Int,
+            room: &'a str = Field::Room,
+            flags: u8 = Flags(FLAG_ACTION),
+            text: &'a str = Field::Text,
+        },
+        /// Send `text` privately to the member called `to`.
+        0x05 => Whisper {
+            tag: u32 = Int,
+            to: &'a str = Field::Nick,
+            flags: u8 = Flags(FLAG_ACTION),
+            text: &'a str = Field::Text,
+        },
+        /// Change nickname.
+        0x06 => SetNick {
+            nick: &'a str = Field::Nick,
+        },
+        /// Set the topic of `room` (empty clears it).
+        0x07 => SetTopic {
+            room: &'a str = Field::Room,
+            topic: &'a str = Field::Topic,
+        },
+        /// Leave the server, telling the others why.
+        0x08 => Quit {
+            reason: &'a str = Field::Short,
+        },
+        /// Are you there? Answered by a `Pong` with the same token.
+        0x09 => Ping {
+            token: u32 = Int,
+        },
+        /// The answer to a `Ping`.
+        0x0a => Pong {
+            token: u32 = Int,
+        },
+
+        /// The hello was accepted: the version spoken, the nickname as
+        /// registered, the room to join first and the longest text accepted.
+        0x41 => Welcome {
+            version: u8 = Version,
+            nick: &'a str = Field::Nick,
+            lobby: &'a str = Field::RoomOrEmpty,
+            max_text: u16 = Int,
+        },
+        /// You are in `room`: its topic, its epoch (which changes when
+        /// the room is created anew, e.g. after a server restart, so old ids
+        /// mean nothing), the id its next live event will have (replayed
+        /// history has smaller ids) and how many are in it.
+        0x42 => Entered {
+            room: &'a str = Field::Room,
+            topic: &'a str = Field::Topic,
+            epoch: u32 = Int,
+            next_id: u64 = Int,
+            members: u16 = Int,
+        },
+        /// Some of the members of `room`; [`FLAG_MORE`] says more follow.
+        0x43 => Names {
+            room: &'a str = Field::Room,
+            flags: u8 = Flags(FLAG_MORE),
+            nicks: NickList<'a> = Nicks,
+        },
+        /// You have left `room`.
+        0x44 => Left {
+            room: &'a str = Field::Room,
+        },
+        // The room events, 0x45..=0x49, share a head: room, id, time.
+        /// Someone said `text` in `room`.
+        0x45 => Message {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            from: &'a str = Field::Nick,
+            flags: u8 = Flags(FLAG_ACTION),
+            text: &'a str = Field::Text,
+        },
+        /// `nick` joined `room`.
+        0x46 => Joined {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            nick: &'a str = Field::Nick,
+        },
+        /// `nick` left `room` (or quit, or was disconnected) for `reason`.
+        0x47 => Parted {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            nick: &'a str = Field::Nick,
+            reason: &'a str = Field::Short,
+        },
+        /// `old` is now called `new`.
+        0x48 => NickChanged {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            old: &'a str = Field::Nick,
+            new: &'a str = Field::Nick,
+        },
+        /// `by` set the topic of `room`.
+        0x49 => TopicChanged {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            by: &'a str = Field::Nick,
+            topic: &'a str = Field::Topic,
+        },
+        /// A private message for you.
+        0x4a => Private {
+            time: u64 = Int,
+            from: &'a str = Field::Nick,
+            flags: u8 = Flags(FLAG_ACTION),
+            text: &'a str = Field::Text,
+        },
+        /// Your `Say` (or `Whisper`, with an empty room and id 0) with
+        /// this `tag` was delivered as event `id` at `time`.
+        0x4b => Ack {
+            tag: u32 = Int,
+            room: &'a str = Field::RoomOrEmpty,
+            id: u64 = Int,
+            time: u64 = Int,
+        },
+        /// You missed `missed` events of `room`: they are no longer in
+        /// the history, or you fell too far behind.
+        0x4c => Gap {
+            room: &'a str = Field::Room,
+            missed: u64 = Int,
+        },
+        /// Your nickname is now `nick`.
+        0x4d => NickSet {
+            nick: &'a str = Field::Nick,
+        },
+        /// Your request failed; `tag` is the request's tag (0 when it has
+        /// none) and `subject` the name it was about (a nick or a room), if any.
+        0x4e => Error {
+            code: ErrorCode = Code,
+            tag: u32 = Int,
+            subject: &'a str = Field::Short,
+        },
+        /// The server is closing this connection, and why.
+        0x4f => Bye {
+            code: ErrorCode = Code,
+            reason: &'a str = Field::Short,
+        },
+    }
+}
+
+impl Frame<'_> {
+    /// `true` for the kinds a client may send to a server.
+    pub fn is_client_frame(&self) -> bool {
+        // The table keeps client kinds below 0x41 and ends them at `Pong`.
+        self.kind() <= 0x0a
+    }
+}
