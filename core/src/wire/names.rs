@@ -99,7 +99,7 @@ pub fn nick_problem(nick: &str) -> Option<&'static str> {
         return Some("it is empty");
     };
     if nick.len() > MAX_NICK {
-        return Some("it is longer than 24 bytes (accented letters take 2, CJK 3)");
+        return Some("it is longer than 24 bytes (an accented letter takes 2)");
     }
     if !(is_letter(first) || IRC_SPECIAL.contains(&first))
         && (first.is_ascii_digit() || first == '-')
@@ -115,7 +115,7 @@ pub fn nick_problem(nick: &str) -> Option<&'static str> {
     }
     if !nick.chars().all(allowed) {
         return Some(
-            "it may only hold letters, digits, '-' and _ [ ] \\ ` ^ { } | (no spaces, no # : ! @ , . or emoji)",
+            "it may only hold letters, digits, '-' and _ [ ] \\ ` ^ { } | (no # : ! @ , . or emoji)",
         );
     }
     None
@@ -133,7 +133,7 @@ pub fn room_problem(room: &str) -> Option<&'static str> {
     if room.is_empty() {
         Some("type a room name")
     } else if room.len() > MAX_ROOM {
-        Some("it is longer than 24 bytes (accented letters take 2, CJK 3)")
+        Some("it is longer than 24 bytes (an accented letter takes 2)")
     } else if !is_valid_room(room) {
         Some("it may only hold letters, digits, '-' and '_' (no spaces, no '#')")
     } else {
@@ -187,7 +187,30 @@ pub fn same_name(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+    use std::format;
+
     use super::*;
+
+    /// The words and the code are one rule: the limits and IRC's specials
+    /// the texts name are the ones the checks use.
+    #[test]
+    fn the_rule_texts_name_the_limits_and_characters_the_checks_use() {
+        let nick_limit = format!("up to {MAX_NICK} bytes (an accented letter takes 2)");
+        let room_limit = format!("1 to {MAX_ROOM} bytes (an accented letter takes 2)");
+        assert!(NICK_RULES.contains(&nick_limit), "{NICK_RULES}");
+        assert!(ROOM_RULES.contains(&room_limit), "{ROOM_RULES}");
+        let long = format!("it is longer than {MAX_NICK} bytes (an accented letter takes 2)");
+        assert_eq!(nick_problem(&"a".repeat(MAX_NICK + 1)), Some(long.as_str()));
+        let long = format!("it is longer than {MAX_ROOM} bytes (an accented letter takes 2)");
+        assert_eq!(room_problem(&"a".repeat(MAX_ROOM + 1)), Some(long.as_str()));
+        let specials: std::string::String = IRC_SPECIAL.iter().map(|c| format!("{c} ")).collect();
+        assert!(NICK_RULES.contains(specials.trim_end()), "{NICK_RULES}");
+        for c in IRC_SPECIAL {
+            let bad_first = format!("{c}ok");
+            assert!(is_valid_nick(&bad_first), "{bad_first} is refused");
+        }
+    }
 
     #[test]
     fn nick_table() {
