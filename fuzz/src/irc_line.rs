@@ -12,7 +12,7 @@
 //! valid (it encodes), every line it answers with is one IRC line that
 //! parses.
 
-use natter_core::irc::bridge::Bridge;
+use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text, write};
 use natter_core::wire::{Frame, MAX_FRAME_LEN, VERSION};
 
@@ -34,6 +34,7 @@ pub fn check(data: &[u8]) -> Outcome {
     let mut accounted = 0;
     let mut dropping = false;
     let mut bridge = Bridge::new("fuzz.example");
+    let dir = Longest::new();
     // Half the inputs run registered, so commands past registration are
     // reached without spending bytes on NICK and USER.
     if data.first().is_some_and(|b| b & 1 == 1) {
@@ -64,7 +65,7 @@ pub fn check(data: &[u8]) -> Outcome {
             Line::Complete(line, used) => {
                 assert!(used <= MAX_LINE + MAX_TAGS && used > line.len());
                 assert_eq!(&rest[..line.len()], line);
-                bridged(&mut bridge, line);
+                bridged(&mut bridge, &dir, line);
                 match parse(line) {
                     Ok(message) => {
                         out.messages += 1;
@@ -118,11 +119,45 @@ fn rewrite(message: &Message<'_>) {
     }
 }
 
+/// What the bridge is told of the hub: members and a topic at their
+/// longest, so every answer built from them is as long as it gets.
+struct Longest {
+    topic: String,
+}
+
+const LONG_NICK: &str = "abcdefghijklmnopqrstuvwx";
+
+impl Longest {
+    fn new() -> Longest {
+        // Natter's longest topic, in two-byte letters.
+        Longest {
+            topic: "\u{e9}".repeat(256),
+        }
+    }
+}
+
+impl Directory for Longest {
+    fn each_member(&self, _room: &str, each: &mut dyn FnMut(&str)) {
+        for nick in ["ann", LONG_NICK] {
+            each(nick);
+        }
+    }
+
+    fn topic(&self, _room: &str) -> Option<&str> {
+        Some(&self.topic)
+    }
+
+    fn is_online(&self, nick: &str) -> bool {
+        nick == LONG_NICK
+    }
+}
+
 /// Give `line` to the bridge: the frames it makes must encode, the lines
 /// it sends must be IRC lines.
-fn bridged(bridge: &mut Bridge, line: &[u8]) {
+fn bridged(bridge: &mut Bridge, dir: &Longest, line: &[u8]) {
     bridge.handle_line(
         line,
+        dir,
         &mut |frame: &Frame<'_>| {
             let mut buf = [0u8; MAX_FRAME_LEN];
             if let Err(e) = frame.encode(&mut buf) {

@@ -8,6 +8,7 @@
 //! meanwhile, so a slow reader costs the others nothing.
 
 use std::io::{self, IoSlice, Read, Write};
+use std::mem;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,7 +23,7 @@ use natter_core::wire::{Frame, MAX_SHORT, Protocol, sniff};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
-use crate::irc::IrcConn;
+use crate::irc::{IrcConn, SharedLines};
 use crate::listener;
 use crate::slots::HeapSlots;
 
@@ -260,6 +261,9 @@ impl Server {
         let mut driver = Driver {
             hub: &mut hub,
             server_name: self.options.server_name.clone(),
+            shared_lines: SharedLines::new(),
+            irc_frames: vec![0; IRC_FRAMES],
+            irc_spare: Vec::new(),
             conns: Vec::new(),
             clock: Clock::new(),
             shutdown_deadline: None,
@@ -435,6 +439,12 @@ struct Driver<'h> {
     hub: &'h mut ServerHub,
     /// The server's name for IRC clients.
     server_name: String,
+    /// Live room messages as IRC lines, rendered once for all IRC members.
+    shared_lines: SharedLines,
+    /// The hub's frames for one IRC connection, `IRC_FRAMES` at a time.
+    irc_frames: Vec<u8>,
+    /// The IRC output buffer connections borrow while they write.
+    irc_spare: Vec<u8>,
     /// Sockets by `ConnId`.
     conns: Vec<Option<Conn>>,
     clock: Clock,
@@ -585,7 +595,7 @@ impl Driver<'_> {
                         return;
                     }
                 }
-                irc.lines();
+                irc.lines(&*self.hub);
                 if irc.pending.is_empty() {
                     break;
                 }
@@ -593,7 +603,7 @@ impl Driver<'_> {
             c.read_paused = false;
             match c.stream.read(&mut buf) {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
-                Ok(n) => irc.received(&buf[..n]),
+                Ok(n) => irc.received(&buf[..n], &*self.hub),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return self.drop_conn(conn, &e.to_string()),
@@ -607,9 +617,13 @@ impl Driver<'_> {
     /// Write an IRC client's output: the hub's frames for it through its
     /// bridge, while its output has room, then as much as the socket takes,
     /// in one write per batch (as natter clients get one per wake-up).
+    ///
+    /// The lines are made in one buffer that all IRC connections share
+    /// (`irc_spare`): a connection keeps a buffer of its own only while
+    /// its socket is full, so a hundred IRC clients do not hold a hundred
+    /// output buffers at their high-water mark.
     fn flush_irc(&mut self, conn: ConnId) {
         let now = self.clock.now();
-        let mut frames = vec![0u8; IRC_FRAMES];
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;
@@ -617,31 +631,43 @@ impl Driver<'_> {
             let Proto::Irc(irc) = &mut c.proto else {
                 return;
             };
+            if irc.out.is_empty() {
+                mem::swap(&mut irc.out, &mut self.irc_spare);
+            }
             while irc.wants_output() {
+                let frames = &mut self.irc_frames;
                 let mut tx = self.hub.transmit(now, conn, frames.len());
-                let taken = tx.copy_to(&mut frames);
+                let taken = tx.copy_to(frames);
                 // Every frame taken is now IRC output.
                 tx.commit(taken);
                 if taken == 0 {
                     break;
                 }
-                irc.transmitted(&frames[..taken]);
+                irc.transmitted(&frames[..taken], &mut self.shared_lines);
             }
-            if irc.out.is_empty() {
-                break;
-            }
-            match c.stream.write(&irc.out) {
-                Ok(n) => {
+            let written = if irc.out.is_empty() {
+                None
+            } else {
+                Some(c.stream.write(&irc.out))
+            };
+            match written {
+                None => {}
+                Some(Ok(n)) => {
                     irc.out.drain(..n);
-                    if !irc.out.is_empty() {
-                        // The socket is full: wait until mio says writable.
-                        break;
+                    if irc.out.is_empty() {
+                        continue;
                     }
+                    // The socket is full: wait until mio says writable.
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.drop_conn(conn, &e.to_string()),
+                Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Some(Err(e)) => return self.drop_conn(conn, &e.to_string()),
             }
+            // All written: the shared buffer goes back for the next one.
+            if irc.out.is_empty() && irc.out.capacity() > self.irc_spare.capacity() {
+                mem::swap(&mut irc.out, &mut self.irc_spare);
+            }
+            break;
         }
         // Output taken may have made room for input that was waiting.
         if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {

@@ -11,15 +11,15 @@
 //! clients), and IRC output, which is taken from the hub only while less
 //! than [`OUT_LOW`] bytes wait for the socket.
 
-use natter_core::irc::bridge::Bridge;
+use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::{Line, MAX_LINE, next_line};
-use natter_core::wire::{Frame, MAX_FRAME_LEN, Status, decode};
+use natter_core::wire::{Frame, MAX_FRAME_LEN, Status, decode, frame_len};
 
 /// IRC output waiting for the socket below which more is taken from the
 /// hub. The hub's frames are taken 8 KiB at a time, and a chat message's
 /// frame becomes an IRC line of about its size (a short event's a few
 /// times its size), so the buffer stays within a few times this.
-pub const OUT_LOW: usize = 32 * 1024;
+pub const OUT_LOW: usize = 8 * 1024;
 
 /// One IRC client's state and buffers.
 pub struct IrcConn {
@@ -49,14 +49,14 @@ impl IrcConn {
     /// Take bytes read from the socket: whole lines become natter frames
     /// in `pending` (and answers in `out`), while `pending` is empty. The
     /// rest waits in the line buffer, which never outgrows one line.
-    pub fn received(&mut self, data: &[u8]) {
+    pub fn received(&mut self, data: &[u8], dir: &impl Directory) {
         self.input.extend_from_slice(data);
-        self.lines();
+        self.lines(dir);
     }
 
     /// Turn the whole lines waiting into frames, until the hub has to
     /// take what they made.
-    pub fn lines(&mut self) {
+    pub fn lines(&mut self, dir: &impl Directory) {
         let mut at = 0;
         while self.pending.is_empty() {
             let rest = &self.input[at..];
@@ -78,6 +78,7 @@ impl IrcConn {
                     let (pending, out) = (&mut self.pending, &mut self.out);
                     self.bridge.handle_line(
                         line,
+                        dir,
                         &mut |frame: &Frame<'_>| {
                             let mut buf = [0u8; MAX_FRAME_LEN];
                             // The bridge makes only valid frames (the
@@ -109,19 +110,96 @@ impl IrcConn {
     }
 
     /// Turn the hub's frames for this connection (whole frames, as
-    /// `Hub::transmit` gives them) into IRC lines.
-    pub fn transmitted(&mut self, frames: &[u8]) {
+    /// `Hub::transmit` gives them) into IRC lines. A live room message
+    /// another IRC member already had is copied from `shared`.
+    pub fn transmitted(&mut self, frames: &[u8], shared: &mut SharedLines) {
         let mut rest = frames;
-        while let Ok(Status::Complete((frame, used))) = decode(rest) {
+        while let Ok(Some(len)) = frame_len(rest) {
+            let Some(bytes) = rest.get(..len) else {
+                break;
+            };
+            rest = &rest[len..];
+            let slot = shared.slot(bytes);
+            if let Some(hit) = slot.as_ref().filter(|e| e.frame == bytes) {
+                if self.bridge.shows_live(&hit.room, hit.id) {
+                    self.out.extend_from_slice(&hit.lines);
+                    continue;
+                }
+            }
+            let Ok(Status::Complete((frame, _))) = decode(bytes) else {
+                break;
+            };
+            let start = self.out.len();
             let out = &mut self.out;
             self.bridge
                 .handle_frame(&frame, &mut |line: &[u8]| out.extend_from_slice(line));
-            rest = &rest[used..];
+            if let Frame::Message { room, id, .. } = frame {
+                if self.bridge.shows_live(room, id) {
+                    *slot = Some(Shared {
+                        frame: bytes.to_vec(),
+                        room: room.to_owned(),
+                        id,
+                        lines: self.out[start..].to_vec(),
+                    });
+                }
+            }
         }
     }
 
     /// Room in the output for more of the hub's frames.
     pub fn wants_output(&self) -> bool {
         self.out.len() < OUT_LOW
+    }
+}
+
+/// Entries in [`SharedLines`]: a room event stays findable while fewer
+/// than this many newer ones arrived in all rooms, which is more than the
+/// events one write takes from the hub for anyone.
+const SHARED_SLOTS: usize = 1024;
+
+/// The IRC lines of recent live room messages, rendered once for every
+/// IRC member: the bridge formats a live message the same for all of them
+/// (see `Bridge::shows_live`), so each member after the first gets a copy
+/// instead of decoding the frame and formatting the lines again. An entry
+/// is found by the frame's exact bytes (the history ring hands every
+/// member the same ones), so a hit can never be another event's lines.
+pub struct SharedLines {
+    slots: Vec<Option<Shared>>,
+}
+
+/// One rendered event.
+pub struct Shared {
+    /// The event's frame, as the hub sends it.
+    frame: Vec<u8>,
+    room: String,
+    id: u64,
+    /// Its lines, CR LF included.
+    lines: Vec<u8>,
+}
+
+impl SharedLines {
+    /// An empty cache.
+    pub fn new() -> SharedLines {
+        SharedLines {
+            slots: (0..SHARED_SLOTS).map(|_| None).collect(),
+        }
+    }
+
+    /// The slot for the room event in `frame` (by its id, where a room
+    /// event has it: after the length, the kind and the room name).
+    fn slot(&mut self, frame: &[u8]) -> &mut Option<Shared> {
+        let id = frame
+            .get(3)
+            .and_then(|&room_len| frame.get(4 + usize::from(room_len)..12 + usize::from(room_len)))
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_be_bytes);
+        let i = (id % SHARED_SLOTS as u64) as usize;
+        &mut self.slots[i]
+    }
+}
+
+impl Default for SharedLines {
+    fn default() -> Self {
+        Self::new()
     }
 }

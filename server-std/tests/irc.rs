@@ -198,6 +198,27 @@ fn irc_and_natter_clients_talk_in_one_room() {
         },
         |_| {},
     );
+    // Queries are answered from the hub: the topic bob set from natter,
+    // the members as they are now.
+    bob.send(&Frame::SetTopic {
+        room: "lobby",
+        topic: "decimals",
+    })
+    .unwrap();
+    assert_eq!(ann.until("TOPIC"), ":bob!bob@natter TOPIC #lobby decimals");
+    ann.send("TOPIC #lobby");
+    assert_eq!(ann.line(), ":irc.test 332 anne #lobby decimals");
+    ann.send("WHO #lobby");
+    assert_eq!(
+        [ann.line(), ann.line(), ann.line()],
+        [
+            ":irc.test 352 anne #lobby anne natter irc.test anne H :0 natter",
+            ":irc.test 352 anne #lobby bob natter irc.test bob H :0 natter",
+            ":irc.test 315 anne #lobby :End of WHO list",
+        ]
+    );
+    ann.send("WHOIS bob");
+    assert_eq!(ann.line(), ":irc.test 311 anne bob bob natter * bob");
     // A private message each way.
     ann.send("PRIVMSG bob :psst");
     common::wait_for(

@@ -36,8 +36,6 @@ use crate::wire::{
     is_valid_room, same_name,
 };
 
-/// Most members of a room a bridge remembers, for `WHO` and `WHOIS`.
-pub const MEMBERS: usize = 64;
 /// Longest server name used as the IRC prefix.
 pub const MAX_SERVER_NAME: usize = 63;
 
@@ -46,13 +44,58 @@ pub const MAX_SERVER_NAME: usize = 63;
 const TAG_PRIVMSG: u32 = 1;
 const TAG_NOTICE: u32 = 2;
 
-/// A joined room, as the bridge keeps it for IRC's queries.
+/// A joined room, as the bridge needs it to show the hub's events.
 struct Joined {
     name: String<MAX_ROOM>,
-    topic: String<MAX_TEXT>,
     /// Events with smaller ids are history, replayed on joining.
     next_id: u64,
-    members: Vec<String<MAX_NICK>, MEMBERS>,
+}
+
+/// What the bridge asks about rooms and people when a client queries them
+/// (`WHO`, `WHOIS`, `TOPIC`): the hub's present state, which the driver
+/// lends with each line. The bridge keeps no copy of member lists or
+/// topics, so an IRC connection costs under a kilobyte of bridge state
+/// however big its rooms are, and answers are never stale. [`Hub`]
+/// implements it.
+///
+/// [`Hub`]: crate::room::Hub
+pub trait Directory {
+    /// Call `each` with the nickname of every member of `room`, in joining
+    /// order (nobody if there is no such room).
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str));
+    /// The topic of `room` (empty when none is set), or `None` if there is
+    /// no such room.
+    fn topic(&self, room: &str) -> Option<&str>;
+    /// `true` when someone is connected as `nick` (case-insensitively).
+    fn is_online(&self, nick: &str) -> bool;
+}
+
+impl<
+    const CONNS: usize,
+    const ROOMS: usize,
+    const HISTORY: usize,
+    const TEXT: usize,
+    const OUT: usize,
+    C,
+    R,
+> Directory for crate::room::Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
+where
+    C: crate::room::Slots<crate::room::Conn<OUT>>,
+    R: crate::room::Slots<Option<crate::room::Room<CONNS, HISTORY, TEXT>>>,
+{
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
+        for nick in self.members(room) {
+            each(nick);
+        }
+    }
+
+    fn topic(&self, room: &str) -> Option<&str> {
+        self.topic(room)
+    }
+
+    fn is_online(&self, nick: &str) -> bool {
+        self.is_online(nick)
+    }
 }
 
 /// One IRC connection's state: registration, its nickname and rooms.
@@ -138,8 +181,15 @@ impl Bridge {
         self.welcomed
     }
 
-    /// One line from the client (without its line ending).
-    pub fn handle_line(&mut self, line: &[u8], hub: &mut impl Frames, out: &mut impl Lines) {
+    /// One line from the client (without its line ending). Queries are
+    /// answered from `dir`; requests go to `hub` as frames.
+    pub fn handle_line(
+        &mut self,
+        line: &[u8],
+        dir: &impl Directory,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
         let message = match parse(line) {
             Ok(m) => m,
             // IRC ignores empty lines.
@@ -211,10 +261,10 @@ impl Bridge {
                 }
             },
             _ if message.is("PRIVMSG") || message.is("NOTICE") => self.say(&message, hub, out),
-            _ if message.is("TOPIC") => self.topic(&message, hub, out),
+            _ if message.is("TOPIC") => self.topic(&message, dir, hub, out),
             _ if message.is("MODE") => self.mode(&message, out),
-            _ if message.is("WHO") => self.who(&message, out),
-            _ if message.is("WHOIS") => self.whois(&message, out),
+            _ if message.is("WHO") => self.who(&message, dir, out),
+            _ if message.is("WHOIS") => self.whois(&message, dir, out),
             _ if message.is("LUSERS") => {
                 self.numeric(out, "251", &["There are users in natter rooms on 1 server"]);
                 self.numeric(out, "255", &["I have clients and 1 server"]);
@@ -367,7 +417,13 @@ impl Bridge {
         }
     }
 
-    fn topic(&mut self, message: &Message<'_>, hub: &mut impl Frames, out: &mut impl Lines) {
+    fn topic(
+        &mut self,
+        message: &Message<'_>,
+        dir: &impl Directory,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
         let Some(target) = message.param(0) else {
             return self.numeric(out, "461", &["TOPIC", "Not enough parameters"]);
         };
@@ -377,8 +433,11 @@ impl Bridge {
         if let Some(topic) = message.param(1) {
             return hub.frame(&Frame::SetTopic { room, topic });
         }
-        match self.room(room).map(|r| (r.name.clone(), r.topic.clone())) {
-            Some((name, topic)) => self.topic_reply(out, &name, &topic),
+        match self.room(room).map(|r| r.name.clone()) {
+            Some(name) => {
+                let topic = dir.topic(&name).unwrap_or("");
+                self.topic_reply(out, &name, topic);
+            }
             None => self.numeric(out, "442", &[target, "You're not on that channel"]),
         }
     }
@@ -401,32 +460,35 @@ impl Bridge {
         }
     }
 
-    fn who(&mut self, message: &Message<'_>, out: &mut impl Lines) {
+    fn who(&mut self, message: &Message<'_>, dir: &impl Directory, out: &mut impl Lines) {
         let target = message.param(0).unwrap_or("*");
-        let members: Vec<String<MAX_NICK>, MEMBERS> = room_of(target)
-            .and_then(|room| self.room(room))
-            .map(|r| r.members.clone())
-            .unwrap_or_default();
-        let server = self.server.clone();
-        for member in &members {
-            self.numeric(
-                out,
-                "352",
-                &[target, member, "natter", &server, member, "H", "0 natter"],
-            );
+        // Rooms are public, as channels are on most networks: members are
+        // listed to anyone who asks.
+        if let Some(room) = room_of(target) {
+            dir.each_member(room, &mut |member| {
+                self.numeric(
+                    out,
+                    "352",
+                    &[
+                        target,
+                        member,
+                        "natter",
+                        &self.server,
+                        member,
+                        "H",
+                        "0 natter",
+                    ],
+                );
+            });
         }
         self.numeric(out, "315", &[target, "End of WHO list"]);
     }
 
-    fn whois(&mut self, message: &Message<'_>, out: &mut impl Lines) {
+    fn whois(&mut self, message: &Message<'_>, dir: &impl Directory, out: &mut impl Lines) {
         let Some(target) = message.param(message.params().len().saturating_sub(1)) else {
             return self.numeric(out, "431", &["No nickname given"]);
         };
-        let known = same_name(target, &self.nick)
-            || self
-                .rooms
-                .iter()
-                .any(|r| r.members.iter().any(|m| same_name(m, target)));
+        let known = same_name(target, &self.nick) || dir.is_online(target);
         if known {
             self.numeric(out, "311", &[target, target, "natter", "*", target]);
         } else {
@@ -447,9 +509,7 @@ impl Bridge {
             } => {
                 let joined = Joined {
                     name: truncated(room),
-                    topic: truncated(topic),
                     next_id,
-                    members: Vec::new(),
                 };
                 self.rooms.retain(|r| !same_name(&r.name, room));
                 let _ = self.rooms.push(joined);
@@ -458,13 +518,6 @@ impl Bridge {
                 self.topic_reply(out, room, topic);
             }
             Frame::Names { room, flags, nicks } => {
-                if let Some(r) = self.room_mut(room) {
-                    for nick in nicks.iter() {
-                        if !r.members.iter().any(|m| same_name(m, nick)) {
-                            let _ = r.members.push(truncated(nick));
-                        }
-                    }
-                }
                 // One 353 per frame: 32 names of 24 bytes fit one line.
                 let mut names: String<{ MAX_LINE }> = String::new();
                 for nick in nicks.iter() {
@@ -521,11 +574,6 @@ impl Bridge {
                 }
             }
             Frame::Joined { room, id, nick, .. } if !self.is_history(room, id) => {
-                if let Some(r) = self.room_mut(room) {
-                    if !r.members.iter().any(|m| same_name(m, nick)) {
-                        let _ = r.members.push(truncated(nick));
-                    }
-                }
                 self.from(out, nick, "JOIN", &[&channel(room)]);
             }
             Frame::Parted {
@@ -535,21 +583,11 @@ impl Bridge {
                 reason,
                 ..
             } if !self.is_history(room, id) => {
-                if let Some(r) = self.room_mut(room) {
-                    r.members.retain(|m| !same_name(m, nick));
-                }
                 self.from(out, nick, "PART", &[&channel(room), reason]);
             }
             Frame::NickChanged {
                 room, id, old, new, ..
             } if !self.is_history(room, id) => {
-                if let Some(r) = self.room_mut(room) {
-                    for m in r.members.iter_mut() {
-                        if same_name(m, old) {
-                            *m = truncated(new);
-                        }
-                    }
-                }
                 let pair = (truncated(old), truncated(new));
                 if self.last_rename.as_ref() != Some(&pair) {
                     self.from(out, old, "NICK", &[new]);
@@ -563,9 +601,6 @@ impl Bridge {
                 topic,
                 ..
             } => {
-                if let Some(r) = self.room_mut(room) {
-                    r.topic = truncated(topic);
-                }
                 if !self.is_history(room, id) {
                     self.from(out, by, "TOPIC", &[&channel(room), topic]);
                 }
@@ -711,6 +746,17 @@ impl Bridge {
         }
     }
 
+    /// `true` when this bridge shows event `id` of `room` as live. A live
+    /// room `Message` becomes the same lines for every IRC member (its
+    /// sender's prefix, the channel, the text split the one way), so a
+    /// driver with many IRC members may render it once, through any
+    /// member's bridge, and give the others a copy of those lines when
+    /// this is `true` for them (replayed history reads differently: a
+    /// notice with the time it was said).
+    pub fn shows_live(&self, room: &str, id: u64) -> bool {
+        !self.is_history(room, id)
+    }
+
     fn is_history(&self, room: &str, id: u64) -> bool {
         self.rooms
             .iter()
@@ -720,10 +766,6 @@ impl Bridge {
 
     fn room(&self, room: &str) -> Option<&Joined> {
         self.rooms.iter().find(|r| same_name(&r.name, room))
-    }
-
-    fn room_mut(&mut self, room: &str) -> Option<&mut Joined> {
-        self.rooms.iter_mut().find(|r| same_name(&r.name, room))
     }
 
     /// A numeric for this client: `:server NNN nick params...`.
@@ -816,10 +858,48 @@ impl Bridge {
         // Everything the bridge sends was checked on its way in (names by
         // the hub, texts split to fit); a line that still cannot be
         // written is not sent rather than sent broken.
-        if let Ok(n) = write(&mut buf, prefix, command, params, trailing) {
-            out.line(&buf[..n]);
+        match write(&mut buf, prefix, command, params, trailing) {
+            Ok(n) => out.line(&buf[..n]),
+            Err(super::WriteError::TooLong { .. }) => {
+                // Only a topic can be longer than an IRC line (natter's
+                // are up to 512 bytes, like its texts, and IRC shows a
+                // topic on one line): shown cut, with an ellipsis, rather
+                // than not at all.
+                if let Some(n) = write_cut(&mut buf, prefix, command, params) {
+                    out.line(&buf[..n]);
+                }
+            }
+            Err(super::WriteError::BadParam) => {}
         }
     }
+}
+
+/// Write a line whose last parameter is too long for it, cut at a
+/// character boundary to fit, with `…` at the end; its length.
+fn write_cut(
+    buf: &mut [u8; MAX_LINE],
+    prefix: Option<&str>,
+    command: &str,
+    params: &[&str],
+) -> Option<usize> {
+    const ELLIPSIS: &str = "\u{2026}";
+    let mut cut: String<MAX_LINE> = String::new();
+    let (last, middle) = params.split_last()?;
+    let mut head: Vec<&str, { super::MAX_PARAMS }> = middle.iter().copied().collect();
+    head.push("").ok()?;
+    let fixed = write(buf, prefix, command, &head, true).ok()?;
+    let mut end = MAX_LINE
+        .checked_sub(fixed + ELLIPSIS.len())?
+        .min(last.len());
+    while !last.is_char_boundary(end) {
+        end -= 1;
+    }
+    cut.push_str(&last[..end]).ok()?;
+    cut.push_str(ELLIPSIS).ok()?;
+    if let Some(slot) = head.last_mut() {
+        *slot = &cut;
+    }
+    write(buf, prefix, command, &head, true).ok()
 }
 
 /// Who an IRC line is from.

@@ -186,6 +186,17 @@ where
         members.unwrap_or(&[]).iter().filter_map(|&m| self.nick(m))
     }
 
+    /// The topic of `room` (empty when none is set), if there is one.
+    pub fn topic(&self, room: &str) -> Option<&str> {
+        let room = self.room(self.find_room(room)?)?;
+        Some(room.topic.as_str())
+    }
+
+    /// `true` when a welcomed connection uses `nick` (case-insensitively).
+    pub fn is_online(&self, nick: &str) -> bool {
+        self.nick_owner(nick).is_some()
+    }
+
     /// Log events lost because the driver did not poll them in time.
     pub fn events_dropped(&self) -> u32 {
         self.events_dropped

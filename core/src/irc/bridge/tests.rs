@@ -2,6 +2,7 @@
 
 extern crate std;
 
+use std::collections::BTreeMap;
 use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
@@ -9,9 +10,41 @@ use std::vec::Vec;
 use super::*;
 use crate::wire::NickList;
 
-/// A bridge and what it produced since the last look.
+/// The hub's state as a test sets it: rooms with members and a topic.
+#[derive(Default)]
+struct Dir {
+    rooms: BTreeMap<String, (Vec<String>, String)>,
+}
+
+impl Dir {
+    fn set(&mut self, room: &str, members: &[&str], topic: &str) {
+        let members = members.iter().map(ToString::to_string).collect();
+        self.rooms
+            .insert(room.to_string(), (members, topic.to_string()));
+    }
+}
+
+impl Directory for Dir {
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
+        for m in self.rooms.get(room).map(|r| &r.0).into_iter().flatten() {
+            each(m);
+        }
+    }
+
+    fn topic(&self, room: &str) -> Option<&str> {
+        self.rooms.get(room).map(|r| r.1.as_str())
+    }
+
+    fn is_online(&self, nick: &str) -> bool {
+        self.rooms.values().any(|r| r.0.iter().any(|m| m == nick))
+    }
+}
+
+/// A bridge, the hub state it is shown, and what it produced since the
+/// last look.
 struct Client {
     bridge: Bridge,
+    dir: Dir,
     frames: Vec<String>,
     lines: Vec<String>,
 }
@@ -20,6 +53,7 @@ impl Client {
     fn new() -> Client {
         Client {
             bridge: Bridge::new("srv"),
+            dir: Dir::default(),
             frames: Vec::new(),
             lines: Vec::new(),
         }
@@ -30,6 +64,7 @@ impl Client {
         let (frames, lines) = (&mut self.frames, &mut self.lines);
         self.bridge.handle_line(
             line.as_bytes(),
+            &self.dir,
             &mut |f: &Frame<'_>| frames.push(format!("{f:?}")),
             &mut |l: &[u8]| lines.push(String::from_utf8_lossy(l).into_owned()),
         );
@@ -75,6 +110,7 @@ impl Client {
             flags: 0,
             nicks: NickList::Slice(&["ann", "bob"]),
         });
+        c.dir.set("lobby", &["ann", "bob"], "");
         c.take_lines();
         c.take_frames();
         c
@@ -169,6 +205,7 @@ fn invalid_utf8_is_refused_with_a_notice() {
     let (frames, lines) = (&mut c.frames, &mut c.lines);
     c.bridge.handle_line(
         b"PRIVMSG #lobby :\xff\xfe",
+        &c.dir,
         &mut |f: &Frame<'_>| frames.push(format!("{f:?}")),
         &mut |l: &[u8]| lines.push(String::from_utf8_lossy(l).into_owned()),
     );
@@ -353,6 +390,8 @@ fn room_events_become_irc_lines() {
             ":ann!ann@natter NICK zoë\r\n",
         ]
     );
+    // Queries are answered from the hub's state, as it is now.
+    c.dir.set("lobby", &["ann", "bob"], "fractions");
     c.send("TOPIC #lobby");
     assert_eq!(c.take_lines(), [":srv 332 zoë #lobby fractions\r\n"]);
 }
@@ -424,4 +463,51 @@ fn pings_quits_and_goodbyes() {
         reason: "goodbye",
     });
     assert_eq!(c.take_lines(), ["ERROR :Closing link: goodbye\r\n"]);
+}
+
+#[test]
+fn a_topic_longer_than_an_irc_line_is_shown_cut_not_dropped() {
+    let mut c = Client::in_lobby();
+    let topic = "é".repeat(256); // 512 bytes: natter's longest
+    c.hub(Frame::TopicChanged {
+        room: "lobby",
+        id: 11,
+        time: 0,
+        by: "bob",
+        topic: &topic,
+    });
+    c.dir.set("lobby", &["ann", "bob"], &topic);
+    c.send("TOPIC #lobby");
+    let lines = c.take_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (line, start) in lines.iter().zip([
+        ":bob!bob@natter TOPIC #lobby :éé",
+        ":srv 332 ann #lobby :éé",
+    ]) {
+        assert!(line.starts_with(start), "{line}");
+        assert!(line.ends_with("é\u{2026}\r\n"), "{line}");
+        assert!(line.len() <= MAX_LINE, "{} bytes", line.len());
+    }
+}
+
+#[test]
+fn whois_and_who_answer_from_the_hub_as_it_is_now() {
+    let mut c = Client::in_lobby();
+    c.dir.set("lobby", &["ann", "bob", "cat"], "");
+    c.send("WHOIS cat");
+    c.send("WHOIS nobody");
+    c.send("WHO #lobby");
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv 311 ann cat cat natter * cat\r\n",
+            ":srv 318 ann cat :End of WHOIS list\r\n",
+            ":srv 401 ann nobody :No such nick/channel\r\n",
+            ":srv 318 ann nobody :End of WHOIS list\r\n",
+            ":srv 352 ann #lobby ann natter srv ann H :0 natter\r\n",
+            ":srv 352 ann #lobby bob natter srv bob H :0 natter\r\n",
+            ":srv 352 ann #lobby cat natter srv cat H :0 natter\r\n",
+            ":srv 315 ann #lobby :End of WHO list\r\n",
+        ]
+    );
 }
