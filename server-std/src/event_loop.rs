@@ -663,9 +663,12 @@ impl Driver<'_> {
                 Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Some(Err(e)) => return self.drop_conn(conn, &e.to_string()),
             }
-            // All written: the shared buffer goes back for the next one.
-            if irc.out.is_empty() && irc.out.capacity() > self.irc_spare.capacity() {
-                mem::swap(&mut irc.out, &mut self.irc_spare);
+            // The shared buffer goes back for the next connection; what
+            // the socket did not take stays here, in a buffer of its size.
+            if irc.out.capacity() > self.irc_spare.capacity() {
+                let rest = irc.out.as_slice().to_vec();
+                self.irc_spare = mem::replace(&mut irc.out, rest);
+                self.irc_spare.clear();
             }
             break;
         }

@@ -600,10 +600,8 @@ impl Bridge {
                 by,
                 topic,
                 ..
-            } => {
-                if !self.is_history(room, id) {
-                    self.from(out, by, "TOPIC", &[&channel(room), topic]);
-                }
+            } if !self.is_history(room, id) => {
+                self.from(out, by, "TOPIC", &[&channel(room), topic]);
             }
             Frame::Private {
                 from, flags, text, ..
