@@ -14,8 +14,8 @@ rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi x86_64-unknown-linux-
 apt_install file
 ensure_gui_build
 ensure_gui_test
-# A real IRC client for server-std/tests/irssi.rs, driven in tmux.
-apt_install irssi tmux
+# Real IRC clients for server-std/tests/irssi.rs and weechat.rs, driven in tmux.
+apt_install irssi weechat-curses tmux
 
 step "format" cargo fmt --all --check
 step "format (firmware)" bash -c "cd firmware && cargo fmt --check"

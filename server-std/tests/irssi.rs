@@ -3,86 +3,15 @@
 //! `scripts/test.sh` installs irssi and tmux (Debian packages).
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use common::{TestServer, member, options, say, wait_for};
 use natter_core::wire::{FLAG_ACTION, Frame};
 use natter_server::Options;
-
-/// A tmux session running one program; killed on drop.
-struct Tmux {
-    name: String,
-}
-
-impl Tmux {
-    fn start(name: &str, command: &str) -> Tmux {
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                name,
-                "-x",
-                "200",
-                "-y",
-                "50",
-                command,
-            ])
-            .status()
-            .expect("tmux is not installed: scripts/test.sh installs it");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { name: name.into() }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Wait until the screen shows `text`.
-    fn shows(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "irssi never showed {text:?}:\n{screen}"
-            );
-            thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Type a line and press Enter.
-    fn type_line(&self, line: &str) {
-        let ok = Command::new("tmux")
-            .args(["send-keys", "-t", &self.name, "-l", line])
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new("tmux")
-                .args(["send-keys", "-t", &self.name, "Enter"])
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(ok, "tmux send-keys failed");
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
-    }
-}
+use tmux::Tmux;
 
 #[test]
 fn irssi_and_a_natter_client_chat() {
@@ -90,6 +19,8 @@ fn irssi_and_a_natter_client_chat() {
         server_name: "natter.test".into(),
         ..options()
     });
+    tmux::require("tmux");
+    tmux::require("irssi");
     let home: PathBuf = std::env::temp_dir().join(format!("natter-irssi-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).unwrap();
