@@ -15,7 +15,7 @@
 //! |-----|--------|--------|
 //! | `CAP LS`/`CAP END`/`CAP REQ` | none | no capabilities (`CAP * LS :`, `NAK`) |
 //! | `PASS`, `NICK`, `USER` | `Hello` once all are in | 001-005, 422; 431, 432, 433, 464, 462 |
-//! | `JOIN #a,#b` | `Join` each | `JOIN`, 332/331, 353, 366; 403, 405, 471 |
+//! | `JOIN #a,#b` | `Join` each | `JOIN`, 332 (if there is a topic), 353, 366; 403, 405, 471 |
 //! | `PART #a [:why]` | `Part` | `PART`; 442 |
 //! | `PRIVMSG`/`NOTICE #room\|nick :text` | `Say`/`Whisper` (CTCP ACTION as an action) | 401, 404, 411, 412 (none for `NOTICE`) |
 //! | `NICK new` | `SetNick` | `NICK`; 432, 433 |
@@ -515,7 +515,11 @@ impl Bridge {
                 let _ = self.rooms.push(joined);
                 let me = self.nick.clone();
                 self.from(out, &me, "JOIN", &[&channel(room)]);
-                self.topic_reply(out, room, topic);
+                // As IRC servers do: 332 on joining only when there is a
+                // topic (331 answers a query; HexChat shows it raw).
+                if !topic.is_empty() {
+                    self.topic_reply(out, room, topic);
+                }
             }
             Frame::Names { room, flags, nicks } => {
                 // One 353 per frame: 32 names of 24 bytes fit one line.

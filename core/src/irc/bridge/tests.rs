@@ -511,3 +511,29 @@ fn whois_and_who_answer_from_the_hub_as_it_is_now() {
         ]
     );
 }
+
+#[test]
+fn joining_a_room_without_a_topic_sends_no_topic_numeric() {
+    let mut c = Client::in_lobby();
+    c.send("JOIN #art");
+    c.hub(Frame::Entered {
+        room: "art",
+        topic: "",
+        epoch: 2,
+        next_id: 1,
+        members: 1,
+    });
+    c.hub(Frame::Names {
+        room: "art",
+        flags: 0,
+        nicks: NickList::Slice(&["ann"]),
+    });
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":ann!ann@natter JOIN #art\r\n",
+            ":srv 353 ann = #art ann\r\n",
+            ":srv 366 ann #art :End of /NAMES list\r\n",
+        ]
+    );
+}
