@@ -66,6 +66,14 @@ const LISTENER: Token = Token(usize::MAX - 1);
 const IRC_LISTENER: Token = Token(usize::MAX - 4);
 const SIGNALS: Token = Token(usize::MAX - 2);
 const WAKER: Token = Token(usize::MAX - 3);
+/// Tokens of connections refused while full, waiting for their first byte
+/// to say in which protocol: `REFUSING + slot`.
+const REFUSING: usize = 1 << 20;
+/// Refused connections that may wait for their first byte at once; beyond
+/// that they are refused in natter's protocol straight away.
+const MAX_REFUSING: usize = 16;
+/// How long a refused connection may take to send its first byte.
+const REFUSING_WAIT: Duration = Duration::from_secs(2);
 /// How long connections get to receive their goodbye at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -268,6 +276,7 @@ impl Server {
             clock: Clock::new(),
             shutdown_deadline: None,
             writable: Vec::with_capacity(self.options.max_members),
+            refusing: Vec::new(),
         };
         let mut events = Events::with_capacity(1024);
         loop {
@@ -294,6 +303,9 @@ impl Server {
                         }
                     }
                     WAKER => driver.begin_shutdown(),
+                    Token(i) if i >= REFUSING => {
+                        driver.refusing_readable(i - REFUSING, self.poll.registry())
+                    }
                     Token(i) => {
                         let conn = ConnId(i as u16);
                         if event.is_read_closed() || event.is_error() {
@@ -452,12 +464,25 @@ struct Driver<'h> {
     /// Connections whose socket said "writable" during this wake-up: they
     /// are written once, at its end, with everything it brought.
     writable: Vec<ConnId>,
+    /// Connections refused while the server was full, on the shared port,
+    /// waiting to show by their first byte whether they speak IRC, so the
+    /// refusal is one they can read.
+    refusing: Vec<Option<Refusing>>,
+}
+
+/// A connection the server cannot take, waiting for its first byte.
+struct Refusing {
+    stream: TcpStream,
+    peer: SocketAddr,
+    code: ErrorCode,
+    deadline: Instant,
 }
 
 impl Driver<'_> {
     fn poll_timeout(&self) -> Option<Duration> {
         let now = self.clock.now();
-        let next = [self.hub.poll_timeout(), self.shutdown_deadline]
+        let refusing = self.refusing.iter().flatten().map(|r| r.deadline).min();
+        let next = [self.hub.poll_timeout(), self.shutdown_deadline, refusing]
             .into_iter()
             .flatten()
             .min()?;
@@ -499,7 +524,11 @@ impl Driver<'_> {
                 Ok(conn) => conn,
                 Err(ConnectError::ServerFull) | Err(_) => {
                     info!("{peer}: refused, the server is full");
-                    refuse(&mut stream, ErrorCode::ServerFull, irc_only);
+                    if irc_only {
+                        refuse(&mut stream, ErrorCode::ServerFull, true);
+                    } else {
+                        self.refuse_later(stream, peer, ErrorCode::ServerFull, registry);
+                    }
                     continue;
                 }
             };
@@ -794,6 +823,79 @@ impl Driver<'_> {
         }
     }
 
+    /// Refuse a connection on the shared port once its first byte shows
+    /// its protocol (natter clients and IRC clients both speak first), or
+    /// in natter's if it says nothing in time or too many are waiting.
+    fn refuse_later(
+        &mut self,
+        mut stream: TcpStream,
+        peer: SocketAddr,
+        code: ErrorCode,
+        registry: &mio::Registry,
+    ) {
+        let slot = match self.refusing.iter().position(Option::is_none) {
+            Some(i) => i,
+            None if self.refusing.len() < MAX_REFUSING => {
+                self.refusing.push(None);
+                self.refusing.len() - 1
+            }
+            None => return refuse(&mut stream, code, false),
+        };
+        if registry
+            .register(&mut stream, Token(REFUSING + slot), Interest::READABLE)
+            .is_err()
+        {
+            return refuse(&mut stream, code, false);
+        }
+        let deadline = self.clock.now() + ms(REFUSING_WAIT);
+        self.refusing[slot] = Some(Refusing {
+            stream,
+            peer,
+            code,
+            deadline,
+        });
+    }
+
+    /// A refused connection sent something (or hung up): refuse it in its
+    /// protocol and close it.
+    fn refusing_readable(&mut self, slot: usize, registry: &mio::Registry) {
+        let Some(Some(r)) = self.refusing.get_mut(slot) else {
+            return;
+        };
+        let mut first = [0u8; 1];
+        let irc = match r.stream.peek(&mut first) {
+            Ok(0) => None,
+            Ok(_) => Some(sniff(&first) == Some(Protocol::Irc)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(_) => None,
+        };
+        if let Some(mut r) = self.refusing[slot].take() {
+            if let Some(irc) = irc {
+                debug!(
+                    "{}: refused in {}",
+                    r.peer,
+                    if irc { "IRC" } else { "natter" }
+                );
+                refuse(&mut r.stream, r.code, irc);
+            }
+            let _ = registry.deregister(&mut r.stream);
+        }
+    }
+
+    /// Refuse, in natter's protocol, the refused connections that said
+    /// nothing in time.
+    fn expire_refusing(&mut self, registry: &mio::Registry) {
+        let now = self.clock.now();
+        for slot in &mut self.refusing {
+            if slot.as_ref().is_some_and(|r| r.deadline <= now) {
+                if let Some(mut r) = slot.take() {
+                    refuse(&mut r.stream, r.code, false);
+                    let _ = registry.deregister(&mut r.stream);
+                }
+            }
+        }
+    }
+
     fn drop_conn(&mut self, conn: ConnId, why: &str) {
         if let Some(c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
             debug!("{}: {why}", c.peer);
@@ -816,6 +918,7 @@ impl Driver<'_> {
     /// The end of a wake-up: write what is queued, close what the hub
     /// closed, run timers and log.
     fn after_wakeup(&mut self, registry: &mio::Registry) {
+        self.expire_refusing(registry);
         let now = self.clock.now();
         if self.hub.poll_timeout().is_some_and(|t| t <= now) {
             self.hub.handle_timeout(now);

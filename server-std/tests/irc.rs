@@ -357,3 +357,30 @@ fn an_irc_only_port_takes_irc_clients() {
     raw.send_raw(&[0x00, 0x06, 0x01, 0x01, 0x01, b'x', 0x00, b'\n']);
     assert!(raw.line().contains(" 421 "));
 }
+
+#[test]
+fn a_full_server_refuses_each_client_in_its_own_protocol() {
+    let server = TestServer::start(Options {
+        server_name: "irc.test".into(),
+        max_members: 1,
+        room_size: 1,
+        ..options()
+    });
+    let _ann = member(server.addr, "ann");
+    // An IRC client on the shared port: the refusal waits for its first
+    // line, then comes as IRC's ERROR, not as natter's binary Bye.
+    let mut irc = Irc::connect(server.addr);
+    irc.send("NICK cat");
+    let line = irc.line();
+    assert!(
+        line.starts_with("ERROR :") && line.contains("full"),
+        "{line}"
+    );
+    // A natter client is refused with a Bye, as before.
+    match natter_server::client::Client::connect(server.addr, "dan", "") {
+        Err(natter_server::client::ClientError::Refused(
+            natter_core::error::ErrorCode::ServerFull,
+        )) => {}
+        other => panic!("expected ServerFull, got {:?}", other.err()),
+    }
+}
