@@ -2,7 +2,8 @@
 //! an ordinary `cargo test` keeps each crash ever found fixed and each seed
 //! passing, without cargo-fuzz or a nightly toolchain.
 //!
-//! For each target `decode`, `roundtrip`, `chunked`, `room` and `irc_line`, every file
+//! For each target `decode`, `roundtrip`, `chunked`, `room`, `irc_line` and
+//! `irc_room`, every file
 //! in `fuzz/seeds/<target>/` (hand-made starting points) and in
 //! `fuzz/regressions/<target>/` (crashes found, kept after the fix) goes
 //! through `natter_fuzz::<target>::check`, the function the fuzz target
@@ -11,8 +12,9 @@
 //! thing here as under libFuzzer.
 //!
 //! `NATTER_WRITE_SEEDS=1 cargo test -p natter-core --test fuzz_replay`
-//! rewrites the decode, chunked and room seeds (from `docs/PROTOCOL.md`'s
-//! examples and the scripts in `fuzz/src/room.rs`); see `docs/FUZZING.md`.
+//! rewrites the decode, chunked, room and irc_room seeds (from
+//! `docs/PROTOCOL.md`'s examples and the scripts in `fuzz/src/room.rs` and
+//! `fuzz/src/irc_room.rs`); see `docs/FUZZING.md`.
 
 mod common;
 #[path = "../../fuzz/src/lib.rs"]
@@ -137,6 +139,44 @@ fn room_inputs() {
     assert!(total.acks > 0 && total.errors > 0, "{total:?}");
     assert!(total.contents > 0, "{total:?}");
     assert!(total.closes > 0 && total.refused_connects > 0, "{total:?}");
+}
+
+#[test]
+fn irc_room_inputs() {
+    let outcomes = replay("irc_room", |data| {
+        fuzz::irc_room::check(data).unwrap_or_else(|e| panic!("{e}"))
+    });
+    for (p, s) in &outcomes {
+        eprintln!("{}: {s:?}", p.display());
+    }
+    let mut total = fuzz::irc_room::Stats::default();
+    for (_, s) in &outcomes {
+        total += *s;
+    }
+    // The seeds reach every way across, long texts split, history,
+    // whispers, gaps, and bad lines of every kind (if the script layout
+    // changes, rewrite them with `NATTER_WRITE_SEEDS=1`).
+    assert!(
+        total.irc_to_natter > 0 && total.natter_to_irc > 0,
+        "{total:?}"
+    );
+    assert!(total.irc_to_irc > 0 && total.cross_actions > 0, "{total:?}");
+    assert!(total.split > 0 && total.history > 0, "{total:?}");
+    assert!(total.privates > 0 && total.gaps > 0, "{total:?}");
+    assert!(total.unparsed > 0 && total.too_long > 0, "{total:?}");
+    assert!(total.irc_welcomes > 0 && total.closes > 0, "{total:?}");
+}
+
+/// The irc_room seed scripts read back as written.
+#[test]
+fn irc_room_scripts_round_trip() {
+    for (name, script) in fuzz::irc_room::seed_scripts() {
+        assert_eq!(
+            fuzz::irc_room::Script::parse(&script.to_bytes()),
+            script,
+            "{name}"
+        );
+    }
 }
 
 /// The room seed scripts read back as written.
@@ -265,10 +305,10 @@ fn decode_edge_cases() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// The decode, chunked and room seeds are generated from PROTOCOL.md's
-/// examples, the edge cases above and the room scripts: this fails when the
-/// committed files no longer match their sources. With `NATTER_WRITE_SEEDS=1`
-/// it rewrites them instead.
+/// The decode, chunked, room and irc_room seeds are generated from
+/// PROTOCOL.md's examples, the edge cases above and the scripts: this fails
+/// when the committed files no longer match their sources. With
+/// `NATTER_WRITE_SEEDS=1` it rewrites them instead.
 #[test]
 fn seeds_match_their_sources() {
     let seeds = Path::new(FUZZ_DIR).join("seeds");
@@ -363,4 +403,9 @@ fn seeds_match_their_sources() {
         steps,
     };
     write("room", "doc_examples", &script.to_bytes());
+
+    // irc_room: its scripts.
+    for (name, script) in fuzz::irc_room::seed_scripts() {
+        write("irc_room", name, &script.to_bytes());
+    }
 }

@@ -20,10 +20,14 @@
 //!   invariants checked after every step.
 //! * [`irc_line`]: any bytes read as IRC lines, parsed, written back and
 //!   parsed again.
+//! * [`irc_room`]: one hub shared by natter clients and IRC clients behind
+//!   bridges, driven by a script; every line within IRC's rules, and every
+//!   message delivered across the two worlds with its exact text.
 #![forbid(unsafe_code)]
 
 pub mod chunked;
 pub mod decode;
 pub mod irc_line;
+pub mod irc_room;
 pub mod room;
 pub mod roundtrip;

@@ -425,8 +425,9 @@ impl Clock {
     }
 }
 
-/// A client socket.
-struct Conn {
+/// A client's socket and what the driver knows of it (the hub keeps the
+/// rest, in its `room::Conn`).
+struct Socket {
     stream: TcpStream,
     peer: SocketAddr,
     /// The hub's input buffer was full: read again once it has room
@@ -458,7 +459,7 @@ struct Driver<'h> {
     /// The IRC output buffer connections borrow while they write.
     irc_spare: Vec<u8>,
     /// Sockets by `ConnId`.
-    conns: Vec<Option<Conn>>,
+    conns: Vec<Option<Socket>>,
     clock: Clock,
     shutdown_deadline: Option<Instant>,
     /// Connections whose socket said "writable" during this wake-up: they
@@ -544,7 +545,7 @@ impl Driver<'_> {
             if self.conns.len() <= conn.index() {
                 self.conns.resize_with(conn.index() + 1, || None);
             }
-            self.conns[conn.index()] = Some(Conn {
+            self.conns[conn.index()] = Some(Socket {
                 stream,
                 peer,
                 read_paused: false,
@@ -718,11 +719,11 @@ impl Driver<'_> {
                 c.read_paused = true;
                 return;
             }
-            let room = buf.len();
+            let free = buf.len();
             match c.stream.read(buf) {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
                 Ok(n) => {
-                    let drained = n < room;
+                    let drained = n < free;
                     self.hub.handle_received(now, conn, n);
                     if self.hub.should_transmit() {
                         // Many events arrived: send them before reading
@@ -760,7 +761,7 @@ impl Driver<'_> {
     fn flush(&mut self, conn: ConnId) {
         if matches!(
             self.conns.get(conn.index()),
-            Some(Some(Conn {
+            Some(Some(Socket {
                 proto: Proto::Irc(_),
                 ..
             }))
