@@ -537,3 +537,12 @@ fn joining_a_room_without_a_topic_sends_no_topic_numeric() {
         ]
     );
 }
+
+/// The docs promise an IRC connection's bridge state under a kilobyte
+/// (docs/IRC.md, docs/DESIGN.md): member lists and topics are the hub's.
+#[test]
+fn a_bridge_is_under_a_kilobyte() {
+    let size = core::mem::size_of::<Bridge>();
+    std::println!("size_of::<Bridge>() = {size} bytes");
+    assert!(size < 1024, "{size} bytes");
+}
