@@ -649,10 +649,11 @@ impl IrcSide {
     }
 
     /// Turn the whole lines waiting into frames, until the hub has to take
-    /// what they made.
+    /// what they made or the answers waiting for the client fill its
+    /// output (the server's `IrcConn::output_full`).
     fn lines(&mut self, dir: &impl Directory, log: &mut Vec<Handled>) {
         let mut at = 0;
-        while self.pending.is_empty() {
+        while self.pending.is_empty() && self.out.len() < IRC_OUT_LOW {
             let rest = &self.input[at..];
             if self.dropping {
                 match rest.iter().position(|&b| b == b'\n') {
@@ -1400,7 +1401,9 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 }
             }
             let c = &mut self.clients[ci];
-            if c.wire.is_empty() {
+            if c.wire.is_empty() || c.side.as_ref().is_some_and(|s| s.out.len() >= IRC_OUT_LOW) {
+                // Nothing to read, or its own answers wait unread: the
+                // server reads no more until they are written.
                 return Ok(took);
             }
             let n = c.wire.len().min(read_size(c.chunk, c.wire.len(), 4096));

@@ -630,6 +630,12 @@ impl Driver<'_> {
                     break;
                 }
             }
+            if irc.output_full() {
+                // Its own answers (WHO, PONG, numerics) wait unread: read
+                // no more until they are written, as the hub does.
+                c.read_paused = true;
+                return;
+            }
             c.read_paused = false;
             match c.stream.read(&mut buf) {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
@@ -702,7 +708,9 @@ impl Driver<'_> {
             }
             break;
         }
-        // Output taken may have made room for input that was waiting.
+        // Output taken may have made room for requests that were waiting
+        // in the hub, and for lines waiting here.
+        self.hub.resume_input(now, conn);
         if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {
             self.read_irc(conn);
         }
@@ -800,15 +808,14 @@ impl Driver<'_> {
                 Err(e) => return self.drop_conn(conn, &e.to_string()),
             }
         }
-        // Sending made room for requests that were waiting, and they for
+        // Sending made room for requests that were waiting (with room in
+        // the input buffer still, or with reading paused), and they for
         // more input.
+        self.hub.resume_input(now, conn);
         if let Some(Some(c)) = self.conns.get_mut(conn.index()) {
-            if c.read_paused {
-                self.hub.resume_input(now, conn);
-                if !self.hub.recv_buf(conn).is_empty() {
-                    c.read_paused = false;
-                    self.read(conn);
-                }
+            if c.read_paused && !self.hub.recv_buf(conn).is_empty() {
+                c.read_paused = false;
+                self.read(conn);
             }
         }
     }

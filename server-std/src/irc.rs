@@ -55,10 +55,11 @@ impl IrcConn {
     }
 
     /// Turn the whole lines waiting into frames, until the hub has to
-    /// take what they made.
+    /// take what they made or the answers waiting for the socket fill the
+    /// output.
     pub fn lines(&mut self, dir: &impl Directory) {
         let mut at = 0;
-        while self.pending.is_empty() {
+        while self.pending.is_empty() && !self.output_full() {
             let rest = &self.input[at..];
             if self.dropping {
                 match rest.iter().position(|&b| b == b'\n') {
@@ -144,6 +145,14 @@ impl IrcConn {
                 }
             }
         }
+    }
+
+    /// So much waits for the socket that no more lines are read: a client
+    /// that sends queries (`WHO`, `PING`) without reading the answers
+    /// stops being read, as a natter client does, and the hub's stall
+    /// timeout closes it if it never reads again.
+    pub fn output_full(&self) -> bool {
+        self.out.len() >= OUT_LOW
     }
 
     /// Room in the output for more of the hub's frames.

@@ -375,3 +375,57 @@ fn shutdown_says_goodbye() {
     server.stop().unwrap();
     assert_eq!(wait_closed(&mut ann), Some(ErrorCode::ShuttingDown));
 }
+
+/// Requests that wait for room in a connection's reply queue are handled
+/// once its replies are written, even when its input buffer had room left
+/// (so reading never paused). Found by the irc_room fuzz target's author:
+/// seven joins of rooms with long topics in one write left the last one
+/// unanswered until the client sent something else.
+#[test]
+fn requests_waiting_for_reply_room_are_answered_once_replies_are_written() {
+    let server = TestServer::start(options());
+    let mut bob = member(server.addr, "bob");
+    let topic = "t".repeat(500);
+    let rooms: Vec<String> = (1..=7).map(|i| format!("r{i}")).collect();
+    for room in &rooms {
+        join(&mut bob, room, 0, 0);
+        bob.send(&Frame::SetTopic {
+            room,
+            topic: &topic,
+        })
+        .unwrap();
+        wait_for(
+            &mut bob,
+            |f| matches!(f, Frame::TopicChanged { .. }).then_some(()),
+            |_| {},
+        );
+    }
+    let mut ann = member(server.addr, "ann");
+    let mut joins = Vec::new();
+    for room in &rooms {
+        let mut buf = [0u8; 64];
+        let n = Frame::Join {
+            room,
+            epoch: 0,
+            since: 0,
+        }
+        .encode(&mut buf)
+        .unwrap();
+        joins.extend_from_slice(&buf[..n]);
+    }
+    // All seven in one write: 7 x 500-byte topics do not fit the reply
+    // queue at once.
+    std::io::Write::write_all(&mut ann.socket(), &joins).unwrap();
+    let mut entered = Vec::new();
+    while entered.len() < rooms.len() {
+        match ann.recv() {
+            Ok(Frame::Entered { room, topic: t, .. }) => {
+                assert_eq!(t, topic);
+                entered.push(room.to_string());
+            }
+            Ok(_) => {}
+            Err(e) => panic!("joined {entered:?} of {rooms:?}, then: {e}"),
+        }
+    }
+    assert_eq!(entered, rooms);
+}

@@ -14,10 +14,11 @@
 //! Output is written with [`Hub::transmit`]: one call that lends the bytes
 //! (in place, as slices of the queue and the history rings, or copied) and
 //! is committed with what the socket took; see [`Transmit`]. Input and
-//! output stay apart: writing never handles input. When a connection's
-//! input buffer is full of requests waiting for output room, the driver
-//! stops reading it; after writing its output it calls
-//! [`Hub::resume_input`] and reads again once [`Hub::recv_buf`] has room.
+//! output stay apart: writing never handles input. Requests wait in a
+//! connection's input buffer while its output queue lacks room for their
+//! replies; when that buffer is full, the driver stops reading it. After
+//! every write the driver calls [`Hub::resume_input`], and reads again
+//! once [`Hub::recv_buf`] has room.
 //!
 //! # Flow control
 //! Each connection has a fixed output queue. Replies to a connection's own

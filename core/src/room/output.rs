@@ -95,10 +95,14 @@ where
     }
 
     /// Handle input that waited for room in `conn`'s output queue. Output
-    /// never does it by itself; call this after writing to a connection
-    /// whose reading paused (its [`recv_buf`](Self::recv_buf) was empty),
-    /// then read it again if `recv_buf` has room. (`handle_received` and
-    /// `handle_bytes` do the same before taking new bytes.)
+    /// never does it by itself; call this after every write to a
+    /// connection, then read it again if reading had paused and
+    /// [`recv_buf`](Self::recv_buf) has room. Not only when reading
+    /// paused: requests wait for reply room even while the input buffer
+    /// has room left (seven joins of rooms with long topics in one read
+    /// fill a 4 KiB reply queue), and nothing else would wake them.
+    /// (`handle_received` and `handle_bytes` do the same before taking new
+    /// bytes.) Cheap when nothing waits.
     pub fn resume_input(&mut self, now: Instant, conn: ConnId) {
         self.handle_received(now, conn, 0);
     }
