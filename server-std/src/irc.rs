@@ -37,8 +37,11 @@ pub struct IrcConn {
 impl IrcConn {
     /// A connection to a server going by `server_name`.
     pub fn new(server_name: &str) -> IrcConn {
+        // The zone as it is when the client connects: a class does not
+        // outlast a change to summer time.
+        let utc_offset = chrono::Local::now().offset().local_minus_utc() / 60;
         IrcConn {
-            bridge: Bridge::new(server_name),
+            bridge: Bridge::new(server_name).with_utc_offset(utc_offset),
             input: Vec::with_capacity(MAX_LINE),
             dropping: false,
             pending: Vec::new(),

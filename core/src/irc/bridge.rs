@@ -109,6 +109,8 @@ pub struct Bridge {
     welcomed: bool,
     /// The token of the hub's last `Ping`, for the client's `PONG`.
     ping: u32,
+    /// Minutes to add to UTC for the times of replayed history.
+    utc_offset: i32,
     rooms: Vec<Joined, MAX_JOINED>,
     /// The last nickname change passed on: the hub reports it once per
     /// shared room, IRC once.
@@ -161,9 +163,18 @@ impl Bridge {
             hello_sent: false,
             welcomed: false,
             ping: 0,
+            utc_offset: 0,
             rooms: Vec::new(),
             last_rename: None,
         }
+    }
+
+    /// Show the times of replayed history at `minutes` from UTC (the
+    /// server's time zone; the bridge has no clock or zone of its own).
+    /// Without it they are UTC.
+    pub fn with_utc_offset(mut self, minutes: i32) -> Bridge {
+        self.utc_offset = minutes.clamp(-24 * 60, 24 * 60);
+        self
     }
 
     /// The name this server goes by in IRC prefixes.
@@ -553,7 +564,7 @@ impl Bridge {
                     // Replayed history: as a notice from the server, with
                     // the time it was said, so it does not read as live.
                     let mut line: String<{ MAX_TEXT + 64 }> = String::new();
-                    let _ = push_time(&mut line, time);
+                    let _ = push_time(&mut line, time, self.utc_offset);
                     let _ = if flags & FLAG_ACTION != 0 {
                         line.push_str("* ")
                             .and(line.push_str(from))
@@ -962,9 +973,16 @@ fn truncated<const N: usize>(s: &str) -> String<N> {
     out
 }
 
-/// `[HH:MM] ` of a server time (milliseconds since the Unix epoch), UTC.
-fn push_time<const N: usize>(line: &mut String<N>, time_ms: u64) -> Result<(), ()> {
-    let minutes = time_ms / 60_000 % (24 * 60);
+/// `[HH:MM] ` of a server time (milliseconds since the Unix epoch), at
+/// `utc_offset` minutes from UTC.
+fn push_time<const N: usize>(
+    line: &mut String<N>,
+    time_ms: u64,
+    utc_offset: i32,
+) -> Result<(), ()> {
+    const DAY: i64 = 24 * 60;
+    let utc = (time_ms / 60_000 % DAY as u64) as i64;
+    let minutes = (utc + i64::from(utc_offset)).rem_euclid(DAY);
     let (h, m) = (minutes / 60, minutes % 60);
     core::fmt::write(line, format_args!("[{h:02}:{m:02}] ")).map_err(|_| ())
 }

@@ -546,3 +546,24 @@ fn a_bridge_is_under_a_kilobyte() {
     std::println!("size_of::<Bridge>() = {size} bytes");
     assert!(size < 1024, "{size} bytes");
 }
+
+#[test]
+fn history_times_are_in_the_servers_time_zone() {
+    // 2025-12-03 10:01 UTC, shown one way, then as UTC+1 and UTC-10:30
+    // (the day wraps).
+    let time = 1_764_756_000_000 + 61_000;
+    for (offset, shown) in [(0, "[10:01]"), (60, "[11:01]"), (-630, "[23:31]")] {
+        let mut c = Client::in_lobby();
+        c.bridge = core::mem::replace(&mut c.bridge, Bridge::new("x")).with_utc_offset(offset);
+        c.hub(Frame::Message {
+            room: "lobby",
+            id: 9,
+            time,
+            from: "bob",
+            flags: 0,
+            text: "earlier",
+        });
+        let want = format!(":srv NOTICE #lobby :{shown} <bob> earlier\r\n");
+        assert_eq!(c.take_lines(), [want], "offset {offset}");
+    }
+}
