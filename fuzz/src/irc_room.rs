@@ -649,11 +649,15 @@ impl IrcSide {
     }
 
     /// Turn the whole lines waiting into frames, until the hub has to take
-    /// what they made or the answers waiting for the client fill its
-    /// output (the server's `IrcConn::output_full`).
+    /// what they made, the answers waiting for the client fill its output
+    /// (the server's `IrcConn::output_full`) or its hello awaits the hub's
+    /// answer.
     fn lines(&mut self, dir: &impl Directory, log: &mut Vec<Handled>) {
         let mut at = 0;
-        while self.pending.is_empty() && self.out.len() < IRC_OUT_LOW {
+        while self.pending.is_empty()
+            && self.out.len() < IRC_OUT_LOW
+            && !self.bridge.awaiting_welcome()
+        {
             let rest = &self.input[at..];
             if self.dropping {
                 match rest.iter().position(|&b| b == b'\n') {
@@ -1401,7 +1405,11 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 }
             }
             let c = &mut self.clients[ci];
-            if c.wire.is_empty() || c.side.as_ref().is_some_and(|s| s.out.len() >= IRC_OUT_LOW) {
+            if c.wire.is_empty()
+                || c.side
+                    .as_ref()
+                    .is_some_and(|s| s.out.len() >= IRC_OUT_LOW || s.bridge.awaiting_welcome())
+            {
                 // Nothing to read, or its own answers wait unread: the
                 // server reads no more until they are written.
                 return Ok(took);

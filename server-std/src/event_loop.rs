@@ -630,9 +630,10 @@ impl Driver<'_> {
                     break;
                 }
             }
-            if irc.output_full() {
-                // Its own answers (WHO, PONG, numerics) wait unread: read
-                // no more until they are written, as the hub does.
+            if irc.held() {
+                // Its own answers (WHO, PONG, numerics) wait unread, or
+                // its hello is with the hub: read no more until they are
+                // written, or the hub has answered.
                 c.read_paused = true;
                 return;
             }
@@ -667,8 +668,11 @@ impl Driver<'_> {
             let Proto::Irc(irc) = &mut c.proto else {
                 return;
             };
-            if irc.out.is_empty() {
-                mem::swap(&mut irc.out, &mut self.irc_spare);
+            if irc.out.capacity() < self.irc_spare.capacity() {
+                // Work in the shared buffer, after what waits from before.
+                self.irc_spare.clear();
+                self.irc_spare.extend_from_slice(&irc.out);
+                irc.out = mem::take(&mut self.irc_spare);
             }
             while irc.wants_output() {
                 let frames = &mut self.irc_frames;
@@ -699,13 +703,12 @@ impl Driver<'_> {
                 Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Some(Err(e)) => return self.drop_conn(conn, &e.to_string()),
             }
-            // The shared buffer goes back for the next connection; what
-            // the socket did not take stays here, in a buffer of its size.
-            if irc.out.capacity() > self.irc_spare.capacity() {
-                let rest = irc.out.as_slice().to_vec();
-                self.irc_spare = mem::replace(&mut irc.out, rest);
-                self.irc_spare.clear();
-            }
+            // The shared buffer goes back for the next connection; the
+            // connection keeps only what its socket did not take, in a
+            // buffer of its size.
+            let rest = irc.out.as_slice().to_vec();
+            self.irc_spare = mem::replace(&mut irc.out, rest);
+            self.irc_spare.clear();
             break;
         }
         // Output taken may have made room for requests that were waiting
@@ -885,6 +888,12 @@ impl Driver<'_> {
                     if irc { "IRC" } else { "natter" }
                 );
                 refuse(&mut r.stream, r.code, irc);
+                // Closing with its line unread would reset the connection,
+                // and a reset can discard the refusal before the client
+                // reads it: end our side, then take what it sent.
+                let _ = r.stream.shutdown(std::net::Shutdown::Write);
+                let mut sink = [0u8; 1024];
+                while matches!(r.stream.read(&mut sink), Ok(n) if n > 0) {}
             }
             let _ = registry.deregister(&mut r.stream);
         }

@@ -13,7 +13,7 @@
 
 use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::{Line, MAX_LINE, next_line};
-use natter_core::wire::{Frame, MAX_FRAME_LEN, Status, decode, frame_len};
+use natter_core::wire::{Frame, MAX_FRAME_LEN, MAX_ROOM, Status, decode, frame_len};
 
 /// IRC output waiting for the socket below which more is taken from the
 /// hub. The hub's frames are taken 8 KiB at a time, and a chat message's
@@ -58,11 +58,11 @@ impl IrcConn {
     }
 
     /// Turn the whole lines waiting into frames, until the hub has to
-    /// take what they made or the answers waiting for the socket fill the
-    /// output.
+    /// take what they made, the answers waiting for the socket fill the
+    /// output, or the hello awaits the hub's answer.
     pub fn lines(&mut self, dir: &impl Directory) {
         let mut at = 0;
-        while self.pending.is_empty() && !self.output_full() {
+        while self.pending.is_empty() && !self.output_full() && !self.bridge.awaiting_welcome() {
             let rest = &self.input[at..];
             if self.dropping {
                 match rest.iter().position(|&b| b == b'\n') {
@@ -124,11 +124,9 @@ impl IrcConn {
             };
             rest = &rest[len..];
             let slot = shared.slot(bytes);
-            if let Some(hit) = slot.as_ref().filter(|e| e.frame == bytes) {
-                if self.bridge.shows_live(&hit.room, hit.id) {
-                    self.out.extend_from_slice(&hit.lines);
-                    continue;
-                }
+            if slot.frame() == bytes && self.bridge.shows_live(&slot.room, slot.id) {
+                self.out.extend_from_slice(slot.lines());
+                continue;
             }
             let Ok(Status::Complete((frame, _))) = decode(bytes) else {
                 break;
@@ -139,15 +137,16 @@ impl IrcConn {
                 .handle_frame(&frame, &mut |line: &[u8]| out.extend_from_slice(line));
             if let Frame::Message { room, id, .. } = frame {
                 if self.bridge.shows_live(room, id) {
-                    *slot = Some(Shared {
-                        frame: bytes.to_vec(),
-                        room: room.to_owned(),
-                        id,
-                        lines: self.out[start..].to_vec(),
-                    });
+                    slot.store(bytes, room, id, &self.out[start..]);
                 }
             }
         }
+    }
+
+    /// No more lines are read for now: the hub must answer the hello
+    /// first, or the client must read its answers.
+    pub fn held(&self) -> bool {
+        self.output_full() || self.bridge.awaiting_welcome()
     }
 
     /// So much waits for the socket that no more lines are read: a client
@@ -165,9 +164,11 @@ impl IrcConn {
 }
 
 /// Entries in [`SharedLines`]: a room event stays findable while fewer
-/// than this many newer ones arrived in all rooms, which is more than the
-/// events one write takes from the hub for anyone.
-const SHARED_SLOTS: usize = 1024;
+/// than this many newer ones arrived in all rooms. Members of a busy room
+/// read it at different points: at 100 IRC clients each with 16 messages
+/// in flight, their positions spread over some 1,600 events, and 1,024
+/// slots found only half the events (the rest were rendered again).
+const SHARED_SLOTS: usize = 2048;
 
 /// The IRC lines of recent live room messages, rendered once for every
 /// IRC member: the bridge formats a live message the same for all of them
@@ -176,30 +177,57 @@ const SHARED_SLOTS: usize = 1024;
 /// is found by the frame's exact bytes (the history ring hands every
 /// member the same ones), so a hit can never be another event's lines.
 pub struct SharedLines {
-    slots: Vec<Option<Shared>>,
+    slots: Vec<Shared>,
 }
 
-/// One rendered event.
+/// One rendered event, in one buffer that later events in the same slot
+/// reuse.
+#[derive(Default)]
 pub struct Shared {
-    /// The event's frame, as the hub sends it.
-    frame: Vec<u8>,
-    room: String,
     id: u64,
-    /// Its lines, CR LF included.
-    lines: Vec<u8>,
+    room: heapless::String<MAX_ROOM>,
+    /// The event's frame, as the hub sends it, then its lines.
+    bytes: Vec<u8>,
+    frame_len: usize,
+}
+
+impl Shared {
+    fn frame(&self) -> &[u8] {
+        &self.bytes[..self.frame_len]
+    }
+
+    fn lines(&self) -> &[u8] {
+        &self.bytes[self.frame_len..]
+    }
+
+    fn store(&mut self, frame: &[u8], room: &str, id: u64, lines: &[u8]) {
+        self.room.clear();
+        if self.room.push_str(room).is_err() {
+            // Room names are at most MAX_ROOM bytes: never here. Keep the
+            // slot empty rather than wrong.
+            self.frame_len = 0;
+            self.bytes.clear();
+            return;
+        }
+        self.id = id;
+        self.bytes.clear();
+        self.bytes.extend_from_slice(frame);
+        self.bytes.extend_from_slice(lines);
+        self.frame_len = frame.len();
+    }
 }
 
 impl SharedLines {
     /// An empty cache.
     pub fn new() -> SharedLines {
         SharedLines {
-            slots: (0..SHARED_SLOTS).map(|_| None).collect(),
+            slots: (0..SHARED_SLOTS).map(|_| Shared::default()).collect(),
         }
     }
 
     /// The slot for the room event in `frame` (by its id, where a room
     /// event has it: after the length, the kind and the room name).
-    fn slot(&mut self, frame: &[u8]) -> &mut Option<Shared> {
+    fn slot(&mut self, frame: &[u8]) -> &mut Shared {
         let id = frame
             .get(3)
             .and_then(|&room_len| frame.get(4 + usize::from(room_len)..12 + usize::from(room_len)))

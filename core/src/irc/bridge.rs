@@ -187,6 +187,15 @@ impl Bridge {
         if self.welcomed { &self.nick } else { "*" }
     }
 
+    /// The hello is with the hub and its answer has not come back: the
+    /// driver holds the client's next lines until it has (a client may
+    /// send `NICK`, `USER` and `JOIN` in one write, and IRC servers
+    /// register it before reading the `JOIN`; here registration takes the
+    /// hub's `Welcome`, so the `JOIN` waits for it rather than getting 451).
+    pub fn awaiting_welcome(&self) -> bool {
+        self.hello_sent && !self.welcomed
+    }
+
     /// Welcomed by the hub: past registration.
     pub fn registered(&self) -> bool {
         self.welcomed
