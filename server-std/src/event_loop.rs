@@ -270,7 +270,7 @@ impl Server {
             hub: &mut hub,
             server_name: self.options.server_name.clone(),
             shared_lines: SharedLines::new(),
-            irc_frames: vec![0; IRC_FRAMES],
+            irc_frames: Vec::new(),
             irc_spare: Vec::new(),
             conns: Vec::new(),
             clock: Clock::new(),
@@ -661,6 +661,11 @@ impl Driver<'_> {
     /// output buffers at their high-water mark.
     fn flush_irc(&mut self, conn: ConnId) {
         let now = self.clock.now();
+        if self.irc_frames.is_empty() {
+            // Made for the first IRC client, so a server without any
+            // never holds it.
+            self.irc_frames = vec![0; IRC_FRAMES];
+        }
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;

@@ -218,11 +218,10 @@ impl Shared {
 }
 
 impl SharedLines {
-    /// An empty cache.
+    /// An empty cache. Its slots are made when the first IRC member gets
+    /// output, so a server without IRC clients never holds them.
     pub fn new() -> SharedLines {
-        SharedLines {
-            slots: (0..SHARED_SLOTS).map(|_| Shared::default()).collect(),
-        }
+        SharedLines { slots: Vec::new() }
     }
 
     /// The slot for the room event in `frame` (by its id, where a room
@@ -233,6 +232,9 @@ impl SharedLines {
             .and_then(|&room_len| frame.get(4 + usize::from(room_len)..12 + usize::from(room_len)))
             .and_then(|b| <[u8; 8]>::try_from(b).ok())
             .map_or(0, u64::from_be_bytes);
+        if self.slots.is_empty() {
+            self.slots.resize_with(SHARED_SLOTS, Shared::default);
+        }
         let i = (id % SHARED_SLOTS as u64) as usize;
         &mut self.slots[i]
     }
