@@ -104,7 +104,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
 use natter_core::irc::bridge::{Bridge, Directory};
-use natter_core::irc::{Line, MAX_LINE, Message, next_line, parse, split_text};
+use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text};
 use natter_core::room::{Config, ConnId, Hub};
 use natter_core::time::Instant;
 use natter_core::wire::{
@@ -610,6 +610,9 @@ struct IrcSide {
     input: Vec<u8>,
     /// Dropping the rest of an overlong line, up to its line feed.
     dropping: bool,
+    /// Bytes at the start of `input` known to hold no line feed (the
+    /// server's `IrcConn::scanned`).
+    scanned: usize,
     /// Frames made from its lines that the hub has not taken yet.
     pending: Vec<u8>,
     /// IRC lines waiting for the client to read them.
@@ -637,6 +640,7 @@ impl IrcSide {
             bridge: Bridge::new(SERVER),
             input: Vec::new(),
             dropping: false,
+            scanned: 0,
             pending: Vec::new(),
             out: Vec::new(),
         }
@@ -654,6 +658,7 @@ impl IrcSide {
     /// answer.
     fn lines(&mut self, dir: &impl Directory, log: &mut Vec<Handled>) {
         let mut at = 0;
+        let mut scanned = 0;
         while self.pending.is_empty()
             && self.out.len() < IRC_OUT_LOW
             && !self.bridge.awaiting_welcome()
@@ -670,6 +675,23 @@ impl IrcSide {
                         at = self.input.len();
                         break;
                     }
+                }
+            }
+            if at == 0
+                && !self
+                    .input
+                    .get(self.scanned..)
+                    .unwrap_or(&[])
+                    .contains(&b'\n')
+            {
+                let limit = if rest.first() == Some(&b'@') {
+                    MAX_LINE + MAX_TAGS
+                } else {
+                    MAX_LINE
+                };
+                if rest.len() < limit {
+                    scanned = rest.len();
+                    break;
                 }
             }
             match next_line(rest) {
@@ -712,7 +734,10 @@ impl IrcSide {
                     log.push(h);
                     at += used;
                 }
-                Line::Partial => break,
+                Line::Partial => {
+                    scanned = rest.len();
+                    break;
+                }
                 Line::TooLong { skip } => {
                     at += skip;
                     self.dropping = true;
@@ -734,6 +759,7 @@ impl IrcSide {
             }
         }
         self.input.drain(..at);
+        self.scanned = scanned;
     }
 }
 

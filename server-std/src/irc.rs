@@ -12,7 +12,7 @@
 //! than [`OUT_LOW`] bytes wait for the socket.
 
 use natter_core::irc::bridge::{Bridge, Directory};
-use natter_core::irc::{Line, MAX_LINE, next_line};
+use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, next_line};
 use natter_core::wire::{Frame, MAX_FRAME_LEN, MAX_ROOM, Status, decode, frame_len};
 
 /// IRC output waiting for the socket below which more is taken from the
@@ -28,6 +28,11 @@ pub struct IrcConn {
     input: Vec<u8>,
     /// Dropping the rest of an overlong line, up to its line feed.
     dropping: bool,
+    /// Bytes at the start of `input` already known to hold no line feed:
+    /// a line arriving a byte at a time is scanned once, not once per
+    /// byte (which let one client cost the server 4 KB of scanning per
+    /// byte it sent).
+    scanned: usize,
     /// Natter frames made from its lines that the hub has not taken yet.
     pub pending: Vec<u8>,
     /// IRC lines waiting for the socket.
@@ -44,6 +49,7 @@ impl IrcConn {
             bridge: Bridge::new(server_name).with_utc_offset(utc_offset),
             input: Vec::with_capacity(MAX_LINE),
             dropping: false,
+            scanned: 0,
             pending: Vec::new(),
             out: Vec::new(),
         }
@@ -62,6 +68,9 @@ impl IrcConn {
     /// output, or the hello awaits the hub's answer.
     pub fn lines(&mut self, dir: &impl Directory) {
         let mut at = 0;
+        // How much of what is left, once handled lines are gone, is known
+        // to hold no line feed.
+        let mut scanned = 0;
         while self.pending.is_empty() && !self.output_full() && !self.bridge.awaiting_welcome() {
             let rest = &self.input[at..];
             if self.dropping {
@@ -75,6 +84,26 @@ impl IrcConn {
                         at = self.input.len();
                         break;
                     }
+                }
+            }
+            if at == 0
+                && !self
+                    .input
+                    .get(self.scanned..)
+                    .unwrap_or(&[])
+                    .contains(&b'\n')
+            {
+                // Still no line feed: the line is not whole yet, unless it
+                // is already too long for any line (tags included), which
+                // `next_line` reports.
+                let limit = if rest.first() == Some(&b'@') {
+                    MAX_LINE + MAX_TAGS
+                } else {
+                    MAX_LINE
+                };
+                if rest.len() < limit {
+                    scanned = rest.len();
+                    break;
                 }
             }
             match next_line(rest) {
@@ -95,7 +124,10 @@ impl IrcConn {
                     );
                     at += used;
                 }
-                Line::Partial => break,
+                Line::Partial => {
+                    scanned = rest.len();
+                    break;
+                }
                 Line::TooLong { skip } => {
                     at += skip;
                     self.dropping = true;
@@ -111,6 +143,7 @@ impl IrcConn {
             }
         }
         self.input.drain(..at);
+        self.scanned = scanned;
     }
 
     /// Turn the hub's frames for this connection (whole frames, as
@@ -243,5 +276,57 @@ impl SharedLines {
 impl Default for SharedLines {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use natter_core::room::{Config, Hub};
+
+    type SmallHub = Hub<2, 1, 1024, 64, 3072>;
+
+    /// Frames in `pending`, by kind byte.
+    fn kinds(pending: &[u8]) -> Vec<u8> {
+        let mut rest = pending;
+        let mut kinds = Vec::new();
+        while let Ok(Status::Complete((frame, used))) = decode(rest) {
+            kinds.push(frame.kind());
+            rest = &rest[used..];
+        }
+        kinds
+    }
+
+    #[test]
+    fn lines_arriving_a_byte_at_a_time_are_read_whole() {
+        let hub = SmallHub::new(Config::default());
+        let mut irc = IrcConn::new("srv");
+        let bytes = b"NICK ann\r\nUSER ann 0 * :Ann\r\n";
+        for (i, b) in bytes.iter().enumerate() {
+            assert!(irc.pending.is_empty(), "a frame before byte {i}");
+            irc.received(std::slice::from_ref(b), &hub);
+        }
+        assert_eq!(kinds(&irc.pending), [0x01], "one Hello");
+        assert!(irc.input.is_empty() && irc.scanned == 0);
+    }
+
+    #[test]
+    fn an_overlong_line_arriving_a_byte_at_a_time_gets_417_once() {
+        let hub = SmallHub::new(Config::default());
+        let mut irc = IrcConn::new("srv");
+        let mut line = b"PRIVMSG #lobby :".to_vec();
+        line.resize(2000, b'x');
+        line.extend_from_slice(b"\r\nPING :after\r\n");
+        for b in &line {
+            irc.received(std::slice::from_ref(b), &hub);
+            assert!(
+                irc.input.len() <= MAX_LINE,
+                "{} bytes held",
+                irc.input.len()
+            );
+        }
+        let out = String::from_utf8_lossy(&irc.out);
+        assert_eq!(out.matches(" 417 ").count(), 1, "{out}");
+        assert!(out.ends_with(":srv PONG srv after\r\n"), "{out}");
     }
 }
