@@ -514,7 +514,7 @@ impl Driver<'_> {
                 }
             };
             if self.shutdown_deadline.is_some() {
-                refuse(&mut stream, ErrorCode::ShuttingDown, irc_only);
+                self.refuse_in_kind(stream, peer, ErrorCode::ShuttingDown, irc_only, registry);
                 continue;
             }
             if let Err(e) = listener::tune_accepted(&stream) {
@@ -525,11 +525,7 @@ impl Driver<'_> {
                 Ok(conn) => conn,
                 Err(ConnectError::ServerFull) | Err(_) => {
                     info!("{peer}: refused, the server is full");
-                    if irc_only {
-                        refuse(&mut stream, ErrorCode::ServerFull, true);
-                    } else {
-                        self.refuse_later(stream, peer, ErrorCode::ServerFull, registry);
-                    }
+                    self.refuse_in_kind(stream, peer, ErrorCode::ServerFull, irc_only, registry);
                     continue;
                 }
             };
@@ -577,14 +573,14 @@ impl Driver<'_> {
             Proto::Irc(_) => return Some(Protocol::Irc),
             Proto::Unknown => {}
         }
-        let mut first = [0u8; 1];
-        match c.stream.peek(&mut first) {
-            Ok(0) => {
+        match first_byte(&c.stream) {
+            Ok(FirstByte::Nothing) => None,
+            Ok(FirstByte::Closed) => {
                 self.drop_conn(conn, "closed the connection");
                 None
             }
-            Ok(_) => {
-                let proto = sniff(&first)?;
+            Ok(FirstByte::Byte(first)) => {
+                let proto = sniff(&[first])?;
                 c.proto = match proto {
                     Protocol::Natter => Proto::Natter,
                     Protocol::Irc => {
@@ -594,8 +590,6 @@ impl Driver<'_> {
                 };
                 Some(proto)
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
             Err(e) => {
                 self.drop_conn(conn, &e.to_string());
                 None
@@ -839,9 +833,24 @@ impl Driver<'_> {
         }
     }
 
-    /// Refuse a connection on the shared port once its first byte shows
-    /// its protocol (natter clients and IRC clients both speak first), or
-    /// in natter's if it says nothing in time or too many are waiting.
+    /// Refuse a connection the server cannot take, in its own protocol:
+    /// IRC's at once on the IRC-only port, else once its first byte shows
+    /// which (natter clients and IRC clients both speak first), or
+    /// natter's if it says nothing in time or too many are waiting.
+    fn refuse_in_kind(
+        &mut self,
+        mut stream: TcpStream,
+        peer: SocketAddr,
+        code: ErrorCode,
+        irc_only: bool,
+        registry: &mio::Registry,
+    ) {
+        if irc_only {
+            return refuse(&mut stream, code, true);
+        }
+        self.refuse_later(stream, peer, code, registry);
+    }
+
     fn refuse_later(
         &mut self,
         mut stream: TcpStream,
@@ -878,12 +887,10 @@ impl Driver<'_> {
         let Some(Some(r)) = self.refusing.get_mut(slot) else {
             return;
         };
-        let mut first = [0u8; 1];
-        let irc = match r.stream.peek(&mut first) {
-            Ok(0) => None,
-            Ok(_) => Some(sniff(&first) == Some(Protocol::Irc)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-            Err(_) => None,
+        let irc = match first_byte(&r.stream) {
+            Ok(FirstByte::Nothing) => return,
+            Ok(FirstByte::Byte(first)) => Some(sniff(&[first]) == Some(Protocol::Irc)),
+            Ok(FirstByte::Closed) | Err(_) => None,
         };
         if let Some(mut r) = self.refusing[slot].take() {
             if let Some(irc) = irc {
@@ -896,9 +903,15 @@ impl Driver<'_> {
                 // Closing with its line unread would reset the connection,
                 // and a reset can discard the refusal before the client
                 // reads it: end our side, then take what it sent.
+                // (At most a few reads: a client that keeps sending is
+                // not worth more.)
                 let _ = r.stream.shutdown(std::net::Shutdown::Write);
                 let mut sink = [0u8; 1024];
-                while matches!(r.stream.read(&mut sink), Ok(n) if n > 0) {}
+                for _ in 0..8 {
+                    if !matches!(r.stream.read(&mut sink), Ok(n) if n > 0) {
+                        break;
+                    }
+                }
             }
             let _ = registry.deregister(&mut r.stream);
         }
@@ -1004,6 +1017,35 @@ impl Driver<'_> {
             Event::Disconnected { nick, .. } => info!("'{nick}' disconnected"),
             other => debug!("{other:?}"),
         }
+    }
+}
+
+/// What a connection has sent so far, as far as telling its protocol goes.
+enum FirstByte {
+    /// Nothing yet.
+    Nothing,
+    /// It closed without sending anything.
+    Closed,
+    /// This byte, still waiting to be read.
+    Byte(u8),
+}
+
+/// The first byte waiting on `stream`, peeked so it is still read as
+/// usual.
+fn first_byte(stream: &TcpStream) -> io::Result<FirstByte> {
+    let mut first = [0u8; 1];
+    match stream.peek(&mut first) {
+        Ok(0) => Ok(FirstByte::Closed),
+        Ok(_) => Ok(FirstByte::Byte(first[0])),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) =>
+        {
+            Ok(FirstByte::Nothing)
+        }
+        Err(e) => Err(e),
     }
 }
 

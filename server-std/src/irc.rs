@@ -71,7 +71,7 @@ impl IrcConn {
         // How much of what is left, once handled lines are gone, is known
         // to hold no line feed.
         let mut scanned = 0;
-        while self.pending.is_empty() && !self.output_full() && !self.bridge.awaiting_welcome() {
+        while self.pending.is_empty() && !self.held() {
             let rest = &self.input[at..];
             if self.dropping {
                 match rest.iter().position(|&b| b == b'\n') {
@@ -192,7 +192,7 @@ impl IrcConn {
 
     /// Room in the output for more of the hub's frames.
     pub fn wants_output(&self) -> bool {
-        self.out.len() < OUT_LOW
+        !self.output_full()
     }
 }
 

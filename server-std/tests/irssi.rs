@@ -8,7 +8,7 @@ mod tmux;
 
 use std::path::PathBuf;
 
-use common::{TestServer, member, options, say, wait_for};
+use common::{TestServer, frame_arrives, member, options, say, wait_for};
 use natter_core::wire::{FLAG_ACTION, Frame};
 use natter_server::Options;
 use tmux::Tmux;
@@ -55,21 +55,14 @@ fn irssi_and_a_natter_client_chat() {
     assert_eq!(text, "hi bob, this is irssi");
 
     irssi.type_line("/me waves");
-    wait_for(
-        &mut bob,
-        |f| {
-            matches!(
-                f,
-                Frame::Message {
-                    from: "ann",
-                    flags: FLAG_ACTION,
-                    text: "waves",
-                    ..
-                }
-            )
-            .then_some(())
-        },
-        |_| {},
+    frame_arrives!(
+        bob,
+        Frame::Message {
+            from: "ann",
+            flags: FLAG_ACTION,
+            text: "waves",
+            ..
+        }
     );
     bob.send(&Frame::Say {
         tag: 2,
@@ -81,45 +74,27 @@ fn irssi_and_a_natter_client_chat() {
     irssi.shows("bob nods");
 
     irssi.type_line("/topic fractions today");
-    wait_for(
-        &mut bob,
-        |f| {
-            matches!(
-                f,
-                Frame::TopicChanged {
-                    topic: "fractions today",
-                    ..
-                }
-            )
-            .then_some(())
-        },
-        |_| {},
+    frame_arrives!(
+        bob,
+        Frame::TopicChanged {
+            topic: "fractions today",
+            ..
+        }
     );
 
     irssi.type_line("/nick anne");
-    wait_for(
-        &mut bob,
-        |f| {
-            matches!(
-                f,
-                Frame::NickChanged {
-                    old: "ann",
-                    new: "anne",
-                    ..
-                }
-            )
-            .then_some(())
-        },
-        |_| {},
+    frame_arrives!(
+        bob,
+        Frame::NickChanged {
+            old: "ann",
+            new: "anne",
+            ..
+        }
     );
     let chat = irssi.shows("You're now known as anne");
 
     irssi.type_line("/part #lobby");
-    wait_for(
-        &mut bob,
-        |f| matches!(f, Frame::Parted { nick: "anne", .. }).then_some(()),
-        |_| {},
-    );
+    frame_arrives!(bob, Frame::Parted { nick: "anne", .. });
     irssi.type_line("/quit");
     eprintln!("irssi's #lobby window:\n{chat}");
     let _ = std::fs::remove_dir_all(&home);

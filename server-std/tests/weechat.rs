@@ -10,17 +10,10 @@ mod tmux;
 
 use std::path::PathBuf;
 
-use common::{TestServer, member, options, say, wait_for};
+use common::{TestServer, frame_arrives, member, options, say, wait_for};
 use natter_core::wire::{FLAG_ACTION, Frame};
 use natter_server::Options;
 use tmux::Tmux;
-
-/// Wait until `bob` receives a frame `$pat` matches.
-macro_rules! bob_gets {
-    ($bob:expr, $pat:pat) => {
-        wait_for(&mut $bob, |f| matches!(f, $pat).then_some(()), |_| {})
-    };
-}
 
 #[test]
 fn weechat_and_a_natter_client_chat() {
@@ -65,7 +58,7 @@ fn weechat_and_a_natter_client_chat() {
     assert_eq!(text, "hi bob, this is weechat");
 
     weechat.type_line("/me waves");
-    bob_gets!(
+    frame_arrives!(
         bob,
         Frame::Message {
             from: "carl",
@@ -84,7 +77,7 @@ fn weechat_and_a_natter_client_chat() {
     weechat.shows("bob nods");
 
     weechat.type_line("/topic fractions today");
-    bob_gets!(
+    frame_arrives!(
         bob,
         Frame::TopicChanged {
             by: "carl",
@@ -93,7 +86,7 @@ fn weechat_and_a_natter_client_chat() {
         }
     );
     weechat.type_line("/nick carla");
-    bob_gets!(
+    frame_arrives!(
         bob,
         Frame::NickChanged {
             old: "carl",
@@ -104,7 +97,7 @@ fn weechat_and_a_natter_client_chat() {
     let chat = weechat.shows("You are now known as carla");
 
     weechat.type_line("/part");
-    bob_gets!(bob, Frame::Parted { nick: "carla", .. });
+    frame_arrives!(bob, Frame::Parted { nick: "carla", .. });
     weechat.type_line("/quit");
     eprintln!("WeeChat's #lobby buffer:\n{chat}");
     let _ = std::fs::remove_dir_all(&home);

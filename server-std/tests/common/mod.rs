@@ -138,3 +138,14 @@ pub fn wait_closed(c: &mut Client) -> Option<natter_core::error::ErrorCode> {
 }
 
 pub const SHORT: Duration = Duration::from_millis(300);
+
+/// Read `$client`'s frames until one matches `$pat` (the others are
+/// passed over).
+#[allow(unused_macros)] // each test file uses part of this
+macro_rules! frame_arrives {
+    ($client:expr, $pat:pat) => {
+        common::wait_for(&mut $client, |f| matches!(f, $pat).then_some(()), |_| {})
+    };
+}
+#[allow(unused_imports)] // each test file uses part of this
+pub(crate) use frame_arrives;
