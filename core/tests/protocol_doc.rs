@@ -74,17 +74,28 @@ fn error_table_matches_describe() {
 }
 
 /// Section 1's promise: every frame of the document starts with a byte a
-/// server sniffs as natter, and no printable ASCII byte (where every IRC
-/// line starts) does.
+/// server sniffs as natter, every byte an IRC line can start with (a
+/// command's letter, `@`, `:`, or a space, CR or LF before it) is IRC's, and
+/// every other byte is natter's, so an oversize length prefix is refused in
+/// natter's words (section 2.1).
 #[test]
 fn natter_and_irc_are_told_apart_by_the_first_byte() {
     use natter_core::wire::{Protocol, sniff};
     for (line, bytes) in common::protocol_doc_examples() {
         assert_eq!(sniff(&bytes), Some(Protocol::Natter), "line {line}");
     }
-    for byte in 0x20..=0x7eu8 {
-        assert_eq!(sniff(&[byte]), Some(Protocol::Irc), "{:?}", byte as char);
+    let irc_starts = |b: u8| b.is_ascii_alphabetic() || b"@: \r\n".contains(&b);
+    for byte in 0..=u8::MAX {
+        let expected = if irc_starts(byte) {
+            Protocol::Irc
+        } else {
+            Protocol::Natter
+        };
+        assert_eq!(sniff(&[byte]), Some(expected), "{byte:#04x}");
     }
-    // The largest valid length prefix, 1022, starts with 0x03.
-    assert_eq!(sniff(&1022u16.to_be_bytes()), Some(Protocol::Natter));
+    // The largest valid length prefix, 1022, starts with 0x03; the
+    // smallest oversize one, 1023, too, and 1026 with 0x04.
+    for len in [1022u16, 1023, 1026, u16::MAX] {
+        assert_eq!(sniff(&len.to_be_bytes()), Some(Protocol::Natter), "{len}");
+    }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::*;
 use natter_core::error::ErrorCode;
-use natter_core::wire::{Frame, Status, decode};
+use natter_core::wire::{Frame, Protocol, Status, decode, sniff};
 use natter_server::{Options, Timeouts};
 
 /// Everything the server sends `stream` until it closes it (within 10 s).
@@ -113,15 +113,16 @@ fn server_survives_bad_input_and_members_notice_nothing() {
     );
 
     // Random garbage: a typed error, then the connection is closed. Garbage
-    // whose first byte is natter's (0x00-0x03) gets natter's errors; any
-    // other is taken for IRC and gets IRC's numerics and an ERROR line.
+    // whose first byte can start an IRC line (a letter, '@', ':') is taken
+    // for IRC and gets IRC's numerics and an ERROR line; any other gets
+    // natter's errors.
     for seed in 1..=40 {
         let mut bytes = garbage(seed, 2000);
         if seed % 2 == 0 {
             bytes[0] &= 0x03;
         }
         let mut s = offender(&server, &bytes);
-        if bytes[0] <= 0x03 {
+        if sniff(&bytes) == Some(Protocol::Natter) {
             let replies = replies_until_close(&mut s);
             assert!(
                 replies.iter().any(|&(k, _)| k == ERROR),
@@ -144,15 +145,20 @@ fn server_survives_bad_input_and_members_notice_nothing() {
         }
     }
 
-    // An oversize length prefix (1023).
-    let mut s = offender(&server, &[0x03, 0xff, 0x01]);
-    assert_eq!(
-        replies_until_close(&mut s),
-        [
-            (ERROR, Some(ErrorCode::Malformed)),
-            (BYE, Some(ErrorCode::Malformed))
-        ]
-    );
+    // An oversize length prefix, as the first thing sent (PROTOCOL.md §2.1):
+    // 1023, just over; 1026, whose first byte (0x04) no valid frame has;
+    // and the largest. Each gets `Malformed`, then `Bye`.
+    for prefix in [[0x03, 0xff], [0x04, 0x00], [0xff, 0xff]] {
+        let mut s = offender(&server, &[prefix[0], prefix[1], 0x01]);
+        assert_eq!(
+            replies_until_close(&mut s),
+            [
+                (ERROR, Some(ErrorCode::Malformed)),
+                (BYE, Some(ErrorCode::Malformed))
+            ],
+            "prefix {prefix:02x?}"
+        );
+    }
 
     // A frame whose fields run past its end, invalid UTF-8 in a nick, an
     // unknown kind and a chat line before hello: each gets its own typed

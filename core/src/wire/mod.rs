@@ -28,30 +28,35 @@ pub use frames::Frame;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Protocol {
-    /// natter's framing: the first byte is the high byte of a length of
-    /// at most 1022, so 0x00 to 0x03.
+    /// natter's framing: the first byte is the high byte of a length. A
+    /// valid frame's is 0x00 to 0x03 (lengths up to 1022); any byte that
+    /// cannot start an IRC line is taken for natter too, so an oversize
+    /// length gets natter's `Malformed` (PROTOCOL.md §2.1), not silence.
     Natter,
-    /// Anything else: IRC lines start with a printable character (a
-    /// command's letter, `@` for tags or `:` for a prefix).
+    /// IRC: lines start with a command's letter, `@` for tags or `:` for a
+    /// prefix (or a stray space, CR or LF before the first line).
     Irc,
 }
 
 /// Tell natter from IRC by the first byte a client sends, so both can share
-/// one port: `None` until a byte has arrived. No IRC line starts with a
-/// byte below 0x04, and no natter frame starts with anything else.
+/// one port: `None` until a byte has arrived. IRC lines start with an ASCII
+/// letter, `@` or `:` (a client may send a blank line or a space first);
+/// no natter frame does, since its first byte, the high byte of a length of
+/// at most 1022, is 0x00 to 0x03. Every other byte is natter's: a valid
+/// frame or an oversize length that must be refused as natter refuses it.
 ///
 /// ```
 /// use natter_core::wire::{Protocol, sniff};
 /// assert_eq!(sniff(&[0x00, 0x0c, 0x01]), Some(Protocol::Natter));
+/// assert_eq!(sniff(&[0xff, 0xff]), Some(Protocol::Natter)); // oversize
 /// assert_eq!(sniff(b"CAP LS 302\r\n"), Some(Protocol::Irc));
 /// assert_eq!(sniff(b""), None);
 /// ```
 pub fn sniff(first: &[u8]) -> Option<Protocol> {
     let &byte = first.first()?;
-    Some(if usize::from(byte) <= (MAX_FRAME_LEN - HEADER_LEN) >> 8 {
-        Protocol::Natter
-    } else {
-        Protocol::Irc
+    Some(match byte {
+        b'A'..=b'Z' | b'a'..=b'z' | b'@' | b':' | b' ' | b'\r' | b'\n' => Protocol::Irc,
+        _ => Protocol::Natter,
     })
 }
 pub use names::{
