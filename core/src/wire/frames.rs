@@ -308,6 +308,15 @@ frames! {
 }
 
 impl Frame<'_> {
+    /// The tag of a request that has one (`Say`, `Whisper`), else 0: what
+    /// an `Error` refusing this frame carries.
+    pub fn request_tag(&self) -> u32 {
+        match *self {
+            Frame::Say { tag, .. } | Frame::Whisper { tag, .. } => tag,
+            _ => 0,
+        }
+    }
+
     /// `true` for the kinds a client may send to a server.
     pub fn is_client_frame(&self) -> bool {
         // The table keeps client kinds below 0x41 and ends them at `Pong`.
