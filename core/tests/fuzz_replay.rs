@@ -139,6 +139,7 @@ fn room_inputs() {
     assert!(total.acks > 0 && total.errors > 0, "{total:?}");
     assert!(total.contents > 0, "{total:?}");
     assert!(total.closes > 0 && total.refused_connects > 0, "{total:?}");
+    assert!(total.departures > 0, "{total:?}");
 }
 
 #[test]

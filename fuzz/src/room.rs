@@ -33,6 +33,9 @@
 //!   notices in between count exactly the owed events that are not its
 //!   own (its own nickname changes aside, whose ids it is never told:
 //!   there they count at least the others' and at most all);
+//! * a stay ended by `Left` got every owed event before its own `Parted`
+//!   (whose id the hub's log tells) or had it counted by a `Gap` before
+//!   the `Left`;
 //!
 //! and once the wake-up's output is written:
 //! * the hub has nothing more for a reading client (it did not forget to
@@ -56,7 +59,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
-use natter_core::room::{Config, ConnId, ConnectError, Hub};
+use natter_core::room::{Config, ConnId, ConnectError, Event, Hub};
 use natter_core::time::Instant;
 use natter_core::wire::{
     FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, Status, VERSION, decode,
@@ -403,6 +406,8 @@ pub struct Stats {
     pub errors: u64,
     pub closes: u64,
     pub refused_connects: u64,
+    /// Stays ended by `Left` checked against their own `Parted`.
+    pub departures: u64,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -417,6 +422,7 @@ impl std::ops::AddAssign for Stats {
         self.errors += s.errors;
         self.closes += s.closes;
         self.refused_connects += s.refused_connects;
+        self.departures += s.departures;
     }
 }
 
@@ -558,6 +564,9 @@ struct World<
     /// receiver of each got: every copy must match.
     acked: BTreeMap<MessageKey, Content>,
     received: BTreeMap<MessageKey, Content>,
+    /// The id of each client's own `Parted` in a room it asked to leave,
+    /// from the hub's log (a client is not told it), until its `Left`.
+    parted_at: BTreeMap<(usize, String), u64>,
     stats: Stats,
 }
 
@@ -597,6 +606,7 @@ impl<
             clients: (0..CLIENTS).map(|_| Client::default()).collect(),
             acked: BTreeMap::new(),
             received: BTreeMap::new(),
+            parted_at: BTreeMap::new(),
             stats: Stats::default(),
         }
     }
@@ -1041,7 +1051,14 @@ impl<
     }
 
     fn drain_events(&mut self) {
-        while self.hub.poll_event().is_some() {}
+        while let Some(event) = self.hub.poll_event() {
+            if let Event::Parted { conn, room, id, .. } = event {
+                let client = self.clients.iter().position(|c| c.conn == Some(conn));
+                if let Some(ci) = client {
+                    self.parted_at.insert((ci, key(&room)), id);
+                }
+            }
+        }
     }
 
     /// The client's connection is gone: closed by the hub or dropped.
@@ -1059,6 +1076,7 @@ impl<
         for room in rooms {
             self.end_stay(ci, &room);
         }
+        self.parted_at.retain(|(c, _), _| *c != ci);
     }
 
     fn end_stay(&mut self, ci: usize, room: &str) {
@@ -1092,6 +1110,29 @@ impl<
             self.receive(ci, frame)
                 .map_err(|e| format!("client {ci}, {frame:?}: {e}"))?;
         }
+    }
+
+    /// `ci` got `Left` for `room`, whose own `Parted` was event `parted`:
+    /// every owed event before that reached it or was counted by a `Gap`.
+    fn left_before(&mut self, ci: usize, room: &str, parted: u64) -> Check {
+        let stay = self.stay(ci, room)?;
+        ensure!(
+            parted > stay.last,
+            "got event {} after its own Parted {parted}",
+            stay.last
+        );
+        let unexplained = (stay.last + 1..parted)
+            .filter(|&i| stay.owed(i) && !stay.own.contains(&i))
+            .count() as u64;
+        ensure!(
+            unexplained <= stay.missed + stay.nick_sets,
+            "Left without {unexplained} events before its own Parted {parted} \
+             (after {}, gaps for {}): {stay:?}",
+            stay.last,
+            stay.missed
+        );
+        self.stats.departures += 1;
+        Ok(())
     }
 
     fn stay(&mut self, ci: usize, room: &str) -> Result<&mut Stay, String> {
@@ -1249,6 +1290,9 @@ impl<
                 self.stay(ci, room)?;
                 let k = key(room);
                 self.clients[ci].joins.remove(&k);
+                if let Some(parted) = self.parted_at.remove(&(ci, k.clone())) {
+                    self.left_before(ci, &k, parted)?;
+                }
                 self.end_stay(ci, &k);
             }
             Frame::Names { room, flags, nicks } => {
@@ -1474,6 +1518,35 @@ pub fn seed_scripts() -> Vec<(&'static str, Script)> {
         steps: steps(ops),
     };
     let mut seeds = vec![
+        (
+            // bob parts while ann's messages still wait for him in the
+            // history: he gets them (or a gap) before `Left`, and cat, who
+            // sees his `Parted`, lets the checker hold him to that.
+            "part_race",
+            script(
+                0,
+                0,
+                vec![
+                    Login(0, ANN),
+                    join(0, LOBBY),
+                    Login(1, BOB),
+                    join(1, LOBBY),
+                    Login(2, CAT),
+                    join(2, LOBBY),
+                    Pause(1),
+                    say(0, LOBBY, 1, 3),
+                    Send(
+                        1,
+                        Req::Part {
+                            room: LOBBY,
+                            reason: 0,
+                        },
+                    ),
+                    Resume(1),
+                    Advance(10),
+                ],
+            ),
+        ),
         (
             // Everything a class does in a lesson, with nobody slow.
             "session",

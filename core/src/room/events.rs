@@ -57,11 +57,12 @@ pub enum Event {
         room: String<MAX_ROOM>,
         created: bool,
     },
-    /// A member left a room.
+    /// A member left a room; `id` is its `Parted` event's.
     Parted {
         conn: ConnId,
         nick: String<MAX_NICK>,
         room: String<MAX_ROOM>,
+        id: u64,
     },
     /// A member changed nickname.
     NickChanged {

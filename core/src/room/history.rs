@@ -359,6 +359,15 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// join replays at most `replay` events. Returns the first id to
     /// deliver and how many events it missed that the history no longer
     /// holds.
+    /// How many events from `from` on were not sent by `session`: what a
+    /// member at `from` has still to be sent.
+    pub(crate) fn others_since(&self, from: u64, session: u32) -> u64 {
+        let from = from.max(self.first_id);
+        (from..self.next_id)
+            .filter(|&id| !self.sent_by(id, session))
+            .count() as u64
+    }
+
     pub(crate) fn start_for(&self, epoch: u32, since: u64, replay: usize) -> (u64, u64) {
         let (start, missed) = if since == 0 || epoch != self.epoch || since >= self.next_id {
             // A fresh join, or ids of another incarnation of the room:

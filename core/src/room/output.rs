@@ -368,6 +368,53 @@ where
         }
     }
 
+    /// Before `conn` leaves room `index`: queue the room's events it has
+    /// not been sent yet, as far as its queue has room, and a `Gap` for the
+    /// rest, so nothing that came before its own `Parted` is lost silently
+    /// (PROTOCOL.md §5.4: no more events of a room follow `Left`). Events
+    /// wait in the history, not the queue, so without this its cursor
+    /// would go with the room and take them along. The queue keeps room
+    /// for the `Gap`, the `Left` and a `Bye`.
+    pub(super) fn queue_unsent(&mut self, conn: ConnId, index: usize) {
+        let Hub { conns, rooms, .. } = self;
+        let Some(c) = conns.get_mut(conn.index()) else {
+            return;
+        };
+        let Some(cursor) = c.joined.iter().find(|cur| usize::from(cur.room) == index) else {
+            return;
+        };
+        let Some(Some(room)) = rooms.get(index) else {
+            return;
+        };
+        let mut next_id = cursor.next_id;
+        let mut missed = 0;
+        if next_id < room.first_id() {
+            missed = (room.first_id() - next_id).saturating_sub(u64::from(cursor.own_dropped));
+            next_id = room.first_id();
+        }
+        // A room whose member list is not out yet sends no events (its
+        // events follow its `Names`): those count as missed.
+        if cursor.names_from.is_none() {
+            loop {
+                let budget = c.out.free().saturating_sub(REPLY_RESERVE + MAX_FRAME_LEN);
+                let run = room.run(next_id, c.session, budget, usize::MAX);
+                if run.next_id == next_id {
+                    break;
+                }
+                let bytes = room.bytes();
+                let _ = c.out.push_pieces(&bytes[run.bytes.0], &bytes[run.bytes.1]);
+                next_id = run.next_id;
+            }
+        }
+        missed += room.others_since(next_id, c.session);
+        if missed > 0 {
+            let _ = c.out.push(&Frame::Gap {
+                room: &room.name,
+                missed,
+            });
+        }
+    }
+
     /// Encode the `Names` frame listing `room`'s members from index `from`;
     /// returns it with the index to continue from, if any.
     pub(super) fn names_frame(

@@ -86,7 +86,9 @@ where
             _ if !frame.is_client_frame() => {
                 self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, "")
             }
-            _ if !ready => self.reply_error(now, conn, ErrorCode::HelloFirst, 0, ""),
+            _ if !ready => {
+                self.reply_error(now, conn, ErrorCode::HelloFirst, frame.request_tag(), "")
+            }
             Frame::Join { room, epoch, since } => self.join(now, conn, room, epoch, since),
             Frame::Part { room, reason } => match self.joined_room(conn, room) {
                 Some(index) => self.part(now, conn, index, reason, true),
@@ -234,6 +236,10 @@ where
         reason: &str,
         confirm: bool,
     ) {
+        if confirm {
+            // Everything before its own `Parted` reaches it, or is counted.
+            self.queue_unsent(conn, index);
+        }
         let c = &mut self.conns[conn.index()];
         c.joined.retain(|cur| usize::from(cur.room) != index);
         let nick = c.nick.clone();
@@ -245,7 +251,7 @@ where
         if confirm {
             self.reply(now, conn, &Frame::Left { room: &room_name });
         }
-        self.push_event(
+        let id = self.push_event(
             now,
             index,
             conn,
@@ -259,6 +265,7 @@ where
             conn,
             nick,
             room: truncated(&room_name),
+            id,
         });
         if let Some(room) = &self.rooms[index] {
             if room.members.is_empty() && !room.fixed {

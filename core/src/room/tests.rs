@@ -347,6 +347,50 @@ fn frames_before_hello_are_refused() {
 }
 
 #[test]
+fn a_request_before_hello_is_refused_with_its_tag() {
+    // PROTOCOL.md §8: `Error.tag` is the tag of the `Say` or `Whisper`
+    // that failed, whatever the reason.
+    let mut s = sim();
+    let c = s.connect();
+    s.send(c, &say("lobby", "hi"));
+    recv!(
+        s,
+        c,
+        Frame::Error {
+            code: ErrorCode::HelloFirst,
+            tag: 7,
+            ..
+        }
+    );
+    let whisper = Frame::Whisper {
+        tag: 9,
+        to: "bob",
+        flags: 0,
+        text: "psst",
+    };
+    s.send(c, &whisper);
+    recv!(
+        s,
+        c,
+        Frame::Error {
+            code: ErrorCode::HelloFirst,
+            tag: 9,
+            ..
+        }
+    );
+    s.send(c, &Frame::SetNick { nick: "zed" });
+    recv!(
+        s,
+        c,
+        Frame::Error {
+            code: ErrorCode::HelloFirst,
+            tag: 0,
+            ..
+        }
+    );
+}
+
+#[test]
 fn join_lists_members_and_tells_the_others() {
     let mut s = sim();
     let ann = s.member("ann");
@@ -479,6 +523,82 @@ fn leave_and_quit_are_announced() {
         }
     );
     assert_eq!(s.hub.members("lobby").collect::<StdVec<_>>(), ["ann"]);
+}
+
+#[test]
+fn a_member_who_parts_first_gets_what_came_before_its_parted() {
+    // bob's output is not written between ann's message and his part: the
+    // message waits in the history when he leaves. It must reach him
+    // before his `Left` (PROTOCOL.md §5.4), never be dropped with his
+    // cursor.
+    let mut s = sim();
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.clients.get_mut(&bob).unwrap().paused = true;
+    say_unpumped(&mut s, ann, "before you go");
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    let part = Frame::Part {
+        room: "lobby",
+        reason: "lunch",
+    };
+    let n = part.encode(&mut buf).unwrap();
+    assert_eq!(s.hub.handle_bytes(s.now, bob, &buf[..n]), n);
+    s.clients.get_mut(&bob).unwrap().paused = false;
+    s.pump();
+    recv!(
+        s,
+        bob,
+        Frame::Message {
+            text: "before you go",
+            ..
+        }
+    );
+    recv!(s, bob, Frame::Left { room: "lobby" });
+    s.assert_quiet(bob);
+}
+
+#[test]
+fn a_member_who_parts_behind_gets_a_gap_for_what_no_longer_fits() {
+    // More unsent events than bob's queue can take when he parts: the
+    // rest is counted by a `Gap` before `Left`, so he knows exactly how
+    // many he did not get.
+    let mut s = Sim::new(Config {
+        history: 64,
+        flood_rate: 0,
+        ..base()
+    });
+    let ann = s.member("ann");
+    let bob = s.member("bob");
+    s.skip(ann);
+    s.clients.get_mut(&bob).unwrap().paused = true;
+    let sent = 30;
+    for i in 0..sent {
+        say_unpumped(&mut s, ann, &std::format!("line {i:02} {}", "x".repeat(40)));
+    }
+    let mut buf = [0u8; MAX_FRAME_LEN];
+    let n = Frame::Part {
+        room: "lobby",
+        reason: "",
+    }
+    .encode(&mut buf)
+    .unwrap();
+    assert_eq!(s.hub.handle_bytes(s.now, bob, &buf[..n]), n);
+    s.clients.get_mut(&bob).unwrap().paused = false;
+    s.pump();
+    let (mut got, mut missed) = (0u64, 0u64);
+    loop {
+        let raw = s.next_raw(bob).expect("no Left arrived");
+        match frame(&raw) {
+            Frame::Message { .. } => got += 1,
+            Frame::Gap { missed: m, .. } => missed += m,
+            Frame::Left { room: "lobby" } => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(missed > 0, "the queue cannot hold {sent} messages");
+    assert_eq!(got + missed, sent, "every message arrives or is counted");
+    s.assert_quiet(bob);
 }
 
 #[test]
