@@ -19,6 +19,7 @@
 
 mod inbound;
 mod types;
+pub mod words;
 
 pub use types::*;
 
@@ -34,6 +35,7 @@ use natter_core::wire::{FLAG_ACTION, Frame, nick_problem, room_problem, same_nam
 use natter_server::client::{Client, ClientError, Stream};
 
 use inbound::Inbound;
+use words::{bye_reason, lost_reason, not_done_offline, refusal_text, server_name};
 
 /// How long one connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -287,7 +289,7 @@ impl Worker {
             match self.inputs.recv_timeout(left) {
                 Ok(Input::Command(Command::Quit(_))) | Ok(Input::Dropped) => {
                     self.ui.send(Update::Closed {
-                        reason: "You left the chat.".into(),
+                        reason: words::YOU_LEFT.into(),
                     });
                     return false;
                 }
@@ -308,8 +310,7 @@ impl Worker {
                     tag,
                     code: ErrorCode::Other(0),
                     subject: String::new(),
-                    message: "not sent: the connection is down; send it again once reconnected"
-                        .into(),
+                    message: words::NOT_SENT_OFFLINE.into(),
                 });
             }
             Command::Join(room) => {
@@ -326,10 +327,7 @@ impl Worker {
                 tag: 0,
                 code: ErrorCode::Other(0),
                 subject: String::new(),
-                message: format!(
-                    "not done while the connection is down: {}",
-                    describe(&other)
-                ),
+                message: not_done_offline(&other),
             }),
         }
     }
@@ -541,9 +539,7 @@ impl Worker {
                     tag: p.tag,
                     code: ErrorCode::Other(0),
                     subject: String::new(),
-                    message: "not delivered: the connection dropped before the server got it; \
-                              send it again"
-                        .into(),
+                    message: words::NOT_DELIVERED.into(),
                 });
             }
         }
@@ -605,7 +601,7 @@ impl Worker {
             Command::Quit(reason) => {
                 let _ = write(link, &Frame::Quit { reason });
                 self.ui.send(Update::Closed {
-                    reason: "You left the chat.".into(),
+                    reason: words::YOU_LEFT.into(),
                 });
                 return Err(Next::Stop);
             }
@@ -756,21 +752,11 @@ impl Worker {
                 return Err(match code {
                     ErrorCode::Quit => {
                         self.ui.send(Update::Closed {
-                            reason: "You left the chat.".into(),
+                            reason: words::YOU_LEFT.into(),
                         });
                         Next::Stop
                     }
-                    // The reason is the teacher's message, or the server's
-                    // own "the server is shutting down".
-                    ErrorCode::ShuttingDown => Next::Reconnect(if reason.is_empty() {
-                        "the server is shutting down".into()
-                    } else {
-                        reason
-                    }),
-                    code => Next::Reconnect(format!(
-                        "the server closed the connection: {}",
-                        code.describe()
-                    )),
+                    code => Next::Reconnect(bye_reason(code, &reason)),
                 });
             }
         }
@@ -854,7 +840,11 @@ fn spawn_reader(mut client: Client, generation: u64, tx: mpsc::Sender<Input>) {
                         }
                     }
                     Err(e) => {
-                        let _ = tx.send(Input::Lost(generation, lost_reason(&e)));
+                        let reason = match &e {
+                            ClientError::Io(e) => lost_reason(e),
+                            other => other.to_string(),
+                        };
+                        let _ = tx.send(Input::Lost(generation, reason));
                         return;
                     }
                 }
@@ -862,25 +852,6 @@ fn spawn_reader(mut client: Client, generation: u64, tx: mpsc::Sender<Input>) {
         });
     if let Err(e) = spawned {
         log::error!("cannot start a reader thread: {e}");
-    }
-}
-
-/// A lost connection, in words.
-fn lost_reason(e: &ClientError) -> String {
-    match e {
-        ClientError::Io(IoError::Closed { .. }) => "the server closed the connection".into(),
-        ClientError::Io(IoError::Io(e))
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            ) =>
-        {
-            "the server stopped answering".into()
-        }
-        ClientError::Io(IoError::Decode(e)) => {
-            format!("the server sent something unreadable ({e})")
-        }
-        other => other.to_string(),
     }
 }
 
@@ -909,28 +880,8 @@ fn resolve(login: &Login) -> Result<Vec<SocketAddr>, Attempt> {
     }
 }
 
-fn server_name(login: &Login) -> String {
-    if login.host.contains(':') && !login.host.starts_with('[') {
-        format!("[{}]:{}", login.host, login.port)
-    } else {
-        format!("{}:{}", login.host, login.port)
-    }
-}
-
 fn flags(action: bool) -> u8 {
     if action { FLAG_ACTION } else { 0 }
-}
-
-/// A refusal, for a person: the code's own text, naming the subject.
-fn refusal_text(code: ErrorCode, subject: &str) -> String {
-    match code {
-        ErrorCode::NickTaken => format!("the nickname '{subject}' is taken; pick another"),
-        ErrorCode::NoSuchNick => format!("no one called '{subject}' is online"),
-        ErrorCode::NotInRoom => format!("you are not in '{subject}'; join it first"),
-        ErrorCode::RoomFull => format!("the room '{subject}' is full; try again later"),
-        ErrorCode::AlreadyInRoom => format!("you are already in '{subject}'"),
-        _ => code.describe().to_owned(),
-    }
 }
 
 /// A room's key in the session's maps: room names are letters, digits, '-'
@@ -948,17 +899,5 @@ fn join_error(code: ErrorCode, room: &str) -> ConnectError {
             ConnectError::BadRoom(room_problem(room).unwrap_or("the server does not accept it"))
         }
         other => ConnectError::Server(other),
-    }
-}
-
-fn describe(cmd: &Command) -> &'static str {
-    match cmd {
-        Command::Say { .. } => "sending a message",
-        Command::Whisper { .. } => "sending a private message",
-        Command::Nick(_) => "changing nickname",
-        Command::Topic { .. } => "setting the topic",
-        Command::Join(_) => "joining a room",
-        Command::Part { .. } => "leaving a room",
-        Command::Quit(_) => "leaving",
     }
 }
