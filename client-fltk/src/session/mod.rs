@@ -18,6 +18,7 @@
 //! saw, so the server replays what happened meanwhile (or sends a `Gap`).
 
 mod inbound;
+pub mod state;
 mod types;
 pub mod words;
 
