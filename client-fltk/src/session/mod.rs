@@ -21,3 +21,6 @@ pub mod words;
 pub use link::Session;
 pub use state::SessionState;
 pub use types::*;
+
+#[cfg(test)]
+mod tests;
