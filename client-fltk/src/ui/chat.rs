@@ -13,7 +13,7 @@ use fltk::input::Input;
 use fltk::prelude::*;
 
 use super::Msg;
-use super::log::Log;
+use super::conversation::Log;
 use super::theme::{self, Colors, TEXT_SIZE};
 use crate::settings::Theme;
 

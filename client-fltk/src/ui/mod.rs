@@ -9,8 +9,8 @@
 
 mod chat;
 mod connect;
+mod conversation;
 mod emoji;
-mod log;
 mod probe;
 mod send;
 mod theme;
@@ -541,7 +541,7 @@ impl App {
             return;
         };
         if let Err(e) = settings::save(dir, &self.settings) {
-            ::log::warn!("cannot save settings in {}: {e}", dir.display());
+            log::warn!("cannot save settings in {}: {e}", dir.display());
         }
     }
 

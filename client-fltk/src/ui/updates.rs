@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use fltk::app;
 
-use super::log::Delivery;
+use super::conversation::Delivery;
 use super::{App, Msg, Page, Room, Status, UPDATES_PER_TURN};
 use crate::session::{EventKind, RoomEvent, Update};
 use crate::transcript::{Kind, Line, clock, mentions};
