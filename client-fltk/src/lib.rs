@@ -1,8 +1,10 @@
 //! natter-client: the desktop client of natter.
 //!
 //! # Layout
-//! * [`session`]: the network thread (connect, hello, join, frames,
-//!   reconnect and resume). No widgets.
+//! * [`session`]: the network side. `session::state` is a sans-IO state
+//!   machine (joins, resume, own lines, back-off; frames in, updates and
+//!   frames out, time as a value), `session::link` the threads and sockets
+//!   that pump it, `session::words` what a person reads. No widgets.
 //! * [`ui`]: the FLTK window: connect page, chat page, conversation view,
 //!   emoji grid, themes. No bytes, no sockets.
 //! * Plain logic the window uses, tested without a display:

@@ -1,6 +1,6 @@
 //! The session as a state machine: what the client knows and decides,
 //! with no sockets, no threads and no clock of its own (quinn-proto's
-//! split; the link in [`super::link`] is the driver).
+//! split; the link in `session/link.rs` is the driver).
 //!
 //! Inputs are `handle_*(now, …)`: the link's events ([`LinkOrder::Connect`]
 //! done or failed, a connection lost), the server's frames (borrowed
