@@ -1,5 +1,5 @@
 //! natter-core's hub alone, for measuring its footprint: a
-//! `Hub<8, 2, 2048, 128, 3072>` (8 members, 2 rooms of 2 KiB history,
+//! `InlineHub<8, 2, 2048, 128, 3072>` (8 members, 2 rooms of 2 KiB history,
 //! 128-byte texts, 3 KiB output per member) in a static, with every entry
 //! point of its driver API called on inputs the optimiser cannot see
 //! through (`black_box` stands in for a UART and a timer), so none of the
@@ -16,11 +16,11 @@ use core::panic::PanicInfo;
 use cortex_m::asm::wfi;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug::{self, EXIT_SUCCESS};
-use natter_core::room::{Config, ConnId, Hub};
+use natter_core::room::{Config, ConnId, InlineHub};
 use natter_core::time::Instant;
 use static_cell::StaticCell;
 
-type FootprintHub = Hub<8, 2, 2048, 128, 3072>;
+type FootprintHub = InlineHub<8, 2, 2048, 128, 3072>;
 
 static HUB: StaticCell<FootprintHub> = StaticCell::new();
 

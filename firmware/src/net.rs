@@ -13,7 +13,7 @@ use cortex_m_semihosting::hprintln;
 use embedded_io::{Read, Write};
 use heapless::Vec;
 use natter_core::io::{FrameReader, IoError, write_frame};
-use natter_core::room::{ConnId, Event, Hub};
+use natter_core::room::{ConnId, Event, InlineHub};
 use natter_core::time::Instant;
 use natter_core::wire::{Frame, MAX_FRAME_LEN};
 
@@ -22,7 +22,7 @@ use crate::show::Shown;
 
 /// The demo's hub: 8 connections, 2 rooms, 2 KiB of history per room,
 /// texts up to 128 bytes, a 3 KiB output queue per connection.
-pub type DemoHub = Hub<8, 2, 2048, 128, 3072>;
+pub type DemoHub = InlineHub<8, 2, 2048, 128, 3072>;
 
 /// Bytes a member's link holds towards the hub: more than any frame the
 /// demo sends.

@@ -105,7 +105,7 @@ use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
 use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text};
-use natter_core::room::{Config, ConnId, Hub};
+use natter_core::room::{Config, ConnId, InlineHub};
 use natter_core::time::Instant;
 use natter_core::wire::{
     FLAG_ACTION, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len, is_valid_nick,
@@ -130,10 +130,10 @@ const IRC_FRAMES: usize = 4096;
 /// `[HH:MM]` of replayed history is not `[00:00]`.
 const CLOCK_ORIGIN: u64 = 1_764_234_900_000;
 
-/// The usual hub, `Hub<6, 2, 1024, 64, 3072>`: texts up to 64 bytes, so
+/// The usual hub, `InlineHub<6, 2, 1024, 64, 3072>`: texts up to 64 bytes, so
 /// most IRC lines are refused as too long for it (`412`).
 type SmallWorld = World<1024, 64, 3072>;
-/// The wide hub, `Hub<6, 2, 4096, 512, 4096>`: texts of natter's full 512
+/// The wide hub, `InlineHub<6, 2, 4096, 512, 4096>`: texts of natter's full 512
 /// bytes, which an IRC client can only receive split over several lines.
 type WideWorld = World<4096, 512, 4096>;
 
@@ -846,7 +846,7 @@ struct Acked {
 }
 
 struct World<const HIST: usize, const TEXT: usize, const OUT: usize> {
-    hub: Hub<CLIENTS, 2, HIST, TEXT, OUT>,
+    hub: InlineHub<CLIENTS, 2, HIST, TEXT, OUT>,
     password: bool,
     now: Instant,
     clients: Vec<Client>,
@@ -900,7 +900,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         if f & 0x08 != 0 {
             let _ = config.password.push_str("pw");
         }
-        let mut hub = Hub::new(config);
+        let mut hub = InlineHub::new(config);
         hub.add_room("lobby").expect("lobby");
         if classroom {
             hub.add_room("other").expect("other");

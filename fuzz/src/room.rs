@@ -59,16 +59,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
-use natter_core::room::{Config, ConnId, ConnectError, Event, Hub};
+use natter_core::room::{Config, ConnId, ConnectError, Event, InlineHub};
 use natter_core::time::Instant;
 use natter_core::wire::{
     FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, Status, VERSION, decode,
 };
 
-/// The usual hub of this target, `Hub<6, 3, 1024, 64, 3072>`: 6
+/// The usual hub of this target, `InlineHub<6, 3, 1024, 64, 3072>`: 6
 /// connections, 3 rooms, 1 KiB of history per room, texts up to 64 bytes.
 type SmallWorld = World<6, 3, 1024, 64, 3072>;
-/// An even smaller one, `Hub<4, 2, 256, 32, 2400>`, whose history ring is
+/// An even smaller one, `InlineHub<4, 2, 256, 32, 2400>`, whose history ring is
 /// too small for the longest events (a `Parted` with a 255-byte reason), so
 /// those are not kept.
 type TinyWorld = World<4, 2, 256, 32, 2400>;
@@ -556,7 +556,7 @@ struct World<
     const TEXT: usize,
     const OUT: usize,
 > {
-    hub: Hub<CONNS, ROOMS_, HIST, TEXT, OUT>,
+    hub: InlineHub<CONNS, ROOMS_, HIST, TEXT, OUT>,
     config: Config,
     now: Instant,
     clients: Vec<Client>,
@@ -594,7 +594,7 @@ impl<
         if f & 0x04 != 0 {
             let _ = config.password.push_str("pw");
         }
-        let mut hub = Hub::new(config.clone());
+        let mut hub = InlineHub::new(config.clone());
         hub.add_room("lobby").expect("lobby");
         if f & 0x80 != 0 && ROOMS_ > 1 {
             hub.add_room("maths").expect("maths");

@@ -17,7 +17,7 @@ use log::{debug, info, warn};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::error::ErrorCode;
-use natter_core::room::{self, Config, ConnId, ConnectError, Event, Hub};
+use natter_core::room::{Config, ConnId, ConnectError, Event};
 use natter_core::time::Instant;
 use natter_core::wire::{Frame, MAX_SHORT, Protocol, sniff};
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -25,10 +25,18 @@ use signal_hook_mio::v1_0::Signals;
 
 use crate::irc::{IrcConn, SharedLines};
 use crate::listener;
-use crate::slots::HeapSlots;
+use crate::storage::{HeapHub, HeapStorage};
 
-/// Most connections the server can hold (`--max-members` may lower it).
-pub const MAX_CONNS: usize = 512;
+/// Most connections the server can hold: `--max-members` sets how many it
+/// does, up to this (a connection's handle is a `u16`). Each member costs
+/// about [`MEMBER_BYTES`] of memory, taken when it first connects, plus the
+/// kernel's socket buffers.
+pub const MAX_CONNS: usize = 65_535;
+/// Memory one member costs the server: its slot in the hub (the 1 KiB
+/// input buffer, its rooms and timers), its output queue, and its record in
+/// the event loop. Measured, with the allocator's overhead, in
+/// docs/BENCHMARKS.md ("Scale").
+pub const MEMBER_BYTES: usize = 6 * 1024;
 /// Most rooms open at once.
 pub const MAX_ROOMS: usize = 32;
 /// Most events of history per room (`--history` may lower it).
@@ -49,18 +57,16 @@ const IRC_FRAMES: usize = 8 * 1024;
 /// Pieces (queued replies, runs of events) per vectored write at most.
 const PIECES: usize = 64;
 
-/// The hub as the desktop server sizes it.
-pub type ServerHub = Hub<
-    MAX_CONNS,
-    MAX_ROOMS,
-    HISTORY_BYTES,
-    TEXT,
-    OUT_QUEUE,
-    HeapSlots<room::Conn<OUT_QUEUE>>,
-    HeapSlots<Option<room::Room<MAX_CONNS, HISTORY_BYTES, TEXT>>>,
->;
-
-const TEXT: usize = natter_core::wire::MAX_TEXT;
+/// The hub's storage for these options: `max_members` connections, the
+/// rooms, each room's history and each member's output queue.
+fn storage(o: &Options) -> HeapStorage {
+    HeapStorage {
+        conns: o.max_members,
+        rooms: MAX_ROOMS,
+        history: HISTORY_BYTES,
+        out: OUT_QUEUE,
+    }
+}
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const IRC_LISTENER: Token = Token(usize::MAX - 4);
@@ -186,6 +192,7 @@ impl Server {
     /// to change), or the OS error from binding.
     pub fn bind(options: Options) -> io::Result<Server> {
         check_options(&options)?;
+        raise_open_files(options.max_members);
         let std_listener = listener::bind(options.bind)?;
         let local_addr = std_listener.local_addr()?;
         let mut listener = TcpListener::from_std(std_listener);
@@ -237,10 +244,10 @@ impl Server {
     /// Only an error of the poll itself; client errors just close that
     /// client.
     pub fn run(self) -> io::Result<()> {
-        // The loop gets a thread of its own with room for the stack copies
-        // a room's history ring makes on creation in unoptimised builds, so
-        // `run` works from a test's small-stacked thread as from `main`.
-        // Untouched stack pages cost no memory.
+        // The loop gets a thread of its own with a generous stack (frames
+        // and IRC lines are built in stack buffers, and unoptimised builds
+        // keep many copies), so `run` works from a test's small-stacked
+        // thread as from `main`. Untouched stack pages cost no memory.
         std::thread::Builder::new()
             .name("natter-loop".into())
             .stack_size(16 * 1024 * 1024)
@@ -251,8 +258,8 @@ impl Server {
 
     fn serve(mut self) -> io::Result<()> {
         let config = hub_config(&self.options);
-        let slots = HeapSlots::new(self.options.max_members);
-        let mut hub = ServerHub::with_storage(config, slots, HeapSlots::new(MAX_ROOMS));
+        // `check_options` kept the sizes within what the hub takes.
+        let mut hub = HeapHub::with_storage(config, storage(&self.options));
         for room in &self.options.rooms {
             hub.add_room(room)
                 .map_err(|e| invalid(format!("room '{room}': {e}")))?;
@@ -339,6 +346,27 @@ pub fn host_name() -> String {
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty() && !h.contains(char::is_whitespace))
         .unwrap_or_else(|| "natter".to_owned())
+}
+
+/// Descriptors the server needs beyond one per member: its listeners, the
+/// poll, its waker and signals, connections being refused, log files.
+const SPARE_FILES: u64 = 64 + MAX_REFUSING as u64;
+
+/// Raise the process's open-file limit (its soft limit, up to the hard
+/// one) so every member can have a socket, as nginx and ngIRCd do; say so
+/// when even the hard limit is too low for `--max-members`.
+fn raise_open_files(members: usize) {
+    let wanted = members as u64 + SPARE_FILES;
+    match rlimit::increase_nofile_limit(wanted) {
+        Ok(got) if got < wanted => warn!(
+            "this system lets the server open only {got} files, so it can hold about {} \
+             members, not --max-members {members}; raise the limit (ulimit -n, or \
+             LimitNOFILE= for a service) or lower --max-members",
+            got.saturating_sub(SPARE_FILES)
+        ),
+        Ok(got) => debug!("open-file limit: {got}"),
+        Err(e) => warn!("could not raise the open-file limit: {e}"),
+    }
 }
 
 fn invalid(msg: String) -> io::Error {
@@ -449,7 +477,7 @@ enum Proto {
 }
 
 struct Driver<'h> {
-    hub: &'h mut ServerHub,
+    hub: &'h mut HeapHub,
     /// The server's name for IRC clients.
     server_name: String,
     /// Live room messages as IRC lines, rendered once for all IRC members.

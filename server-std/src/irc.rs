@@ -282,9 +282,9 @@ impl Default for SharedLines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use natter_core::room::{Config, Hub};
+    use natter_core::room::{Config, InlineHub};
 
-    type SmallHub = Hub<2, 1, 1024, 64, 3072>;
+    type SmallHub = InlineHub<2, 1, 1024, 64, 3072>;
 
     /// Frames in `pending`, by kind byte.
     fn kinds(pending: &[u8]) -> Vec<u8> {

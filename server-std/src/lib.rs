@@ -20,6 +20,6 @@ pub mod client;
 pub mod event_loop;
 pub mod irc;
 pub mod listener;
-pub mod slots;
+pub mod storage;
 
 pub use event_loop::{Options, Server, ShutdownHandle, Timeouts};

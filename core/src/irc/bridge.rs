@@ -70,19 +70,7 @@ pub trait Directory {
     fn is_online(&self, nick: &str) -> bool;
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> Directory for crate::room::Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
-where
-    C: crate::room::Slots<crate::room::Conn<OUT>>,
-    R: crate::room::Slots<Option<crate::room::Room<CONNS, HISTORY, TEXT>>>,
-{
+impl<S: crate::room::Storage> Directory for crate::room::Hub<S> {
     fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
         for nick in self.members(room) {
             each(nick);

@@ -1,6 +1,9 @@
 //! The settings a hub runs with.
 
-use super::*;
+use heapless::String;
+
+use crate::time::Duration;
+use crate::wire::MAX_SHORT;
 
 /// Settings a hub runs with. Counts are capped by the hub's capacities.
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! Per-connection state: input and output buffers, rooms joined, flood
 //! limit and timers. Memory is fixed: `MAX_FRAME_LEN` bytes of input and
-//! `OUT` bytes of output per connection, whatever the peer does.
+//! an output queue of the storage's size per connection, whatever the
+//! peer does.
 
 use heapless::{String, Vec};
 
@@ -43,23 +44,27 @@ pub(crate) struct Cursor {
 }
 
 /// Bytes waiting to be written to the connection, front first.
-pub(crate) struct OutQueue<const OUT: usize> {
-    buf: [u8; OUT],
+pub(crate) struct OutQueue<B> {
+    buf: B,
     start: usize,
     end: usize,
 }
 
-impl<const OUT: usize> OutQueue<OUT> {
-    pub const fn new() -> Self {
+impl<B: AsRef<[u8]> + AsMut<[u8]>> OutQueue<B> {
+    pub const fn new(buf: B) -> Self {
         OutQueue {
-            buf: [0; OUT],
+            buf,
             start: 0,
             end: 0,
         }
     }
 
+    fn capacity(&self) -> usize {
+        self.buf.as_ref().len()
+    }
+
     pub fn pending(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+        &self.buf.as_ref()[self.start..self.end]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -68,7 +73,7 @@ impl<const OUT: usize> OutQueue<OUT> {
 
     /// Room left for new frames (counting what was already sent).
     pub fn free(&self) -> usize {
-        OUT - (self.end - self.start)
+        self.capacity() - (self.end - self.start)
     }
 
     pub fn consume(&mut self, n: usize) {
@@ -94,13 +99,14 @@ impl<const OUT: usize> OutQueue<OUT> {
         if len > self.free() {
             return Err(EncodeError::BufferTooSmall { needed: len });
         }
-        if OUT - self.end < len {
-            self.buf.copy_within(self.start..self.end, 0);
+        if self.capacity() - self.end < len {
+            self.buf.as_mut().copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        self.buf[self.end..self.end + a.len()].copy_from_slice(a);
-        self.buf[self.end + a.len()..self.end + len].copy_from_slice(b);
+        let buf = self.buf.as_mut();
+        buf[self.end..self.end + a.len()].copy_from_slice(a);
+        buf[self.end + a.len()..self.end + len].copy_from_slice(b);
         self.end += len;
         Ok(())
     }
@@ -114,15 +120,15 @@ impl<const OUT: usize> OutQueue<OUT> {
     /// it once; on error nothing changes.
     pub fn push_keeping(&mut self, frame: &Frame<'_>, reserve: usize) -> Result<(), EncodeError> {
         let limit = self.free().saturating_sub(reserve);
-        let tail = (OUT - self.end).min(limit);
-        match frame.encode(&mut self.buf[self.end..self.end + tail]) {
+        let tail = (self.capacity() - self.end).min(limit);
+        match frame.encode(&mut self.buf.as_mut()[self.end..self.end + tail]) {
             Err(EncodeError::BufferTooSmall { needed }) if needed <= limit => {
                 // Move the unsent tail to the front: a short copy, since it
                 // is what the socket did not take last time.
-                self.buf.copy_within(self.start..self.end, 0);
+                self.buf.as_mut().copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 self.start = 0;
-                self.end += frame.encode(&mut self.buf[self.end..self.end + limit])?;
+                self.end += frame.encode(&mut self.buf.as_mut()[self.end..self.end + limit])?;
                 Ok(())
             }
             Err(e) => Err(e),
@@ -174,16 +180,16 @@ impl Bucket {
 }
 
 /// One connection slot of a hub: its buffers, rooms, flood limit and
-/// timers. Opaque; named only to size a hub's storage (see
-/// [`Slots`](super::Slots)).
-pub struct Conn<const OUT: usize> {
+/// timers, with its output queue in a `B` (a [`Storage`](super::Storage)'s
+/// `Out`). Opaque; named only to type a storage's connection slots.
+pub struct Conn<B> {
     pub(crate) state: State,
     /// Unique per connection, unlike the slot index, which is reused.
     pub(crate) session: u32,
     pub(crate) nick: String<MAX_NICK>,
     pub(crate) input: [u8; MAX_FRAME_LEN],
     pub(crate) input_len: usize,
-    pub(crate) out: OutQueue<OUT>,
+    pub(crate) out: OutQueue<B>,
     pub(crate) joined: Vec<Cursor, MAX_JOINED>,
     /// Which joined room to refill from first, so rooms share the queue.
     pub(crate) next_room: usize,
@@ -199,15 +205,15 @@ pub struct Conn<const OUT: usize> {
     pub(crate) queued: bool,
 }
 
-impl<const OUT: usize> Conn<OUT> {
-    pub(crate) fn new() -> Self {
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
+    pub(crate) fn new(out: B) -> Self {
         Conn {
             state: State::Free,
             session: 0,
             nick: String::new(),
             input: [0; MAX_FRAME_LEN],
             input_len: 0,
-            out: OutQueue::new(),
+            out: OutQueue::new(out),
             joined: Vec::new(),
             next_room: 0,
             bucket: Bucket::full(Instant(0), 0),
@@ -263,7 +269,7 @@ mod tests {
 
     #[test]
     fn out_queue_compacts_and_refuses_when_full() {
-        let mut q = OutQueue::<16>::new();
+        let mut q = OutQueue::new([0u8; 16]);
         let ping = Frame::Ping { token: 1 };
         q.push(&ping).unwrap();
         q.push(&ping).unwrap();

@@ -1,7 +1,11 @@
 //! The vocabulary of what happens in a hub: log events for the driver,
 //! the typed errors of its set-up calls, and the room events it records.
 
-use super::*;
+use heapless::String;
+
+use super::ConnId;
+use crate::error::{DecodeError, ErrorCode};
+use crate::wire::{MAX_NICK, MAX_ROOM};
 
 /// Why a connection could not be accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,21 +9,33 @@
 //! resume after a reconnect and slow readers: whoever's cursor fell off the
 //! back of the ring gets a `Gap` notice.
 
-use heapless::{String, Vec};
+use heapless::String;
 
 use super::ConnId;
-use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM};
+use super::storage::{Slots, Storage};
+use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM, MAX_TEXT};
 
 /// Bytes of one index field: a `u32`.
 const FIELD: usize = 4;
-/// Index bytes per event of depth: the sender's session and where the
-/// frame starts in the ring.
-const ENTRY_LEN: usize = 2 * FIELD;
+/// Bytes of a sender's slot in the index: a `u16`, as a [`ConnId`].
+const SLOT: usize = 2;
+/// Index bytes per event of depth: the sender's session, where the frame
+/// starts in the ring, and the sender's connection slot.
+const ENTRY_LEN: usize = 2 * FIELD + SLOT;
+
+/// Who sent an event, as the index keeps it: its session (0 for an event
+/// every member gets) and its connection's slot, so that the sender is
+/// found without a search when the event leaves the history unsent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sender {
+    pub session: u32,
+    pub slot: u16,
+}
 
 /// Events of history a room of `history` bytes keeps at most: about one
 /// per 64 bytes (a power of two, so an id finds its index slot without a
 /// division, which a Cortex-M needs a library call for), so the index
-/// takes at most an eighth of the bytes. The smallest event frame is 23
+/// takes at most a sixth of the bytes. The smallest event frame is 23
 /// bytes and a chat line is usually 60-150, so the ring rarely holds more.
 pub(crate) const fn max_depth(history: usize) -> usize {
     power_of_two_below(history / 64)
@@ -55,26 +67,27 @@ pub(crate) struct Run {
     pub full: bool,
 }
 
-/// A room of up to `CONNS` members keeping up to `HISTORY` bytes of events.
-/// Opaque; named only to size a hub's storage (see [`Slots`](super::Slots)).
+/// A room: its members and its history, in the memory its hub's
+/// [`Storage`] gives. Opaque; named only to type a storage's room slots.
 ///
-/// The `HISTORY` bytes hold two things: at the front, the index of the
+/// The history's bytes hold two things: at the front, the index of the
 /// kept events (`depth` slots, by id): the session of each one's sender,
-/// then where each one's frame starts in the ring; after it, the ring of
+/// where each one's frame starts in the ring, and the slot of each one's
+/// sender's connection; after it, the ring of
 /// the events' frames, exactly as members are sent them, back to back.
 /// Keeping the index apart lets a member's run of consecutive events be
 /// found by scanning the senders alone and go out in one copy.
-pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
+pub struct Room<S: Storage> {
     pub(crate) name: String<MAX_ROOM>,
-    pub(crate) topic: String<TEXT>,
+    pub(crate) topic: String<MAX_TEXT>,
     /// Named at start-up: never freed, even when empty.
     pub(crate) fixed: bool,
-    pub(crate) members: Vec<ConnId, CONNS>,
+    pub(crate) members: S::Members,
     /// Tells this room apart from an earlier room of the same name (before
     /// a restart, or before it emptied and was freed), whose ids meant
     /// other events.
     pub(crate) epoch: u32,
-    store: [u8; HISTORY],
+    store: S::History,
     /// Most events kept: the index's slots (a power of two).
     depth: usize,
     /// Offset of the oldest stored frame in the ring.
@@ -90,16 +103,18 @@ pub struct Room<const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
     next_id: u64,
 }
 
-impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HISTORY, TEXT> {
-    /// A room keeping as many events as its bytes hold, up to
-    /// [`max_depth`]`(HISTORY)`.
-    pub(crate) fn new(name: &str, fixed: bool, epoch: u32) -> Self {
-        Self::with_depth(name, fixed, epoch, max_depth(HISTORY))
+impl<S: Storage> Room<S> {
+    /// A room keeping as many events as its history's bytes hold, up to
+    /// [`max_depth`] of them.
+    pub(crate) fn new(name: &str, fixed: bool, epoch: u32, storage: &S) -> Self {
+        Self::with_depth(name, fixed, epoch, usize::MAX, storage)
     }
 
     /// A room keeping at most `depth` events, rounded down to a power of
-    /// two (and at most [`max_depth`]`(HISTORY)`).
-    fn with_depth(name: &str, fixed: bool, epoch: u32, depth: usize) -> Self {
+    /// two (and at most [`max_depth`] of its history's bytes).
+    fn with_depth(name: &str, fixed: bool, epoch: u32, depth: usize, storage: &S) -> Self {
+        let store = storage.history();
+        let len = store.as_ref().len();
         let mut n = String::new();
         // The caller validated the name, which is at most MAX_ROOM bytes.
         let _ = n.push_str(name);
@@ -107,10 +122,10 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             name: n,
             topic: String::new(),
             fixed,
-            members: Vec::new(),
+            members: storage.members(),
             epoch,
-            store: [0; HISTORY],
-            depth: power_of_two_below(depth.min(max_depth(HISTORY))),
+            store,
+            depth: power_of_two_below(depth.min(max_depth(len))),
             head: 0,
             used: 0,
             count: 0,
@@ -129,12 +144,12 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
 
     /// Bytes of the frame ring.
     fn cap(&self) -> usize {
-        ring_len(HISTORY, self.depth)
+        ring_len(self.store.as_ref().len(), self.depth)
     }
 
     /// The frame ring, for copying out a [`Run`].
     pub(crate) fn bytes(&self) -> &[u8] {
-        &self.store[self.depth * ENTRY_LEN..]
+        &self.store.as_ref()[self.depth * ENTRY_LEN..]
     }
 
     /// Where the next event will be written: a caught-up cursor's offset.
@@ -148,6 +163,10 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// the session that does not get this event (its own message), or 0.
     #[cfg(test)]
     pub(crate) fn push(&mut self, sender: u32, frame: &[u8]) -> u64 {
+        let sender = Sender {
+            session: sender,
+            slot: 0,
+        };
         self.push_with(
             sender,
             frame.len(),
@@ -163,10 +182,10 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// and the new one itself if it cannot be kept.
     pub(crate) fn push_with(
         &mut self,
-        sender: u32,
+        sender: Sender,
         size: usize,
         write: impl FnOnce(&mut [u8]),
-        mut dropped: impl FnMut(u64, u32),
+        mut dropped: impl FnMut(u64, Sender),
     ) -> u64 {
         let id = self.next_id;
         if self.depth == 0 || size > self.cap() || size > MAX_FRAME_LEN || size <= HEADER_LEN {
@@ -188,7 +207,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         }
         let at = self.end_offset();
         let ring_start = self.depth * ENTRY_LEN;
-        match self.store[ring_start..].get_mut(at..at + size) {
+        match self.store.as_mut()[ring_start..].get_mut(at..at + size) {
             Some(dst) => write(dst),
             None => {
                 let mut frame = [0; MAX_FRAME_LEN];
@@ -198,10 +217,14 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         }
         let slot = self.slot(id);
         let field = slot * FIELD..(slot + 1) * FIELD;
-        let (senders, offsets) = self.store.split_at_mut(self.depth * FIELD);
-        senders[field.clone()].copy_from_slice(&sender.to_ne_bytes());
-        // Offsets are below HISTORY, which CAPACITIES_OK keeps within u32.
+        let depth = self.depth;
+        let (senders, rest) = self.store.as_mut().split_at_mut(depth * FIELD);
+        let (offsets, slots) = rest.split_at_mut(depth * FIELD);
+        senders[field.clone()].copy_from_slice(&sender.session.to_ne_bytes());
+        // Offsets are below the history's length, which `Hub::with_storage`
+        // keeps within u32.
         offsets[field].copy_from_slice(&(at as u32).to_ne_bytes());
+        slots[slot * SLOT..(slot + 1) * SLOT].copy_from_slice(&sender.slot.to_ne_bytes());
         self.next_id += 1;
         self.used += size;
         self.count += 1;
@@ -243,22 +266,30 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
         }
         let at = (self.depth + self.slot(id)) * FIELD;
         let mut bytes = [0; FIELD];
-        bytes.copy_from_slice(&self.store[at..at + FIELD]);
+        bytes.copy_from_slice(&self.store.as_ref()[at..at + FIELD]);
         u32::from_ne_bytes(bytes) as usize
     }
 
-    /// The session kept event `id` must not be sent to (its sender's), or 0.
-    fn sender_of(&self, id: u64) -> u32 {
+    /// Who sent kept event `id`: the session it must not be sent to (0 for
+    /// none) and that session's slot.
+    fn sender_of(&self, id: u64) -> Sender {
+        let store = self.store.as_ref();
         let at = self.slot(id) * FIELD;
-        let mut bytes = [0; FIELD];
-        bytes.copy_from_slice(&self.store[at..at + FIELD]);
-        u32::from_ne_bytes(bytes)
+        let mut session = [0; FIELD];
+        session.copy_from_slice(&store[at..at + FIELD]);
+        let at = 2 * self.depth * FIELD + self.slot(id) * SLOT;
+        let mut slot = [0; SLOT];
+        slot.copy_from_slice(&store[at..at + SLOT]);
+        Sender {
+            session: u32::from_ne_bytes(session),
+            slot: u16::from_ne_bytes(slot),
+        }
     }
 
     /// Whether kept event `id` is one `session` must not get (its own).
     fn sent_by(&self, id: u64, session: u32) -> bool {
         let at = self.slot(id) * FIELD;
-        session != 0 && self.store[at..at + FIELD] == session.to_ne_bytes()
+        session != 0 && self.store.as_ref()[at..at + FIELD] == session.to_ne_bytes()
     }
 
     /// How far into the kept bytes event `id` starts (`used` for the next
@@ -278,7 +309,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
             return end;
         }
         let needle = session.to_ne_bytes();
-        let senders = &self.store[..self.depth * FIELD];
+        let senders = &self.store.as_ref()[..self.depth * FIELD];
         let first = self.slot(from);
         let n = (end - from) as usize;
         // The slots from `first` on, wrapping round the index once.
@@ -298,7 +329,7 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
     /// Copy `bytes` into the ring at `at`, wrapping at the end.
     fn write_at(&mut self, at: usize, bytes: &[u8]) {
         let start = self.depth * ENTRY_LEN;
-        let ring = &mut self.store[start..];
+        let ring = &mut self.store.as_mut()[start..];
         let first = bytes.len().min(ring.len() - at);
         ring[at..at + first].copy_from_slice(&bytes[..first]);
         ring[..bytes.len() - first].copy_from_slice(&bytes[first..]);
@@ -392,8 +423,10 @@ impl<const CONNS: usize, const HISTORY: usize, const TEXT: usize> Room<CONNS, HI
 mod tests {
     use super::*;
 
-    /// 512 bytes: 8 index slots of 8 bytes, a 448-byte ring.
-    type R = Room<4, 512, 16>;
+    /// 512 bytes: 8 index slots of 10 bytes, a 432-byte ring.
+    type S = crate::room::Inline<4, 1, 512, 16>;
+    type R = Room<S>;
+    const ST: S = crate::room::Inline;
 
     /// A frame of `n` bytes in all whose body bytes are `fill`.
     fn frame(n: usize, fill: u8) -> [u8; 64] {
@@ -439,18 +472,21 @@ mod tests {
 
     #[test]
     fn depth_is_bounded_by_the_bytes() {
-        assert_eq!(R::new("r", false, 1).depth, 8);
-        assert_eq!(R::with_depth("r", false, 1, 16).depth, 8);
-        assert_eq!(R::with_depth("r", false, 1, 5).depth, 4);
-        assert_eq!(R::with_depth("r", false, 1, 5).cap(), 512 - 4 * 8);
-        assert_eq!(R::with_depth("r", false, 1, 0).depth, 0);
+        assert_eq!(R::new("r", false, 1, &ST).depth, 8);
+        assert_eq!(R::with_depth("r", false, 1, 16, &ST).depth, 8);
+        assert_eq!(R::with_depth("r", false, 1, 5, &ST).depth, 4);
+        assert_eq!(
+            R::with_depth("r", false, 1, 5, &ST).cap(),
+            512 - 4 * ENTRY_LEN
+        );
+        assert_eq!(R::with_depth("r", false, 1, 0, &ST).depth, 0);
         assert_eq!(max_depth(256 * 1024), 4096);
         assert_eq!(max_depth(3000), 32);
     }
 
     #[test]
     fn ring_wraps_and_drops_oldest() {
-        let mut room = R::with_depth("r", false, 1, 16);
+        let mut room = R::with_depth("r", false, 1, 16, &ST);
         // 448 bytes of ring: 8 frames of 50 fit, not 9.
         for i in 0..20u8 {
             let id = push(&mut room, 0, 50, i);
@@ -464,7 +500,7 @@ mod tests {
 
     #[test]
     fn a_run_wrapping_round_the_ring_comes_in_two_pieces() {
-        let mut room = R::with_depth("r", false, 1, 16);
+        let mut room = R::with_depth("r", false, 1, 16, &ST);
         for i in 0..10u8 {
             push(&mut room, 0, 50, i);
         }
@@ -480,7 +516,7 @@ mod tests {
     /// member's cursor must still find the next one.
     #[test]
     fn emptying_the_ring_keeps_caught_up_cursors_valid() {
-        let mut room = R::with_depth("r", false, 1, 1);
+        let mut room = R::with_depth("r", false, 1, 1, &ST);
         push(&mut room, 0, 10, 1);
         let cursor = room.next_id();
         push(&mut room, 0, 10, 2);
@@ -491,19 +527,19 @@ mod tests {
 
     #[test]
     fn depth_limits_events() {
-        let mut room = R::with_depth("r", false, 1, 2);
+        let mut room = R::with_depth("r", false, 1, 2, &ST);
         for _ in 0..5 {
             push(&mut room, 0, 3, 1);
         }
         assert_eq!((room.first_id(), room.next_id(), room.count), (4, 6, 2));
-        let mut none = R::with_depth("r", false, 1, 0);
+        let mut none = R::with_depth("r", false, 1, 0, &ST);
         push(&mut none, 0, 3, 1);
         assert_eq!((none.first_id(), none.count), (2, 0));
     }
 
     #[test]
     fn own_events_are_skipped_only_by_their_sender() {
-        let mut room = R::with_depth("r", false, 1, 16);
+        let mut room = R::with_depth("r", false, 1, 16, &ST);
         push(&mut room, 7, 10, 1);
         push(&mut room, 0, 10, 2);
         push(&mut room, 7, 10, 3);
@@ -516,7 +552,7 @@ mod tests {
 
     #[test]
     fn runs_stop_at_the_budget_and_at_own_events() {
-        let mut room = R::with_depth("r", false, 1, 16);
+        let mut room = R::with_depth("r", false, 1, 16, &ST);
         for sender in [1, 1, 2, 1] {
             push(&mut room, sender, 10, sender as u8);
         }
@@ -538,7 +574,7 @@ mod tests {
 
     #[test]
     fn a_cursor_behind_the_history_gets_nothing() {
-        let mut room = R::with_depth("r", false, 1, 2);
+        let mut room = R::with_depth("r", false, 1, 2, &ST);
         for _ in 0..5 {
             push(&mut room, 0, 10, 1);
         }
@@ -548,7 +584,7 @@ mod tests {
 
     #[test]
     fn resume_points() {
-        let mut room = R::with_depth("r", false, 9, 4);
+        let mut room = R::with_depth("r", false, 9, 4, &ST);
         for _ in 0..10 {
             push(&mut room, 0, 10, 0);
         }

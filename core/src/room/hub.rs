@@ -1,26 +1,30 @@
 //! [`Hub`]: its storage, its public API (inputs, outputs, queries) and the
 //! helpers the request and output code share.
 
-use super::*;
+use heapless::{Deque, String};
 
-/// A hub of up to `CONNS` connections and `ROOMS` rooms, each room keeping
-/// `HISTORY` bytes of events (a short chat line takes about 60-100 bytes,
-/// plus 8 in the room's index),
-/// messages of up to `TEXT` bytes, and `OUT` bytes of reply queue per
-/// connection.
-///
-/// With the default storage all memory is inside the value: about
-/// `CONNS * (OUT + 1.3 KiB) + ROOMS * (HISTORY + TEXT + 2 * CONNS + 64)`
-/// bytes, plus about 2 KiB. A microcontroller might use
-/// `Hub<8, 2, 2048, 128, 3072>` (about 42 KiB); the desktop server keeps its
-/// slots on the heap instead (see [`Slots`] and [`Hub::with_storage`]).
+use super::conn::State;
+use super::history::{self, Room, Sender};
+use super::storage::{Fifo, Limits, Slots, Storage};
+use super::{
+    BYE_RESERVE, CLOSE_LINGER, Config, Conn, ConnId, ConnectError, EVENT_QUEUE, Event, MIN_OUT,
+    RoomError, events::RoomEvent,
+};
+use crate::error::ErrorCode;
+use crate::time::Instant;
+use crate::wire::{Frame, MAX_FRAME_LEN, MAX_NICK, MAX_SHORT, MAX_TEXT, is_valid_room, same_name};
+
+/// A hub: every connection and every room, in the memory its [`Storage`]
+/// gives it. [`InlineHub`](super::InlineHub) keeps it all inside the value,
+/// sized by const generics (for a microcontroller); the desktop server's
+/// storage sizes it from its options at start-up.
 ///
 /// ```
-/// use natter_core::room::{Config, Hub};
+/// use natter_core::room::{Config, InlineHub};
 /// use natter_core::time::Instant;
 /// use natter_core::wire::{decode, Frame, Status, VERSION};
 ///
-/// let mut hub = Hub::<4, 2, 1024, 128, 3072>::new(Config::default());
+/// let mut hub = InlineHub::<4, 2, 1024, 128, 3072>::new(Config::default());
 /// hub.add_room("lobby").unwrap();
 /// let ann = hub.handle_connect(Instant(0)).unwrap();
 /// let mut hello = [0u8; 64];
@@ -34,24 +38,20 @@ use super::*;
 /// let Ok(Status::Complete((reply, _))) = decode(&out[..n]) else { panic!() };
 /// assert!(matches!(reply, Frame::Welcome { nick: "ann", lobby: "lobby", .. }));
 /// ```
-pub struct Hub<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize = MAX_TEXT,
-    const OUT: usize = 4096,
-    C: Slots<Conn<OUT>> = Vec<Conn<OUT>, CONNS>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>> = Vec<Option<Room<CONNS, HISTORY, TEXT>>, ROOMS>,
-> {
+pub struct Hub<S: Storage> {
     pub(super) config: Config,
+    pub(super) storage: S,
+    pub(super) limits: Limits,
+    /// Bytes of each room's history.
+    pub(super) history_len: usize,
     /// Connection slots, created on first use and reused.
-    pub(super) conns: C,
+    pub(super) conns: S::Conns,
     /// Room slots; `None` is a freed room.
-    pub(super) rooms: R,
+    pub(super) rooms: S::Rooms,
     /// Connections with output to write, each at most once.
-    pub(super) transmit: Deque<ConnId, CONNS>,
+    pub(super) transmit: S::Queue,
     /// Connections the driver must close, each at most once.
-    pub(super) closes: Deque<ConnId, CONNS>,
+    pub(super) closes: S::Queue,
     pub(super) events: Deque<Event, EVENT_QUEUE>,
     pub(super) events_dropped: u32,
     pub(super) ping_token: u32,
@@ -67,64 +67,56 @@ pub struct Hub<
     pub(super) now: Instant,
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT>
-{
-    /// An empty hub with all its memory inside.
+impl<S: Storage + Default> Hub<S> {
+    /// An empty hub in storage that needs no settings (such as
+    /// [`Inline`](super::Inline)).
     pub fn new(config: Config) -> Self {
-        Self::with_storage(config, Vec::new(), Vec::new())
+        Self::with_storage(config, S::default())
     }
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
-where
-    C: Slots<Conn<OUT>>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
-{
-    const CAPACITIES_OK: () = {
+impl<S: Storage> Hub<S> {
+    /// An empty hub keeping its memory in `storage`.
+    ///
+    /// # Panics
+    /// If the storage's limits or buffers are out of range: connections
+    /// 1 to 65,535, rooms 1 to 255, text 1 to [`MAX_TEXT`], a history below
+    /// 4 GiB, and an output queue of at least
+    /// [`MIN_OUT`](super::MIN_OUT) bytes (a reply, a room event and a
+    /// `Bye`). These are the implementer's choices, not the network's.
+    pub fn with_storage(config: Config, storage: S) -> Self {
+        let limits = storage.limits();
         assert!(
-            CONNS >= 1 && CONNS <= u16::MAX as usize,
-            "CONNS must be 1..=65535"
+            (1..=usize::from(u16::MAX)).contains(&limits.conns),
+            "connections must be 1..=65535"
         );
         assert!(
-            ROOMS >= 1 && ROOMS <= u8::MAX as usize,
-            "ROOMS must be 1..=255"
+            (1..=usize::from(u8::MAX)).contains(&limits.rooms),
+            "rooms must be 1..=255"
         );
-        assert!(TEXT >= 1 && TEXT <= MAX_TEXT, "TEXT must be 1..=MAX_TEXT");
+        assert!(
+            (1..=MAX_TEXT).contains(&limits.text),
+            "text must be 1..=MAX_TEXT"
+        );
+        let history_len = storage.history().as_ref().len();
         // A room's index keeps ring offsets as u32.
         assert!(
-            HISTORY as u64 <= u32::MAX as u64,
-            "HISTORY must be below 4 GiB"
+            history_len as u64 <= u64::from(u32::MAX),
+            "history must be below 4 GiB"
         );
         assert!(
-            OUT >= REPLY_RESERVE + MAX_FRAME_LEN,
-            "OUT must hold a reply, a room event and a Bye"
+            storage.out().as_ref().len() >= MIN_OUT,
+            "the output queue must hold a reply, a room event and a Bye"
         );
-    };
-
-    /// An empty hub keeping its connection and room slots in `conns` and
-    /// `rooms` (both empty; they grow as needed, up to `CONNS` and `ROOMS`).
-    pub fn with_storage(config: Config, conns: C, rooms: R) -> Self {
-        let () = Self::CAPACITIES_OK;
         Hub {
             config,
-            conns,
-            rooms,
-            transmit: Deque::new(),
-            closes: Deque::new(),
+            limits,
+            history_len,
+            conns: storage.conns(),
+            rooms: storage.rooms(),
+            transmit: storage.queue(),
+            closes: storage.queue(),
+            storage,
             events: Deque::new(),
             events_dropped: 0,
             ping_token: 0,
@@ -134,6 +126,11 @@ where
             rooms_created: 0,
             now: Instant(0),
         }
+    }
+
+    /// How much this hub holds.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The settings in force.
@@ -182,7 +179,7 @@ where
         let members = self
             .find_room(room)
             .and_then(|i| self.room(i))
-            .map(|r| r.members.as_slice());
+            .map(|r| &r.members[..]);
         members.unwrap_or(&[]).iter().filter_map(|&m| self.nick(m))
     }
 
@@ -210,22 +207,22 @@ where
     /// [`ConnectError::ServerFull`] when every slot is taken.
     pub fn handle_connect(&mut self, now: Instant) -> Result<ConnId, ConnectError> {
         self.now = self.now.max(now);
-        let limit = self.config.max_conns.min(CONNS);
+        let limit = self.config.max_conns.min(self.limits.conns);
         let index = match self.conns.iter().position(|c| c.state == State::Free) {
             Some(i) if i < limit => i,
             _ if self.conns.len() < limit => {
                 // Slots are created on first use, so an idle hub touches
                 // little memory.
-                let _ = self.conns.push(Conn::new());
+                let _ = self.conns.push(Conn::new(self.storage.out()));
                 self.conns.len() - 1
             }
             _ => return Err(ConnectError::ServerFull),
         };
-        // CAPACITIES_OK bounds CONNS to u16.
+        // `with_storage` bounds the connections to u16.
         let conn = ConnId(index as u16);
         // A slot the driver dropped before draining `poll_transmit` may
         // still be listed there; listed again once reused, the list (room
-        // for CONNS, one entry per connection) would overflow and another
+        // for every connection, one entry each) would overflow and another
         // connection would never be named. Found by the `room` fuzz target
         // (fuzz/regressions/room/).
         self.transmit.retain(|&x| x != conn);
@@ -363,8 +360,8 @@ where
         // caught up when output was last written, or behind by less than
         // the last quarter, still finds everything in the history. (Half
         // made the server write twice per wake-up under load, for nothing.)
-        let depth = history::max_depth(HISTORY);
-        self.pushed_since_transmit >= history::ring_len(HISTORY, depth) / 4 * 3
+        let depth = history::max_depth(self.history_len);
+        self.pushed_since_transmit >= history::ring_len(self.history_len, depth) / 4 * 3
             || self.events_since_transmit >= (depth / 4 * 3).max(1)
     }
 
@@ -470,13 +467,16 @@ where
         // so the frame is encoded without checking again, straight into the
         // ring (debug builds check it).
         let len = frame.trusted_len();
-        let sender = if skip_sender { session } else { 0 };
+        let sender = Sender {
+            session: if skip_sender { session } else { 0 },
+            slot: sender.0,
+        };
         let conns = &mut self.conns;
         let id = room.push_with(
             sender,
             len,
             |dst| frame.write_trusted(dst),
-            |id, session| note_own_dropped(conns, index, id, session),
+            |id, sender| note_own_dropped(conns, index, id, sender),
         );
         self.pushed_since_transmit += len;
         self.events_since_transmit += 1;
@@ -490,7 +490,7 @@ where
                     c.last_sent = now;
                 }
                 // Each connection is in the list at most once, and the list
-                // holds CONNS: this cannot fail.
+                // holds as many as there are: this cannot fail.
                 let _ = self.transmit.push_back(member);
             }
         }
@@ -593,7 +593,7 @@ where
             .saturating_add(now.millis())
     }
 
-    pub(super) fn room(&self, index: usize) -> Option<&Room<CONNS, HISTORY, TEXT>> {
+    pub(super) fn room(&self, index: usize) -> Option<&Room<S>> {
         self.rooms.get(index)?.as_ref()
     }
 
@@ -616,7 +616,7 @@ where
         let start = self.config.clock_origin_unix_ms as u32;
         let epoch = start.rotate_left(16) ^ self.rooms_created;
         let epoch = if epoch == 0 { 1 } else { epoch };
-        let room = Room::new(name, fixed, epoch);
+        let room = Room::new(name, fixed, epoch, &self.storage);
         if let Some(i) = self.rooms.iter().position(Option::is_none) {
             self.rooms[i] = Some(room);
             return Some(i);
@@ -635,25 +635,21 @@ where
     }
 }
 
-/// `s` cut to at most `N` bytes on a character boundary. Only reasons and
-/// topics are ever cut (text over the limit is refused, never cut).
-/// Event `id` of room `index`, sent by `session`, left the history: if
-/// its sender had not got that far yet, its gap notice must not count it
-/// (it is never sent its own events). Session 0 stands for no sender.
-pub(super) fn note_own_dropped<const OUT: usize>(
-    conns: &mut [Conn<OUT>],
-    index: usize,
-    id: u64,
-    session: u32,
-) {
-    if session == 0 {
+/// Event `id` of room `index`, sent by `sender` (its connection's slot
+/// and session), left the history: if its sender had not got that far
+/// yet, its gap notice must not count it (it is never sent its own
+/// events). Session 0 stands for no sender.
+pub(super) fn note_own_dropped<B>(conns: &mut [Conn<B>], index: usize, id: u64, sender: Sender) {
+    if sender.session == 0 {
         return;
     }
-    // Sessions are unique, so the first connection that has it is the
-    // sender (or a freed slot that is in no room).
-    let Some(c) = conns.iter_mut().find(|c| c.session == session) else {
+    // A slot reused since the event was stored has another session.
+    let Some(c) = conns.get_mut(usize::from(sender.slot)) else {
         return;
     };
+    if c.session != sender.session {
+        return;
+    }
     if let Some(cursor) = c
         .joined
         .iter_mut()
@@ -665,6 +661,8 @@ pub(super) fn note_own_dropped<const OUT: usize>(
     }
 }
 
+/// `s` cut to at most `N` bytes on a character boundary. Only reasons and
+/// topics are ever cut (text over the limit is refused, never cut).
 pub(super) fn truncated<const N: usize>(s: &str) -> String<N> {
     let mut end = s.len().min(N);
     while !s.is_char_boundary(end) {

@@ -5,7 +5,7 @@
 //! owns the sockets and the clock. It feeds the hub with
 //! [`Hub::handle_connect`], [`Hub::handle_received`] (or
 //! [`Hub::handle_bytes`]), [`Hub::resume_input`], [`Hub::handle_disconnect`]
-//! and [`Hub::handle_timeout`], each given the current [`Instant`], and
+//! and [`Hub::handle_timeout`], each given the current [`Instant`](crate::time::Instant), and
 //! drains what the hub wants done with [`Hub::poll_transmit`] (whose output
 //! to write), [`Hub::poll_close`] (which connection to close),
 //! [`Hub::poll_event`] (what happened, for logs) and [`Hub::poll_timeout`]
@@ -31,8 +31,11 @@
 //! for `stall_timeout` is disconnected. No one else waits for a slow member.
 //!
 //! # Layout
-//! * `mod.rs` (this file): the handles ([`ConnId`]), the [`Slots`] storage
-//!   trait and the limits every part shares.
+//! * `mod.rs` (this file): the handles ([`ConnId`]) and the limits every
+//!   part shares.
+//! * `storage.rs`: [`Storage`], where a hub keeps its memory and how much
+//!   (its one type parameter), the [`Slots`] and [`Fifo`] containers it
+//!   uses, and [`Inline`], storage inside the hub ([`InlineHub`]).
 //! * `config.rs`: [`Config`], the settings a hub runs with.
 //! * `events.rs`: the vocabulary of what happens: [`Event`] (for the
 //!   driver's log), [`ConnectError`], [`RoomError`], and the room events
@@ -55,6 +58,7 @@ mod history;
 mod hub;
 mod output;
 mod requests;
+mod storage;
 
 pub use config::Config;
 pub use conn::{Conn, MAX_JOINED};
@@ -62,20 +66,10 @@ pub use events::{ConnectError, Event, RoomError};
 pub use history::Room;
 pub use hub::Hub;
 pub use output::Transmit;
+pub use storage::{Fifo, Inline, InlineHub, Limits, Slots, Storage};
 
-use events::RoomEvent;
-use hub::{short_string, truncated};
-
-use heapless::{Deque, String, Vec};
-
-use self::conn::State;
-
-use crate::error::{DecodeError, ErrorCode};
-use crate::time::{Duration, Instant};
-use crate::wire::{
-    FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT,
-    NickList, Status, VERSION, decode, frame_len, is_valid_room, same_name,
-};
+use crate::time::Duration;
+use crate::wire::{MAX_FRAME_LEN, MAX_SHORT};
 
 /// A connection's handle: its slot in the hub. The driver maps it to its
 /// socket. A handle is reused only after the driver has seen its close
@@ -91,29 +85,14 @@ impl ConnId {
     }
 }
 
-/// Storage for the hub's connection or room slots: a growable list with a
-/// fixed limit. `heapless::Vec` (the default) keeps everything inside the
-/// hub, as a microcontroller wants; a desktop driver can supply a growable
-/// heap vector so memory is touched only as connections arrive.
-pub trait Slots<T>: core::ops::DerefMut<Target = [T]> {
-    /// Add a slot at the end, or hand `item` back when full.
-    ///
-    /// # Errors
-    /// The item, when no more slots fit.
-    fn push(&mut self, item: T) -> Result<(), T>;
-}
-
-impl<T, const N: usize> Slots<T> for Vec<T, N> {
-    fn push(&mut self, item: T) -> Result<(), T> {
-        Vec::push(self, item)
-    }
-}
-
 /// Output-queue bytes kept free for a final `Bye` (its longest encoding).
 const BYE_RESERVE: usize = 2 + 1 + 1 + 1 + MAX_SHORT;
 /// Free bytes a connection's queue must have before one of its frames is handled:
 /// the longest replies to one frame, plus the `Bye` reserve.
 const REPLY_RESERVE: usize = MAX_FRAME_LEN + BYE_RESERVE;
+/// The smallest output queue a [`Storage`] may give: room for the replies
+/// to one request, a room event and a `Bye`.
+pub const MIN_OUT: usize = REPLY_RESERVE + MAX_FRAME_LEN;
 /// Most events taken from one room for a member before the next of its
 /// rooms gets a turn.
 const EVENTS_PER_TURN: usize = 64;

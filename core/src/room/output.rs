@@ -10,25 +10,19 @@
 //! Input is never handled here: output that frees queue room lets waiting
 //! input go on only when the driver says so ([`Hub::resume_input`]).
 
-use super::conn::{Cursor, State};
-use super::*;
+use heapless::Vec;
+
+use super::conn::{Conn, Cursor, State};
+use super::history::Room;
+use super::storage::Storage;
+use super::{ConnId, EVENTS_PER_TURN, Hub, MAX_JOINED, REPLY_RESERVE};
+use crate::time::Instant;
+use crate::wire::{FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, NickList};
 
 /// Output lent to the driver for one write; see [`Hub::transmit`].
 #[must_use = "commit what the socket took (dropping it commits nothing)"]
-pub struct Transmit<
-    'h,
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> where
-    C: Slots<Conn<OUT>>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
-{
-    hub: &'h mut Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>,
+pub struct Transmit<'h, S: Storage> {
+    hub: &'h mut Hub<S>,
     conn: ConnId,
     now: Instant,
     budget: usize,
@@ -38,19 +32,7 @@ pub struct Transmit<
     lent: usize,
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
-where
-    C: Slots<Conn<OUT>>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
-{
+impl<S: Storage> Hub<S> {
     /// Start a write of what `conn` should be sent now, at most `budget`
     /// bytes: its queued replies, then runs of events straight from its
     /// rooms' history rings, whole frames only. Take the bytes with
@@ -61,9 +43,9 @@ where
     /// frame can wait for ever.
     ///
     /// ```
-    /// # use natter_core::room::{Config, Hub};
+    /// # use natter_core::room::{Config, InlineHub};
     /// # use natter_core::time::Instant;
-    /// # let mut hub = Hub::<4, 2, 1024, 128, 3072>::new(Config::default());
+    /// # let mut hub = InlineHub::<4, 2, 1024, 128, 3072>::new(Config::default());
     /// # let conn = hub.handle_connect(Instant(0)).unwrap();
     /// # let mut socket: Vec<u8> = Vec::new();
     /// loop {
@@ -77,12 +59,7 @@ where
     ///     tx.commit(written);
     /// }
     /// ```
-    pub fn transmit(
-        &mut self,
-        now: Instant,
-        conn: ConnId,
-        budget: usize,
-    ) -> Transmit<'_, CONNS, ROOMS, HISTORY, TEXT, OUT, C, R> {
+    pub fn transmit(&mut self, now: Instant, conn: ConnId, budget: usize) -> Transmit<'_, S> {
         self.now = self.now.max(now);
         Transmit {
             hub: self,
@@ -108,19 +85,7 @@ where
     }
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> Transmit<'_, CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
-where
-    C: Slots<Conn<OUT>>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
-{
+impl<S: Storage> Transmit<'_, S> {
     /// Lend the bytes to write, in order, as slices of the connection's
     /// queue and of its rooms' rings: as many whole frames as fit in the
     /// budget and in `out` (a run of events takes one slice, or two where
@@ -136,7 +101,7 @@ where
         let conn = self.conn;
         self.hub.prepare(conn);
         let Hub { conns, rooms, .. } = &mut *self.hub;
-        let rooms: &'t R = rooms;
+        let rooms: &'t S::Rooms = rooms;
         let Some(c) = conns.get_mut(conn.index()) else {
             return 0;
         };
@@ -179,7 +144,7 @@ where
             return 0;
         }
         self.lent = total;
-        let c: &'t Conn<OUT> = c;
+        let c: &'t Conn<S::Out> = c;
         if queued > 0 {
             out[0] = &c.out.pending()[..queued.min(self.budget)];
         }
@@ -236,19 +201,7 @@ where
     }
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
-where
-    C: Slots<Conn<OUT>>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
-{
+impl<S: Storage> Hub<S> {
     /// Move `conn`'s queue and cursors past the `n` bytes written of what
     /// a [`Transmit`] lent; `plan` is where the cursors are when all of it
     /// was written.
@@ -419,7 +372,7 @@ where
     /// returns it with the index to continue from, if any.
     pub(super) fn names_frame(
         &self,
-        room: &Room<CONNS, HISTORY, TEXT>,
+        room: &Room<S>,
         from: usize,
     ) -> ([u8; MAX_FRAME_LEN], usize, Option<u16>) {
         let mut names: Vec<&str, MAX_NAMES_PER_FRAME> = Vec::new();
@@ -491,14 +444,14 @@ impl Cursors {
 }
 
 /// How a walk over a member's rooms ended.
-pub(super) struct Walk<'r, const CONNS: usize, const HISTORY: usize, const TEXT: usize> {
+pub(super) struct Walk<'r, S: Storage> {
     /// The room to start from next time.
     pub next_room: usize,
     /// Bytes taken.
     pub taken: usize,
     /// The room (and its place in the cursors) whose next frame did not
     /// fit the budget, if that is what stopped the walk.
-    pub stopped_at: Option<(&'r Room<CONNS, HISTORY, TEXT>, usize)>,
+    pub stopped_at: Option<(&'r Room<S>, usize)>,
 }
 
 /// Walk a member's unsent room events in delivery order: up to
@@ -511,14 +464,14 @@ pub(super) struct Walk<'r, const CONNS: usize, const HISTORY: usize, const TEXT:
 /// the same walk (the second with the budget the socket took), so the
 /// second moves the real cursors by what the first lent and the socket
 /// took.
-pub(super) fn walk_events<'r, const CONNS: usize, const HISTORY: usize, const TEXT: usize>(
-    rooms: &'r [Option<Room<CONNS, HISTORY, TEXT>>],
+pub(super) fn walk_events<'r, S: Storage>(
+    rooms: &'r [Option<Room<S>>],
     session: u32,
     cursors: &mut Cursors,
     start: usize,
     mut budget: usize,
     mut take: impl FnMut(&'r [u8], &'r [u8]) -> bool,
-) -> Walk<'r, CONNS, HISTORY, TEXT> {
+) -> Walk<'r, S> {
     let count = cursors.rooms.len();
     let mut walk = Walk {
         next_room: start,

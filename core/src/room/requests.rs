@@ -1,22 +1,18 @@
 //! Handling a connection's input: decoding its frames and answering each
 //! request (hello, join, part, say, whisper, nick, topic, quit, ping).
 
-use super::conn::{Cursor, State};
-use super::*;
+use heapless::Vec;
 
-impl<
-    const CONNS: usize,
-    const ROOMS: usize,
-    const HISTORY: usize,
-    const TEXT: usize,
-    const OUT: usize,
-    C,
-    R,
-> Hub<CONNS, ROOMS, HISTORY, TEXT, OUT, C, R>
-where
-    C: Slots<Conn<OUT>>,
-    R: Slots<Option<Room<CONNS, HISTORY, TEXT>>>,
-{
+use super::conn::{self, Cursor, State};
+use super::events::RoomEvent;
+use super::hub::{short_string, truncated};
+use super::storage::{Slots, Storage};
+use super::{ConnId, Event, Hub, MAX_STRIKES, REPLY_RESERVE};
+use crate::error::{DecodeError, ErrorCode};
+use crate::time::Instant;
+use crate::wire::{Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len};
+
+impl<S: Storage> Hub<S> {
     /// Handle every whole frame in `conn`'s input while its output queue has
     /// room for the replies.
     pub(super) fn process_input(&mut self, now: Instant, conn: ConnId) {
@@ -136,7 +132,8 @@ where
             .find(|r| r.fixed)
             .map(|r| r.name.clone())
             .unwrap_or_default();
-        let max_text = TEXT as u16;
+        // `with_storage` keeps the text limit within MAX_TEXT.
+        let max_text = self.limits.text as u16;
         self.reply(
             now,
             conn,
@@ -170,11 +167,11 @@ where
                 None => return self.reply_error(now, conn, ErrorCode::NoFreeRoom, 0, name),
             },
         };
-        let capacity = self.config.room_capacity.min(CONNS);
+        let capacity = self.config.room_capacity.min(self.limits.conns);
         let Some(room) = self.rooms[index].as_ref() else {
             return;
         };
-        if room.members.len() >= capacity || room.members.is_full() {
+        if room.members.len() >= capacity {
             if created {
                 self.rooms[index] = None;
             }
@@ -187,6 +184,7 @@ where
         let Some(room) = self.rooms[index].as_mut() else {
             return;
         };
+        // Checked above: the room holds fewer than the connections.
         let _ = room.members.push(conn);
         // A fresh join replays `history` events before the joiner's own.
         let replay = self.config.history.saturating_add(1);
@@ -292,7 +290,7 @@ where
         let Some(index) = self.joined_room(conn, room) else {
             return self.reply_error(now, conn, ErrorCode::NotInRoom, tag, room);
         };
-        if text.len() > TEXT {
+        if text.len() > self.limits.text {
             return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
         }
         if !self.take_token(now, conn, tag) {
@@ -334,7 +332,7 @@ where
         flags: u8,
         text: &str,
     ) {
-        if text.len() > TEXT {
+        if text.len() > self.limits.text {
             return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
         }
         let Some(target) = self.nick_owner(to) else {
@@ -399,7 +397,7 @@ where
         let Some(index) = self.joined_room(conn, room) else {
             return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
         };
-        if topic.len() > TEXT {
+        if topic.len() > self.limits.text {
             return self.reply_error(now, conn, ErrorCode::BadText, 0, room);
         }
         if !self.take_token(now, conn, 0) {

@@ -8,11 +8,14 @@ use std::string::{String as StdString, ToString};
 use std::vec::Vec as StdVec;
 
 use super::*;
-use crate::wire::{FLAG_ACTION, MAX_FRAME_LEN, VERSION};
+use crate::error::ErrorCode;
+use crate::time::Instant;
+use crate::wire::{FLAG_ACTION, Frame, MAX_FRAME_LEN, Status, VERSION, decode};
 
-/// A small hub: 8 connections, 4 rooms, 2 KiB of history per room, short
-/// texts. [`base`] keeps 8 events of history.
-pub(crate) type TestHub = Hub<8, 4, 2048, 64, 3072>;
+/// A small hub: 8 connections, 4 rooms, short texts, and 2,112 bytes of
+/// history per room: an index of 32 events (10 bytes each) and a 1,792-byte
+/// ring. [`base`] keeps 8 events of history.
+pub(crate) type TestHub = InlineHub<8, 4, 2112, 64, 3072>;
 
 /// The tests' settings: 8 events of history, no flood limit.
 pub(crate) fn base() -> Config {
@@ -952,7 +955,7 @@ fn resume_past_the_history_gets_a_gap() {
     let epoch = s.join(ann, "lobby");
     s.skip(ann);
     // 40 messages of 56 bytes: 88-byte frames, of which the test hub's
-    // 1,792-byte ring (2,048 bytes less its senders index) keeps 20.
+    // 1,792-byte ring (2,112 bytes less its index) keeps 20.
     for i in 0..40 {
         s.send(ann, &say("lobby", &std::format!("{i:056}")));
     }
@@ -1397,7 +1400,7 @@ fn shutdown_says_goodbye_to_everyone() {
 
 #[test]
 fn large_member_list_is_split() {
-    type Big = Hub<40, 1, 512, 16, 3072>;
+    type Big = InlineHub<40, 1, 512, 16, 3072>;
     let mut hub = Big::new(Config {
         flood_rate: 0,
         ..base()
