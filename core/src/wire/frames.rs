@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! /// Say `text` in `room`; ...      the variant's doc
-//! 0x04 => Say {                      kind byte => variant
+//! 0x04 client => Say {               kind byte, who sends it => variant
 //!     tag: u32 = Int,                each field, in wire order:
 //!     room: &'a str = Field::Room,       name: Rust type = wire shape
 //!     flags: u8 = Flags(FLAG_ACTION),
@@ -24,6 +24,8 @@
 //!
 //! * the [`Frame`] enum, with each variant's doc opening with its kind byte;
 //! * [`Frame::kind`];
+//! * [`Frame::is_client_frame`], from each row's sender: `client`,
+//!   `server` or `both`;
 //! * `read_fields`, the decoder's match on the kind byte. Each arm is a
 //!   struct expression with the fields in table order, and Rust evaluates
 //!   a struct expression's fields in the order they are written, so the
@@ -56,12 +58,15 @@ use crate::error::{DecodeError, ErrorCode};
 /// Expands the frame table into the enum, `kind()`, the decoder's match
 /// and the encoder's match (see the module docs).
 macro_rules! frames {
+    (@from_client client) => { true };
+    (@from_client both) => { true };
+    (@from_client server) => { false };
     (
         $(#[$attr:meta])*
         $vis:vis enum $Frame:ident<$a:lifetime> {
             $(
                 $(#[$doc:meta])*
-                $kind:literal => $Name:ident {
+                $kind:literal $sender:ident => $Name:ident {
                     $( $field:ident: $ty:ty = $shape:expr ),* $(,)?
                 }
             ),* $(,)?
@@ -81,6 +86,13 @@ macro_rules! frames {
             pub fn kind(&self) -> u8 {
                 match self {
                     $( $Frame::$Name { .. } => $kind, )*
+                }
+            }
+
+            /// `true` for the kinds a client may send to a server.
+            pub fn is_client_frame(&self) -> bool {
+                match self {
+                    $( $Frame::$Name { .. } => frames!(@from_client $sender), )*
                 }
             }
         }
@@ -142,7 +154,7 @@ frames! {
     pub enum Frame<'a> {
         /// First frame of a connection: protocol version, nickname and
         /// password (empty when the server has none).
-        0x01 => Hello {
+        0x01 client => Hello {
             version: u8 = Version,
             nick: &'a str = Field::Nick,
             password: &'a str = Field::Short,
@@ -151,55 +163,55 @@ frames! {
         /// reconnect, `epoch` and `since` are the room's epoch (from `Entered`)
         /// and the last event id seen; a fresh join sends 0 and 0 and gets the
         /// history replayed.
-        0x02 => Join {
+        0x02 client => Join {
             room: &'a str = Field::Room,
             epoch: u32 = Int,
             since: u64 = Int,
         },
         /// Leave `room`, telling the others why.
-        0x03 => Part {
+        0x03 client => Part {
             room: &'a str = Field::Room,
             reason: &'a str = Field::Short,
         },
         /// Say `text` in `room`; `tag` comes back in the `Ack` or `Error`.
-        0x04 => Say {
+        0x04 client => Say {
             tag: u32 = Int,
             room: &'a str = Field::Room,
             flags: u8 = Flags(FLAG_ACTION),
             text: &'a str = Field::Text,
         },
         /// Send `text` privately to the member called `to`.
-        0x05 => Whisper {
+        0x05 client => Whisper {
             tag: u32 = Int,
             to: &'a str = Field::Nick,
             flags: u8 = Flags(FLAG_ACTION),
             text: &'a str = Field::Text,
         },
         /// Change nickname.
-        0x06 => SetNick {
+        0x06 client => SetNick {
             nick: &'a str = Field::Nick,
         },
         /// Set the topic of `room` (empty clears it).
-        0x07 => SetTopic {
+        0x07 client => SetTopic {
             room: &'a str = Field::Room,
             topic: &'a str = Field::Topic,
         },
         /// Leave the server, telling the others why.
-        0x08 => Quit {
+        0x08 client => Quit {
             reason: &'a str = Field::Short,
         },
         /// Are you there? Answered by a `Pong` with the same token.
-        0x09 => Ping {
+        0x09 both => Ping {
             token: u32 = Int,
         },
         /// The answer to a `Ping`.
-        0x0a => Pong {
+        0x0a both => Pong {
             token: u32 = Int,
         },
 
         /// The hello was accepted: the version spoken, the nickname as
         /// registered, the room to join first and the longest text accepted.
-        0x41 => Welcome {
+        0x41 server => Welcome {
             version: u8 = Version,
             nick: &'a str = Field::Nick,
             lobby: &'a str = Field::RoomOrEmpty,
@@ -209,7 +221,7 @@ frames! {
         /// the room is created anew, e.g. after a server restart, so old ids
         /// mean nothing), the id its next live event will have (replayed
         /// history has smaller ids) and how many are in it.
-        0x42 => Entered {
+        0x42 server => Entered {
             room: &'a str = Field::Room,
             topic: &'a str = Field::Topic,
             epoch: u32 = Int,
@@ -217,18 +229,18 @@ frames! {
             members: u16 = Int,
         },
         /// Some of the members of `room`; [`FLAG_MORE`] says more follow.
-        0x43 => Names {
+        0x43 server => Names {
             room: &'a str = Field::Room,
             flags: u8 = Flags(FLAG_MORE),
             nicks: NickList<'a> = Nicks,
         },
         /// You have left `room`.
-        0x44 => Left {
+        0x44 server => Left {
             room: &'a str = Field::Room,
         },
         // The room events, 0x45..=0x49, share a head: room, id, time.
         /// Someone said `text` in `room`.
-        0x45 => Message {
+        0x45 server => Message {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
@@ -237,14 +249,14 @@ frames! {
             text: &'a str = Field::Text,
         },
         /// `nick` joined `room`.
-        0x46 => Joined {
+        0x46 server => Joined {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
             nick: &'a str = Field::Nick,
         },
         /// `nick` left `room` (or quit, or was disconnected) for `reason`.
-        0x47 => Parted {
+        0x47 server => Parted {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
@@ -252,7 +264,7 @@ frames! {
             reason: &'a str = Field::Short,
         },
         /// `old` is now called `new`.
-        0x48 => NickChanged {
+        0x48 server => NickChanged {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
@@ -260,7 +272,7 @@ frames! {
             new: &'a str = Field::Nick,
         },
         /// `by` set the topic of `room`.
-        0x49 => TopicChanged {
+        0x49 server => TopicChanged {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
@@ -268,7 +280,7 @@ frames! {
             topic: &'a str = Field::Topic,
         },
         /// A private message for you.
-        0x4a => Private {
+        0x4a server => Private {
             time: u64 = Int,
             from: &'a str = Field::Nick,
             flags: u8 = Flags(FLAG_ACTION),
@@ -276,7 +288,7 @@ frames! {
         },
         /// Your `Say` (or `Whisper`, with an empty room and id 0) with
         /// this `tag` was delivered as event `id` at `time`.
-        0x4b => Ack {
+        0x4b server => Ack {
             tag: u32 = Int,
             room: &'a str = Field::RoomOrEmpty,
             id: u64 = Int,
@@ -284,23 +296,23 @@ frames! {
         },
         /// You missed `missed` events of `room`: they are no longer in
         /// the history, or you fell too far behind.
-        0x4c => Gap {
+        0x4c server => Gap {
             room: &'a str = Field::Room,
             missed: u64 = Int,
         },
         /// Your nickname is now `nick`.
-        0x4d => NickSet {
+        0x4d server => NickSet {
             nick: &'a str = Field::Nick,
         },
         /// Your request failed; `tag` is the request's tag (0 when it has
         /// none) and `subject` the name it was about (a nick or a room), if any.
-        0x4e => Error {
+        0x4e server => Error {
             code: ErrorCode = Code,
             tag: u32 = Int,
             subject: &'a str = Field::Short,
         },
         /// The server is closing this connection, and why.
-        0x4f => Bye {
+        0x4f server => Bye {
             code: ErrorCode = Code,
             reason: &'a str = Field::Short,
         },
@@ -315,11 +327,5 @@ impl Frame<'_> {
             Frame::Say { tag, .. } | Frame::Whisper { tag, .. } => tag,
             _ => 0,
         }
-    }
-
-    /// `true` for the kinds a client may send to a server.
-    pub fn is_client_frame(&self) -> bool {
-        // The table keeps client kinds below 0x41 and ends them at `Pong`.
-        self.kind() <= 0x0a
     }
 }

@@ -12,9 +12,14 @@
 //! * [`Frame::encode`] writes into a caller's `&mut [u8]` and leaves it
 //!   untouched on error; [`Frame::encoded_len`] says how much room it needs.
 //!
-//! Each frame's kind byte and fields are written down once, in the frame
-//! table of `frames.rs`, which generates [`Frame`], its decoder and its
-//! encoder; `codec.rs` holds the machinery they are built from.
+//! The files:
+//! * `frames.rs`: the frame table, where each frame's kind byte, sender and
+//!   fields are written down once; it generates [`Frame`], its decoder and
+//!   its encoder.
+//! * `codec.rs`: the machinery they are built from (field shapes, reader,
+//!   writer), [`decode`] and [`frame_len`].
+//! * `names.rs`: the nickname and room-name rules ([`is_valid_nick`],
+//!   [`NICK_RULES`], [`same_name`] and the letters they allow).
 
 mod codec;
 mod frames;
