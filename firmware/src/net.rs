@@ -13,7 +13,7 @@ use cortex_m_semihosting::hprintln;
 use embedded_io::{Read, Write};
 use heapless::Vec;
 use natter_core::io::{FrameReader, IoError, write_frame};
-use natter_core::room::{ConnId, Event, InlineHub};
+use natter_core::room::{ConnId, Event, InlineHub, Pump, Received, Wire};
 use natter_core::time::Instant;
 use natter_core::wire::{Frame, MAX_FRAME_LEN};
 
@@ -41,8 +41,6 @@ const MAX_ROUNDS: usize = 1000;
 pub struct Member {
     /// Its connection, while the hub has it open.
     conn: Option<ConnId>,
-    /// The hub has output for it that its pipe has not taken yet.
-    wants_write: bool,
     to_hub: Pipe<TO_HUB>,
     from_hub: Pipe<FROM_HUB>,
     reader: FrameReader<MAX_FRAME_LEN>,
@@ -52,7 +50,6 @@ impl Member {
     pub const fn new() -> Self {
         Member {
             conn: None,
-            wants_write: false,
             to_hub: Pipe::new(),
             from_hub: Pipe::new(),
             reader: FrameReader::new(),
@@ -308,110 +305,74 @@ impl<const M: usize> Net<M> {
         self.events.iter().any(matches)
     }
 
-    /// The member on `conn`.
-    fn member_mut(&mut self, conn: ConnId) -> Option<&mut Member> {
-        self.members.iter_mut().find(|m| m.conn == Some(conn))
-    }
-
     /// Move bytes both ways until nothing moves: what members wrote into
     /// the hub, what the hub has to send into the members' pipes (as much
-    /// as each takes), then closes and log events.
+    /// as each takes), then closes and log events; the core's [`Pump`]
+    /// does it, over the members' pipes.
     pub fn pump(&mut self) {
-        for _ in 0..MAX_ROUNDS {
-            while let Some(conn) = self.hub.poll_transmit() {
-                if let Some(m) = self.member_mut(conn) {
-                    m.wants_write = true;
-                }
-            }
-            let mut moved = false;
-            for who in 0..M {
-                moved |= self.feed(who);
-                moved |= self.drain(who);
-            }
-            while let Some(conn) = self.hub.poll_close() {
-                if let Some(m) = self.member_mut(conn) {
-                    m.from_hub.close();
-                    m.conn = None;
-                    m.wants_write = false;
-                }
-            }
-            while let Some(event) = self.hub.poll_event() {
-                if self.events.is_full() {
-                    self.events.remove(0);
-                }
-                let _ = self.events.push(event);
-            }
-            if !moved {
-                return;
-            }
-        }
-        self.check(
-            false,
-            format_args!("the driver still had bytes to move after {MAX_ROUNDS} rounds"),
-        );
-    }
-
-    /// Hand what `who` wrote to the hub, straight into the hub's input
-    /// buffer (empty while the hub waits for `who` to read its replies).
-    /// Returns whether any bytes moved.
-    ///
-    /// `feed` and `drain` are not inlined so that the hub's input handling
-    /// and its output copying do not share one large stack frame.
-    #[inline(never)]
-    fn feed(&mut self, who: usize) -> bool {
-        let m = &mut self.members[who];
-        let Some(conn) = m.conn else {
-            return false;
+        let mut links = Links {
+            members: &mut *self.members,
+            events: &mut self.events,
         };
-        let input = self.hub.recv_buf(conn);
-        if input.is_empty() {
-            return false;
+        let mut pump = Pump::<MAX_FRAME_LEN>::new();
+        pump.max_rounds = MAX_ROUNDS;
+        let stuck = pump.settle(self.hub, self.now, &mut links).is_err();
+        if stuck {
+            self.check(
+                false,
+                format_args!("the driver still had bytes to move after {MAX_ROUNDS} rounds"),
+            );
         }
-        match m.to_hub.read(input) {
+    }
+}
+
+/// The members' ends of their pipes, as the pump's [`Wire`], and the log.
+struct Links<'a, const M: usize> {
+    members: &'a mut [Member; M],
+    events: &'a mut Vec<Event, EVENTS>,
+}
+
+impl<const M: usize> Links<'_, M> {
+    fn member(&mut self, conn: ConnId) -> Option<&mut Member> {
+        self.members.iter_mut().find(|m| m.conn == Some(conn))
+    }
+}
+
+impl<const M: usize> Wire for Links<'_, M> {
+    /// What the member wrote, straight into the hub's input buffer.
+    fn read(&mut self, conn: ConnId, buf: &mut [u8]) -> Received {
+        let Some(m) = self.member(conn) else {
+            return Received::Nothing;
+        };
+        match m.to_hub.read(buf) {
             Ok(0) => {
                 // The member hung up.
-                self.hub.handle_disconnect(self.now, conn);
                 m.conn = None;
-                true
+                Received::HungUp
             }
-            Ok(n) => {
-                self.hub.handle_received(self.now, conn, n);
-                true
-            }
-            Err(_) => false, // nothing written yet
+            Ok(n) => Received::Bytes(n),
+            Err(_) => Received::Nothing, // nothing written yet
         }
     }
 
-    /// Copy what the hub has for `who` into its pipe: whole frames into a
-    /// buffer, then as much as the pipe takes; the hub keeps the rest for
-    /// later. Returns whether any bytes moved.
-    #[inline(never)]
-    fn drain(&mut self, who: usize) -> bool {
-        let mut scratch = [0u8; MAX_FRAME_LEN];
-        let m = &mut self.members[who];
-        let Some(conn) = m.conn else {
-            return false;
-        };
-        let mut moved = false;
-        while m.wants_write {
-            let mut tx = self.hub.transmit(self.now, conn, scratch.len());
-            let n = tx.copy_to(&mut scratch);
-            if n == 0 {
-                m.wants_write = false;
-                break;
-            }
-            let sent = m.from_hub.write(&scratch[..n]).unwrap_or(0);
-            tx.commit(sent);
-            if sent == 0 {
-                break; // full: again once the member has read
-            }
-            moved = true;
+    /// As much as the member's pipe takes; the hub keeps the rest.
+    fn write(&mut self, conn: ConnId, bytes: &[u8]) -> usize {
+        self.member(conn)
+            .map_or(0, |m| m.from_hub.write(bytes).unwrap_or(0))
+    }
+
+    fn closed(&mut self, conn: ConnId) {
+        if let Some(m) = self.member(conn) {
+            m.from_hub.close();
+            m.conn = None;
         }
-        if moved {
-            // Requests that waited for output room go on.
-            self.hub.resume_input(self.now, conn);
+    }
+
+    fn event(&mut self, event: Event) {
+        if self.events.is_full() {
+            self.events.remove(0);
         }
-        moved
+        let _ = self.events.push(event);
     }
 }
 

@@ -59,7 +59,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
-use natter_core::room::{Config, ConnId, ConnectError, Event, InlineHub};
+use natter_core::room::{Config, ConnId, ConnectError, Event, InlineHub, Pump, Received, Wire};
 use natter_core::time::Instant;
 use natter_core::wire::{
     FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, Status, VERSION, decode,
@@ -507,6 +507,25 @@ impl Stay {
     }
 }
 
+/// A reading client's socket, as the core's pump writes to it: it takes
+/// up to its window per write.
+struct Socket<'c>(&'c mut Client);
+
+impl Wire for Socket<'_> {
+    fn read(&mut self, _: ConnId, _: &mut [u8]) -> Received {
+        // The driver offers input itself (`World::offer`).
+        Received::Nothing
+    }
+
+    fn write(&mut self, _: ConnId, bytes: &[u8]) -> usize {
+        let n = bytes.len().min(self.0.window.unwrap_or(usize::MAX));
+        self.0.inbox.extend_from_slice(&bytes[..n]);
+        n
+    }
+
+    fn closed(&mut self, _: ConnId) {}
+}
+
 /// One logical client and, at most, one connection of it.
 #[derive(Default)]
 struct Client {
@@ -567,6 +586,7 @@ struct World<
     /// The id of each client's own `Parted` in a room it asked to leave,
     /// from the hub's log (a client is not told it), until its `Left`.
     parted_at: BTreeMap<(usize, String), u64>,
+    pump: Pump,
     stats: Stats,
 }
 
@@ -607,6 +627,7 @@ impl<
             acked: BTreeMap::new(),
             received: BTreeMap::new(),
             parted_at: BTreeMap::new(),
+            pump: Pump::new(),
             stats: Stats::default(),
         }
     }
@@ -1026,20 +1047,13 @@ impl<
         // A frame is at most 1 KiB and the queue 3 KiB; ten thousand writes
         // of one byte each is far more than one flush can need.
         for _ in 0..10_000 {
-            let mut tx = self.hub.transmit(self.now, id, buf.len());
-            let len = tx.copy_to(&mut buf);
-            ensure!(len <= buf.len(), "transmit says {len} bytes");
-            ensure!(len == tx.len(), "copied {len} bytes, lent {}", tx.len());
-            if len == 0 {
+            // The core's pump writes as a driver does: lend, write what the
+            // socket takes, commit, let waiting requests go on.
+            let mut socket = Socket(&mut self.clients[ci]);
+            let written = self.pump.flush(&mut self.hub, self.now, id, &mut socket);
+            if written == 0 {
                 return Ok(progress);
             }
-            let c = &mut self.clients[ci];
-            let n = len.min(c.window.unwrap_or(usize::MAX));
-            c.inbox.extend_from_slice(&buf[..n]);
-            tx.commit(n);
-            // As a driver does after writing: requests that waited for
-            // output room go on.
-            self.hub.resume_input(self.now, id);
             progress = true;
             self.drain_events();
             self.read(ci)?;

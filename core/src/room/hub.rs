@@ -163,6 +163,13 @@ impl<S: Storage> Hub<S> {
             .map(|r| (r.name.as_str(), r.members.len()))
     }
 
+    /// The handle of every connection slot made so far, open or not: what
+    /// a driver goes through to visit every connection.
+    pub fn slots(&self) -> impl Iterator<Item = ConnId> + use<S> {
+        // `with_storage` keeps the connections within u16.
+        (0..self.conns.len()).map(|i| ConnId(i as u16))
+    }
+
     /// Connections open (welcomed or not).
     pub fn connections(&self) -> usize {
         self.conns.iter().filter(|c| c.is_open()).count()

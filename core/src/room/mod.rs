@@ -48,6 +48,9 @@
 //!   of events straight from its rooms' history rings ([`Hub::transmit`],
 //!   [`Transmit`]).
 //! * `history.rs`: [`Room`], a room's members and its history ring.
+//! * `pump.rs`: [`Pump`], the driving sequence of an in-memory driver
+//!   (read, handle, transmit, commit, resume) over the driver's [`Wire`],
+//!   shared by the tests, the fuzz drivers and the firmware demo.
 //! * `conn.rs`: [`Conn`], one connection's buffers, cursors and timers.
 //! * `tests.rs`: room scenarios on a deterministic simulator.
 
@@ -57,6 +60,7 @@ mod events;
 mod history;
 mod hub;
 mod output;
+mod pump;
 mod requests;
 mod storage;
 
@@ -66,6 +70,7 @@ pub use events::{ConnectError, Event, RoomError};
 pub use history::Room;
 pub use hub::Hub;
 pub use output::Transmit;
+pub use pump::{Pump, Received, Stuck, Wire};
 pub use storage::{Fifo, Inline, InlineHub, Limits, Slots, Storage};
 
 use crate::time::Duration;

@@ -37,10 +37,56 @@ pub(crate) struct Client {
     pub window: Option<usize>,
 }
 
+/// The simulated clients, as the pump's [`Wire`]: a client takes what the
+/// hub writes (up to its window) unless it is paused or closed.
+#[derive(Default)]
+pub(crate) struct Clients(BTreeMap<ConnId, Client>);
+
+impl core::ops::Deref for Clients {
+    type Target = BTreeMap<ConnId, Client>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Clients {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Wire for Clients {
+    fn read(&mut self, _: ConnId, _: &mut [u8]) -> Received {
+        // The simulator offers input itself (`Sim::send_bytes`).
+        Received::Nothing
+    }
+
+    fn write(&mut self, conn: ConnId, bytes: &[u8]) -> usize {
+        let Some(c) = self.0.get_mut(&conn) else {
+            return 0;
+        };
+        if c.closed || c.paused {
+            // The driver tries to write, and the socket would block.
+            return 0;
+        }
+        // The socket takes at most `window` bytes at a time.
+        let n = bytes.len().min(c.window.unwrap_or(usize::MAX));
+        c.inbox.extend_from_slice(&bytes[..n]);
+        n
+    }
+
+    fn closed(&mut self, conn: ConnId) {
+        if let Some(c) = self.0.get_mut(&conn) {
+            c.closed = true;
+        }
+    }
+}
+
 pub(crate) struct Sim {
     pub hub: TestHub,
     pub now: Instant,
-    pub clients: BTreeMap<ConnId, Client>,
+    pub clients: Clients,
+    pump: Pump,
 }
 
 impl Sim {
@@ -50,7 +96,8 @@ impl Sim {
         Sim {
             hub,
             now: Instant(0),
-            clients: BTreeMap::new(),
+            clients: Clients::default(),
+            pump: Pump::new(),
         }
     }
 
@@ -124,49 +171,9 @@ impl Sim {
 
     /// Deliver all output to clients that read, and take closes.
     pub fn pump(&mut self) {
-        let mut waiting = StdVec::new();
-        while let Some(id) = self.hub.poll_transmit() {
-            waiting.push(id);
-        }
-        // Paused clients stay in the list for when they resume.
-        let ids: StdVec<ConnId> = self.clients.keys().copied().collect();
-        for id in ids.into_iter().chain(waiting) {
-            self.flush(id);
-        }
-        while let Some(id) = self.hub.poll_close() {
-            if let Some(c) = self.clients.get_mut(&id) {
-                c.closed = true;
-            }
-        }
-        while self.hub.poll_event().is_some() {}
-    }
-
-    fn flush(&mut self, id: ConnId) {
-        loop {
-            let Some(client) = self.clients.get_mut(&id) else {
-                return;
-            };
-            if client.closed {
-                return;
-            }
-            let mut buf = [0u8; 4096];
-            let mut tx = self.hub.transmit(self.now, id, buf.len());
-            let n = tx.copy_to(&mut buf);
-            if client.paused {
-                // The driver tries to write, and the socket would block.
-                tx.commit(0);
-                return;
-            }
-            if n == 0 {
-                return;
-            }
-            // The socket takes at most `window` bytes at a time.
-            let n = n.min(client.window.unwrap_or(usize::MAX));
-            client.inbox.extend_from_slice(&buf[..n]);
-            tx.commit(n);
-            // Requests may have waited for the room this made.
-            self.hub.resume_input(self.now, id);
-        }
+        self.pump
+            .settle(&mut self.hub, self.now, &mut self.clients)
+            .expect("the hub never settles");
     }
 
     pub fn advance(&mut self, ms: u64) {
