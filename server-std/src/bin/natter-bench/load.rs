@@ -76,7 +76,7 @@ impl Report {
 
 /// Fixed-width payload head: sender (5 digits), sequence (10 digits), send
 /// time in ns since the start (16 hex digits).
-const HEAD: usize = 5 + 10 + 16;
+pub const HEAD: usize = 5 + 10 + 16;
 
 struct Client {
     stream: TcpStream,
@@ -356,9 +356,24 @@ fn irc_register(std: &StdStream, i: usize, room: &str) -> io::Result<Vec<u8>> {
     }
 }
 
-fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64) {
+/// A message's text: the head (sender, sequence, send time), padded with
+/// dots to `size` bytes (at least [`HEAD`]).
+pub fn payload(sender: usize, seq: u32, ts: u64, size: usize) -> Vec<u8> {
     let mut text = format!("{sender:05}{seq:010}{ts:016x}").into_bytes();
-    text.resize(spec.size, b'.');
+    text.resize(size.max(HEAD), b'.');
+    text
+}
+
+/// Whether `text` is exactly a text [`payload`] makes at `size` bytes:
+/// the head parses, and the padding is all there and untouched.
+pub fn is_exact_payload(text: &[u8], size: usize) -> bool {
+    text.len() == size.max(HEAD)
+        && parse_head(text).is_some()
+        && text[HEAD..].iter().all(|&b| b == b'.')
+}
+
+fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64) {
+    let text = payload(sender, seq, ts, spec.size);
     match spec.proto {
         Proto::Lines => {
             out.extend_from_slice(&text);
@@ -457,7 +472,7 @@ fn irc_privmsg_text(line: &[u8]) -> Option<&[u8]> {
 }
 
 /// The text of a `Message` frame: room, id, time, from, flags, text.
-fn message_text(frame: &[u8]) -> Option<&[u8]> {
+pub fn message_text(frame: &[u8]) -> Option<&[u8]> {
     let room = usize::from(*frame.get(3)?);
     let from_at = 4 + room + 16;
     let from = usize::from(*frame.get(from_at)?);
@@ -469,7 +484,8 @@ fn message_text(frame: &[u8]) -> Option<&[u8]> {
     frame.get(len_at + 2..len_at + 2 + len)
 }
 
-fn parse_head(p: &[u8]) -> Option<(usize, u32, u64)> {
+/// The sender, sequence number and send time at the head of a text.
+pub fn parse_head(p: &[u8]) -> Option<(usize, u32, u64)> {
     let head = std::str::from_utf8(p.get(..HEAD)?).ok()?;
     let sender = head[..5].parse().ok()?;
     let seq = head[5..15].parse().ok()?;
@@ -519,5 +535,20 @@ mod tests {
         });
         assert_eq!(used, n);
         assert_eq!(got, [Some((3, 42, 0xabc))]);
+    }
+
+    #[test]
+    fn only_an_untouched_payload_is_exact() {
+        let text = payload(7, 9, 0x1234, 64);
+        assert_eq!(parse_head(&text), Some((7, 9, 0x1234)));
+        assert!(is_exact_payload(&text, 64));
+        assert!(!is_exact_payload(&text[..63], 64));
+        assert!(!is_exact_payload(&text, 65));
+        let mut bent = text.clone();
+        bent[40] = b'x';
+        assert!(!is_exact_payload(&bent, 64));
+        bent = text;
+        bent[0] = b'x';
+        assert!(!is_exact_payload(&bent, 64));
     }
 }

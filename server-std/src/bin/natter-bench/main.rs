@@ -6,10 +6,17 @@
 //! * `natter-bench compare --clients 10,50,100` starts natter-server and the
 //!   reference relay itself, one after the other on free loopback ports,
 //!   loads each the same way and prints a table (and JSON with `--json`).
+//! * `natter-bench scale --members 10000` opens thousands of connections
+//!   (starting natter-server itself unless given `--addr`), reports the
+//!   ramp and the server's idle memory, and with `--senders` loads one big
+//!   room (or several) at a fixed rate and checks every delivery.
 //! * `natter-bench relay` runs the reference relay alone.
 
+mod limits;
 mod load;
 mod relay;
+mod scale;
+mod tally;
 
 use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
@@ -66,6 +73,9 @@ enum Cmd {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// Thousands of members on one server: the ramp up, the server's
+    /// memory once they idle, and (with --senders) a big room's traffic.
+    Scale(ScaleArgs),
     /// Run the reference relay (prints `port: N` when listening).
     Relay {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -99,6 +109,72 @@ struct LoadArgs {
     #[arg(long, default_value_t = 60)]
     timeout: u64,
     /// Also print one JSON object per run.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ScaleArgs {
+    /// A server already running (loopback only). Default: start
+    /// natter-server on a free loopback port, with --max-members a little
+    /// above --members and no flood limit.
+    #[arg(long)]
+    addr: Option<SocketAddr>,
+    /// The running server's process id (with --addr), to read its CPU
+    /// time and memory.
+    #[arg(long, requires = "addr")]
+    server_pid: Option<u32>,
+    /// The natter-server binary to start (default: next to this one).
+    #[arg(long, conflicts_with = "addr")]
+    server: Option<PathBuf>,
+    /// Extra argument for the server it starts (repeat; e.g.
+    /// `--server-arg=--history --server-arg=100`).
+    #[arg(
+        long = "server-arg",
+        allow_hyphen_values = true,
+        conflicts_with = "addr"
+    )]
+    server_args: Vec<String>,
+    /// Connections, each a member of one room.
+    #[arg(long, default_value_t = 10_000)]
+    members: usize,
+    /// Rooms the members are spread over (member i joins room i mod R).
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    /// The first room's name; the others get `-1`, `-2`... after it.
+    /// Default: the started server's lobby, or a fresh room named after
+    /// this process.
+    #[arg(long)]
+    room: Option<String>,
+    /// Members that send (the first ones, so spread over the rooms like
+    /// everyone); 0 ramps up and idles only.
+    #[arg(long, default_value_t = 0)]
+    senders: usize,
+    /// Messages per second per sender.
+    #[arg(long, default_value_t = 2.0)]
+    rate: f64,
+    /// Seconds the senders send for.
+    #[arg(long, default_value_t = 30.0)]
+    duration: f64,
+    /// Message size in bytes.
+    #[arg(long, default_value_t = 64)]
+    size: usize,
+    /// New connections per second at most.
+    #[arg(long, default_value_t = 2000.0)]
+    connect_rate: f64,
+    /// Connections between connecting and being in their room at most.
+    #[arg(long, default_value_t = 64)]
+    handshakes: usize,
+    /// Generator threads, each one mio loop over a share of the members.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Quiet time (ms) after the ramp before the idle memory is read.
+    #[arg(long, default_value_t = 500)]
+    settle_ms: u64,
+    /// Give up when nothing progresses for this many seconds.
+    #[arg(long, default_value_t = 20)]
+    stall: u64,
+    /// Also print the figures as one JSON object.
     #[arg(long)]
     json: bool,
 }
@@ -152,6 +228,7 @@ fn main() -> ExitCode {
             repeat,
             load,
         } => compare(&clients, server, repeat.max(1), &load),
+        Cmd::Scale(args) => scale(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -284,8 +361,18 @@ fn cpu_us(pid: u32) -> Option<u64> {
 
 /// Peak resident memory of a process (`VmHWM`), in kB.
 fn rss_peak_kb(pid: u32) -> Option<u64> {
+    status_kb(pid, "VmHWM:")
+}
+
+/// Resident memory of a process now (`VmRSS`), in kB.
+fn rss_kb(pid: u32) -> Option<u64> {
+    status_kb(pid, "VmRSS:")
+}
+
+/// A kB figure of `/proc/PID/status`.
+fn status_kb(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -303,12 +390,24 @@ impl Drop for Spawned {
 }
 
 /// Start a server that prints `port: N` on a line of its standard output.
+/// If it does not, the error carries what it wrote to standard error.
 fn spawn(mut cmd: Command) -> io::Result<Spawned> {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     let stdout = child
         .stdout
         .take()
         .ok_or_else(|| io::Error::other("no stdout"))?;
+    let mut stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| io::Error::other("no stderr"))?;
+    // Keep reading what it says on standard error too, so it never blocks
+    // on a full pipe; it is kept for the error message if it fails.
+    let said = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
     let mut port = None;
     let mut lines = BufReader::new(stdout).lines();
     for line in lines.by_ref() {
@@ -323,7 +422,15 @@ fn spawn(mut cmd: Command) -> io::Result<Spawned> {
     }
     // Keep reading what it prints, so it never writes to a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    let port = port.ok_or_else(|| io::Error::other("the server did not say its port"))?;
+    let Some(port) = port else {
+        let _ = child.kill();
+        let _ = child.wait();
+        let said = said.join().unwrap_or_default();
+        return Err(io::Error::other(format!(
+            "the server did not say its port; it said: {}",
+            said.trim()
+        )));
+    };
     Ok(Spawned {
         child,
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
@@ -394,6 +501,141 @@ fn compare(
             print_row(r, None);
         }
     }
+    Ok(())
+}
+
+/// `natter-bench scale`: check the arguments, raise the open-file limit,
+/// start the server unless one is given, run, print.
+fn scale(a: &ScaleArgs) -> io::Result<()> {
+    let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
+    if a.members == 0 || a.rooms == 0 || a.rooms > a.members {
+        return Err(invalid(format!(
+            "--rooms must be between 1 and --members ({})",
+            a.members
+        )));
+    }
+    if a.senders > 99_999 {
+        return Err(invalid("--senders is at most 99,999".into()));
+    }
+    if !(load::HEAD..=natter_core::wire::MAX_TEXT).contains(&a.size) {
+        return Err(invalid(format!(
+            "--size must be between {} and {}",
+            load::HEAD,
+            natter_core::wire::MAX_TEXT
+        )));
+    }
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    if !positive(a.rate) || !positive(a.duration) || !positive(a.connect_rate) {
+        return Err(invalid(
+            "--rate, --duration and --connect-rate must be above 0".into(),
+        ));
+    }
+    let messages = (a.rate * a.duration).ceil();
+    if messages > f64::from(u32::MAX / 2) {
+        return Err(invalid("--rate x --duration is too many messages".into()));
+    }
+    let layout = tally::Layout {
+        members: a.members,
+        rooms: a.rooms,
+        senders: a.senders,
+        messages: messages as u32,
+    };
+    if layout.bitmap_bytes() > 1 << 30 {
+        return Err(invalid(format!(
+            "checking every delivery would take {} MB of bitmaps: fewer senders, members or messages",
+            layout.bitmap_bytes() >> 20
+        )));
+    }
+    // The server started here inherits the raised limit too.
+    let margin = 64;
+    let limit = limits::raise_open_files((a.members + margin) as u64)?;
+    let max_members = a.members + 16;
+    let (spawned, addr, pid, server) = match a.addr {
+        Some(addr) => {
+            loopback_only(addr)?;
+            let who = match a.server_pid {
+                Some(pid) => format!("server at {addr}, pid {pid}"),
+                None => format!("server at {addr} (no --server-pid: no CPU or memory figures)"),
+            };
+            (None, addr, a.server_pid, who)
+        }
+        None => {
+            let me = std::env::current_exe()?;
+            let path = a
+                .server
+                .clone()
+                .unwrap_or_else(|| me.with_file_name("natter-server"));
+            if !path.exists() {
+                return Err(io::Error::other(format!(
+                    "{} not found: build it, or pass --server or --addr",
+                    path.display()
+                )));
+            }
+            let mut cmd = Command::new(&path);
+            cmd.args([
+                "--bind",
+                "127.0.0.1:0",
+                "--flood-rate",
+                "0",
+                "--log-level",
+                "error",
+            ]);
+            cmd.args(["--max-members", &max_members.to_string()]);
+            cmd.args(&a.server_args);
+            let s = spawn(cmd)?;
+            let (addr, pid) = (s.addr, s.child.id());
+            let who = format!(
+                "natter-server pid {pid} on {addr}, started with --max-members {max_members} --flood-rate 0{}{}",
+                if a.server_args.is_empty() { "" } else { " " },
+                a.server_args.join(" ")
+            );
+            (Some(s), addr, Some(pid), who)
+        }
+    };
+    let base = a.room.clone().unwrap_or_else(|| match spawned {
+        Some(_) => "lobby".to_owned(),
+        None => format!("scale{}", std::process::id()),
+    });
+    let rooms: Vec<String> = (0..a.rooms)
+        .map(|k| match k {
+            0 => base.clone(),
+            k => format!("{base}-{k}"),
+        })
+        .collect();
+    if let Some(bad) = rooms.iter().find(|r| !natter_core::wire::is_valid_room(r)) {
+        return Err(invalid(format!(
+            "'{bad}' is not a room name: {}",
+            natter_core::wire::ROOM_RULES
+        )));
+    }
+    let spec = scale::Spec {
+        addr,
+        layout,
+        rooms,
+        rate: a.rate,
+        size: a.size,
+        connect_rate: a.connect_rate,
+        handshakes: a.handshakes.max(1),
+        threads: a.threads.max(1),
+        settle: Duration::from_millis(a.settle_ms),
+        stall: Duration::from_secs(a.stall.max(1)),
+    };
+    eprintln!(
+        "natter-bench: open-file limit {limit}; {} members, {} room(s), {} sender(s)",
+        a.members,
+        a.rooms,
+        a.senders.min(a.members)
+    );
+    let report = scale::run(&spec, || scale::Probe {
+        cpu_us: pid.and_then(cpu_us),
+        rss_kb: pid.and_then(rss_kb),
+        hwm_kb: pid.and_then(rss_peak_kb),
+    })?;
+    report.print(&spec, &server);
+    if a.json {
+        println!("{}", report.json(&spec));
+    }
+    drop(spawned);
     Ok(())
 }
 
