@@ -93,6 +93,9 @@ pub struct Traffic {
     pub max_us: Option<u32>,
     /// Server CPU time over the phase, µs.
     pub server_cpu_us: Option<u64>,
+    /// This generator's own CPU time over the phase, µs: near the phase's
+    /// length per thread, and the latencies are partly the generator's.
+    pub generator_cpu_us: Option<u64>,
     /// The server at the end.
     pub after: Probe,
 }
@@ -185,7 +188,7 @@ pub fn run(spec: &Spec, probe: impl Fn() -> Probe) -> io::Result<Report> {
     }
     report.ramp_gaps = ramp_gaps;
     report.before = before;
-    if let Some((seconds, server_cpu_us, after)) = traffic_probe {
+    if let Some((seconds, server_cpu_us, generator_cpu_us, after)) = traffic_probe {
         latencies.sort_unstable();
         report.traffic = Some(Traffic {
             seconds,
@@ -194,13 +197,16 @@ pub fn run(spec: &Spec, probe: impl Fn() -> Probe) -> io::Result<Report> {
             p99_us: percentile(&latencies, 0.99),
             max_us: percentile(&latencies, 1.0),
             server_cpu_us,
+            generator_cpu_us,
             after,
         });
     }
     Ok(report)
 }
 
-type Watched = (Report, Option<(f64, Option<u64>, Probe)>);
+/// The report so far and, after traffic, its seconds, the server's and
+/// the generator's CPU time and the server at the end.
+type Watched = (Report, Option<(f64, Option<u64>, Option<u64>, Probe)>);
 
 /// The main thread's part: wait for each phase to finish, read the server
 /// between them, and move the workers on.
@@ -269,6 +275,8 @@ fn watch(
     let begin = now_ns() + 20_000_000;
     shared.traffic_start_ns.store(begin, Relaxed);
     let cpu_before = probe().cpu_us;
+    let me = std::process::id();
+    let my_cpu_before = crate::cpu_us(me);
     shared.phase.store(TRAFFIC, Relaxed);
     let sending_ns = (f64::from(l.messages) / spec.rate * 1e9) as u64;
     loop {
@@ -287,11 +295,14 @@ fn watch(
         }
     }
     let after = probe();
+    let my_cpu = my_cpu_before
+        .zip(crate::cpu_us(me))
+        .map(|(a, b)| b.saturating_sub(a));
     let seconds = shared.last_rx_ns.load(Relaxed).saturating_sub(begin) as f64 / 1e9;
     let cpu = cpu_before
         .zip(after.cpu_us)
         .map(|(a, b)| b.saturating_sub(a));
-    Ok((report, Some((seconds, cpu, after))))
+    Ok((report, Some((seconds, cpu, my_cpu, after))))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -562,6 +573,7 @@ impl<'a> Worker<'a> {
                     ));
                 }
                 Ok(n) => {
+                    let short = have + n < buf.len();
                     have += n;
                     let now_ns = self.now_ns();
                     self.shared.last_rx_ns.fetch_max(now_ns, Relaxed);
@@ -571,6 +583,14 @@ impl<'a> Worker<'a> {
                             have -= used;
                         }
                         Err(e) => break Err(e),
+                    }
+                    // A short read emptied the socket: bytes arriving later
+                    // wake the poll again. (A big room's member gets one
+                    // message per wake-up, so this saves a read per delivery
+                    // that would only say `WouldBlock`; the server does the
+                    // same.)
+                    if short {
+                        break Ok(());
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Ok(()),
@@ -812,14 +832,15 @@ impl Report {
             }
             _ => String::new(),
         };
+        let s = |v: Option<u64>| v.map_or("-".to_owned(), |us| format!("{:.2} s", us as f64 / 1e6));
         println!(
-            "         {} deliveries in {:.2} s; server CPU {}{per_delivery}, RSS {}, peak {}",
+            "         {} deliveries in {:.2} s; server CPU {}{per_delivery}, RSS {}, peak {}; generator CPU {}",
             thousands(c.delivered),
             t.seconds,
-            t.server_cpu_us
-                .map_or("-".to_owned(), |us| format!("{:.2} s", us as f64 / 1e6)),
+            s(t.server_cpu_us),
             kb(t.after.rss_kb),
             kb(t.after.hwm_kb),
+            s(t.generator_cpu_us),
         );
     }
 
@@ -855,7 +876,7 @@ impl Report {
             s += &format!(
                 ",\"expected\":{},\"received\":{},\"lost\":{},\"duplicated\":{},\"out_of_order\":{},\
                  \"corrupt\":{},\"stray\":{},\"gaps\":{},\"refused\":{},\"p50_us\":{},\"p99_us\":{},\
-                 \"max_us\":{},\"traffic_s\":{:.3},\"traffic_server_cpu_us\":{},\"rss_kb\":{},\"hwm_kb\":{}",
+                 \"max_us\":{},\"traffic_s\":{:.3},\"traffic_server_cpu_us\":{},\"generator_cpu_us\":{},\"rss_kb\":{},\"hwm_kb\":{}",
                 c.expected,
                 c.delivered,
                 c.lost(),
@@ -870,6 +891,7 @@ impl Report {
                 us(t.max_us),
                 t.seconds,
                 opt(t.server_cpu_us),
+                opt(t.generator_cpu_us),
                 opt(t.after.rss_kb),
                 opt(t.after.hwm_kb),
             );
