@@ -187,6 +187,8 @@ pub struct Conn<B> {
     /// Unique per connection, unlike the slot index, which is reused.
     pub(crate) session: u32,
     pub(crate) nick: String<MAX_NICK>,
+    /// `wire::name_key` of the nickname, to find it by scanning integers.
+    pub(crate) nick_key: u32,
     pub(crate) input: [u8; MAX_FRAME_LEN],
     pub(crate) input_len: usize,
     pub(crate) out: OutQueue<B>,
@@ -211,6 +213,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
             state: State::Free,
             session: 0,
             nick: String::new(),
+            nick_key: 0,
             input: [0; MAX_FRAME_LEN],
             input_len: 0,
             out: OutQueue::new(out),
@@ -231,6 +234,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
         self.state = State::Greeting;
         self.session = session;
         self.nick.clear();
+        self.nick_key = 0;
         self.input_len = 0;
         self.out.clear();
         self.joined.clear();

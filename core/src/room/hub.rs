@@ -12,7 +12,9 @@ use super::{
 };
 use crate::error::ErrorCode;
 use crate::time::Instant;
-use crate::wire::{Frame, MAX_FRAME_LEN, MAX_NICK, MAX_SHORT, MAX_TEXT, is_valid_room, same_name};
+use crate::wire::{
+    Frame, MAX_FRAME_LEN, MAX_NICK, MAX_SHORT, MAX_TEXT, is_valid_room, name_key, same_name,
+};
 
 /// A hub: every connection and every room, in the memory its [`Storage`]
 /// gives it. [`InlineHub`](super::InlineHub) keeps it all inside the value,
@@ -634,10 +636,10 @@ impl<S: Storage> Hub<S> {
 
     /// The welcomed connection using `nick` (case-insensitively).
     pub(super) fn nick_owner(&self, nick: &str) -> Option<ConnId> {
-        let i = self
-            .conns
-            .iter()
-            .position(|c| c.state == State::Ready && same_name(&c.nick, nick))?;
+        let key = name_key(nick);
+        let i = self.conns.iter().position(|c| {
+            c.nick_key == key && c.state == State::Ready && same_name(&c.nick, nick)
+        })?;
         Some(ConnId(i as u16))
     }
 }

@@ -10,7 +10,7 @@ use super::storage::{Slots, Storage};
 use super::{ConnId, Event, Hub, MAX_STRIKES, REPLY_RESERVE};
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::Instant;
-use crate::wire::{Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len};
+use crate::wire::{Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len, name_key};
 
 impl<S: Storage> Hub<S> {
     /// Handle every whole frame in `conn`'s input while its output queue has
@@ -125,6 +125,7 @@ impl<S: Storage> Hub<S> {
         c.nick.clear();
         // The decoder checked the nick, which is at most MAX_NICK bytes.
         let _ = c.nick.push_str(nick);
+        c.nick_key = name_key(nick);
         let lobby = self
             .rooms
             .iter()
@@ -378,6 +379,7 @@ impl<S: Storage> Hub<S> {
         }
         let c = &mut self.conns[conn.index()];
         let old = core::mem::replace(&mut c.nick, short_string(nick));
+        c.nick_key = name_key(nick);
         let rooms: Vec<u8, { conn::MAX_JOINED }> = c.joined.iter().map(|cur| cur.room).collect();
         for room in rooms {
             let ev = RoomEvent::NickChanged {

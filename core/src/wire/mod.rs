@@ -65,7 +65,7 @@ pub fn sniff(first: &[u8]) -> Option<Protocol> {
     })
 }
 pub use names::{
-    LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room,
+    LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room, name_key,
     nick_problem, room_problem, same_name,
 };
 

@@ -188,12 +188,51 @@ pub fn same_name(a: &str, b: &str) -> bool {
     a.len() == b.len() && (a == b || folded(a).eq(folded(b)))
 }
 
+/// A 32-bit key of `name` once case is folded (FNV-1a): names that are the
+/// same (by [`same_name`]) have the same key, so comparing keys first rules
+/// out almost every other name without folding either. The hub keeps each
+/// nickname's key, so finding who has a nickname among thousands is a scan
+/// of integers.
+///
+/// ```
+/// use natter_core::wire::name_key;
+/// assert_eq!(name_key("[Bot]"), name_key("{bot}"));
+/// assert_ne!(name_key("ann"), name_key("anne"));
+/// ```
+pub fn name_key(name: &str) -> u32 {
+    let mut key = 0x811c_9dc5_u32;
+    let mut utf8 = [0; 4];
+    for c in folded(name) {
+        for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+            key = (key ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+        }
+    }
+    key
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
     use std::format;
 
     use super::*;
+
+    /// The hub finds a nickname by its key first: names that are the same
+    /// must have the same key.
+    #[test]
+    fn names_that_are_the_same_have_the_same_key() {
+        for (a, b) in [
+            ("ann", "ANN"),
+            ("[bot]", "{BOT}"),
+            ("a\\b", "A|b"),
+            ("Zoë", "zoë"),
+            ("日本", "日本"),
+        ] {
+            assert!(same_name(a, b), "{a} {b}");
+            assert_eq!(name_key(a), name_key(b), "{a} {b}");
+        }
+        assert!(!same_name("zoë", "ZOË"));
+    }
 
     /// The words and the code are one rule: the limits and IRC's specials
     /// the texts name are the ones the checks use.
