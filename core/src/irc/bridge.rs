@@ -28,6 +28,7 @@
 
 use heapless::{String, Vec};
 
+use super::numeric::Numeric;
 use super::{MAX_LINE, Message, parse, split_text, write};
 use crate::error::ErrorCode;
 use crate::room::MAX_JOINED;
@@ -212,7 +213,9 @@ impl Bridge {
                 let text = "Your line was not valid UTF-8 and was dropped: natter text is UTF-8";
                 return self.text(out, Source::Server, "NOTICE", me, text, false);
             }
-            Err(_) => return self.numeric(out, "421", &["*", "Unreadable line"]),
+            Err(_) => {
+                return self.numeric(out, Numeric::ERR_UNKNOWNCOMMAND, &["*", "Unreadable line"]);
+            }
         };
         let p = |i| message.param(i);
         if message.is("CAP") {
@@ -244,18 +247,26 @@ impl Bridge {
         }
         match () {
             _ if message.is("NICK") => match p(0) {
-                None => self.numeric(out, "431", &["No nickname given"]),
-                Some(nick) if !is_valid_nick(nick) => {
-                    self.numeric(out, "432", &[nick, crate::wire::NICK_RULES])
-                }
+                None => self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
+                Some(nick) if !is_valid_nick(nick) => self.numeric(
+                    out,
+                    Numeric::ERR_ERRONEUSNICKNAME,
+                    &[nick, crate::wire::NICK_RULES],
+                ),
                 Some(nick) => hub.frame(&Frame::SetNick { nick }),
             },
-            _ if message.is("PASS") || message.is("USER") => {
-                self.numeric(out, "462", &["You may not reregister"])
-            }
+            _ if message.is("PASS") || message.is("USER") => self.numeric(
+                out,
+                Numeric::ERR_ALREADYREGISTRED,
+                &["You may not reregister"],
+            ),
             _ if message.is("JOIN") => self.join(&message, hub, out),
             _ if message.is("PART") => match p(0) {
-                None => self.numeric(out, "461", &["PART", "Not enough parameters"]),
+                None => self.numeric(
+                    out,
+                    Numeric::ERR_NEEDMOREPARAMS,
+                    &["PART", "Not enough parameters"],
+                ),
                 Some(targets) => {
                     for target in targets.split(',') {
                         match room_of(target) {
@@ -263,7 +274,11 @@ impl Bridge {
                                 room,
                                 reason: short(p(1).unwrap_or("")),
                             }),
-                            None => self.numeric(out, "403", &[target, "No such channel"]),
+                            None => self.numeric(
+                                out,
+                                Numeric::ERR_NOSUCHCHANNEL,
+                                &[target, "No such channel"],
+                            ),
                         }
                     }
                 }
@@ -274,10 +289,18 @@ impl Bridge {
             _ if message.is("WHO") => self.who(&message, dir, out),
             _ if message.is("WHOIS") => self.whois(&message, dir, out),
             _ if message.is("LUSERS") => {
-                self.numeric(out, "251", &["There are users in natter rooms on 1 server"]);
-                self.numeric(out, "255", &["I have clients and 1 server"]);
+                self.numeric(
+                    out,
+                    Numeric::RPL_LUSERCLIENT,
+                    &["There are users in natter rooms on 1 server"],
+                );
+                self.numeric(out, Numeric::RPL_LUSERME, &["I have clients and 1 server"]);
             }
-            _ => self.numeric(out, "421", &[message.command, "Unknown command"]),
+            _ => self.numeric(
+                out,
+                Numeric::ERR_UNKNOWNCOMMAND,
+                &[message.command, "Unknown command"],
+            ),
         }
     }
 
@@ -305,7 +328,11 @@ impl Bridge {
         } else if sub.eq_ignore_ascii_case("END") {
             self.negotiating = false;
         } else {
-            self.numeric(out, "410", &[sub, "Invalid CAP command"]);
+            self.numeric(
+                out,
+                Numeric::ERR_INVALIDCAPCMD,
+                &[sub, "Invalid CAP command"],
+            );
         }
     }
 
@@ -314,14 +341,20 @@ impl Bridge {
         if message.is("PASS") {
             match p(0) {
                 Some(pass) => self.password = truncated(pass),
-                None => self.numeric(out, "461", &["PASS", "Not enough parameters"]),
+                None => self.numeric(
+                    out,
+                    Numeric::ERR_NEEDMOREPARAMS,
+                    &["PASS", "Not enough parameters"],
+                ),
             }
         } else if message.is("NICK") {
             match p(0) {
-                None => self.numeric(out, "431", &["No nickname given"]),
-                Some(nick) if !is_valid_nick(nick) => {
-                    self.numeric(out, "432", &[nick, crate::wire::NICK_RULES])
-                }
+                None => self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
+                Some(nick) if !is_valid_nick(nick) => self.numeric(
+                    out,
+                    Numeric::ERR_ERRONEUSNICKNAME,
+                    &[nick, crate::wire::NICK_RULES],
+                ),
                 Some(nick) => {
                     self.nick = truncated(nick);
                     // A new nickname after a refused one: say hello again.
@@ -330,11 +363,19 @@ impl Bridge {
             }
         } else if message.is("USER") {
             if message.params().len() < 4 {
-                return self.numeric(out, "461", &["USER", "Not enough parameters"]);
+                return self.numeric(
+                    out,
+                    Numeric::ERR_NEEDMOREPARAMS,
+                    &["USER", "Not enough parameters"],
+                );
             }
             self.user = true;
         } else {
-            return self.numeric(out, "451", &["You have not registered"]);
+            return self.numeric(
+                out,
+                Numeric::ERR_NOTREGISTERED,
+                &["You have not registered"],
+            );
         }
         self.try_hello(hub);
     }
@@ -354,7 +395,11 @@ impl Bridge {
 
     fn join(&mut self, message: &Message<'_>, hub: &mut impl Frames, out: &mut impl Lines) {
         let Some(targets) = message.param(0) else {
-            return self.numeric(out, "461", &["JOIN", "Not enough parameters"]);
+            return self.numeric(
+                out,
+                Numeric::ERR_NEEDMOREPARAMS,
+                &["JOIN", "Not enough parameters"],
+            );
         };
         for target in targets.split(',') {
             match room_of(target) {
@@ -364,7 +409,11 @@ impl Bridge {
                     epoch: 0,
                     since: 0,
                 }),
-                None => self.numeric(out, "403", &[target, "No such channel"]),
+                None => self.numeric(
+                    out,
+                    Numeric::ERR_NOSUCHCHANNEL,
+                    &[target, "No such channel"],
+                ),
             }
         }
     }
@@ -373,13 +422,17 @@ impl Bridge {
         let notice = message.is("NOTICE");
         let (Some(target), text) = (message.param(0), message.param(1)) else {
             if !notice {
-                self.numeric(out, "411", &[&format_no_recipient(message.command)]);
+                self.numeric(
+                    out,
+                    Numeric::ERR_NORECIPIENT,
+                    &[&format_no_recipient(message.command)],
+                );
             }
             return;
         };
         let Some(text) = text.filter(|t| !t.is_empty()) else {
             if !notice {
-                self.numeric(out, "412", &["No text to send"]);
+                self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &["No text to send"]);
             }
             return;
         };
@@ -405,13 +458,21 @@ impl Bridge {
                 }),
                 None if target.starts_with('#') => {
                     if !notice {
-                        self.numeric(out, "403", &[target, "No such channel"]);
+                        self.numeric(
+                            out,
+                            Numeric::ERR_NOSUCHCHANNEL,
+                            &[target, "No such channel"],
+                        );
                     }
                     return;
                 }
                 None if !is_valid_nick(target) => {
                     if !notice {
-                        self.numeric(out, "401", &[target, "No such nick/channel"]);
+                        self.numeric(
+                            out,
+                            Numeric::ERR_NOSUCHNICK,
+                            &[target, "No such nick/channel"],
+                        );
                     }
                     return;
                 }
@@ -433,10 +494,18 @@ impl Bridge {
         out: &mut impl Lines,
     ) {
         let Some(target) = message.param(0) else {
-            return self.numeric(out, "461", &["TOPIC", "Not enough parameters"]);
+            return self.numeric(
+                out,
+                Numeric::ERR_NEEDMOREPARAMS,
+                &["TOPIC", "Not enough parameters"],
+            );
         };
         let Some(room) = room_of(target) else {
-            return self.numeric(out, "403", &[target, "No such channel"]);
+            return self.numeric(
+                out,
+                Numeric::ERR_NOSUCHCHANNEL,
+                &[target, "No such channel"],
+            );
         };
         if let Some(topic) = message.param(1) {
             return hub.frame(&Frame::SetTopic { room, topic });
@@ -446,13 +515,21 @@ impl Bridge {
                 let topic = dir.topic(&name).unwrap_or("");
                 self.topic_reply(out, &name, topic);
             }
-            None => self.numeric(out, "442", &[target, "You're not on that channel"]),
+            None => self.numeric(
+                out,
+                Numeric::ERR_NOTONCHANNEL,
+                &[target, "You're not on that channel"],
+            ),
         }
     }
 
     fn mode(&mut self, message: &Message<'_>, out: &mut impl Lines) {
         let Some(target) = message.param(0) else {
-            return self.numeric(out, "461", &["MODE", "Not enough parameters"]);
+            return self.numeric(
+                out,
+                Numeric::ERR_NEEDMOREPARAMS,
+                &["MODE", "Not enough parameters"],
+            );
         };
         match room_of(target) {
             Some(_)
@@ -460,11 +537,21 @@ impl Bridge {
                     .param(1)
                     .is_some_and(|m| m.trim_start_matches('+') == "b") =>
             {
-                self.numeric(out, "368", &[target, "End of channel ban list"])
+                self.numeric(
+                    out,
+                    Numeric::RPL_ENDOFBANLIST,
+                    &[target, "End of channel ban list"],
+                )
             }
-            Some(_) => self.numeric(out, "324", &[target, "+"]),
-            None if same_name(target, &self.nick) => self.numeric(out, "221", &["+"]),
-            None => self.numeric(out, "502", &["Cannot change mode for other users"]),
+            Some(_) => self.numeric(out, Numeric::RPL_CHANNELMODEIS, &[target, "+"]),
+            None if same_name(target, &self.nick) => {
+                self.numeric(out, Numeric::RPL_UMODEIS, &["+"])
+            }
+            None => self.numeric(
+                out,
+                Numeric::ERR_USERSDONTMATCH,
+                &["Cannot change mode for other users"],
+            ),
         }
     }
 
@@ -476,7 +563,7 @@ impl Bridge {
             dir.each_member(room, &mut |member| {
                 self.numeric(
                     out,
-                    "352",
+                    Numeric::RPL_WHOREPLY,
                     &[
                         target,
                         member,
@@ -489,20 +576,28 @@ impl Bridge {
                 );
             });
         }
-        self.numeric(out, "315", &[target, "End of WHO list"]);
+        self.numeric(out, Numeric::RPL_ENDOFWHO, &[target, "End of WHO list"]);
     }
 
     fn whois(&mut self, message: &Message<'_>, dir: &impl Directory, out: &mut impl Lines) {
         let Some(target) = message.param(message.params().len().saturating_sub(1)) else {
-            return self.numeric(out, "431", &["No nickname given"]);
+            return self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]);
         };
         let known = same_name(target, &self.nick) || dir.is_online(target);
         if known {
-            self.numeric(out, "311", &[target, target, "natter", "*", target]);
+            self.numeric(
+                out,
+                Numeric::RPL_WHOISUSER,
+                &[target, target, "natter", "*", target],
+            );
         } else {
-            self.numeric(out, "401", &[target, "No such nick/channel"]);
+            self.numeric(
+                out,
+                Numeric::ERR_NOSUCHNICK,
+                &[target, "No such nick/channel"],
+            );
         }
-        self.numeric(out, "318", &[target, "End of WHOIS list"]);
+        self.numeric(out, Numeric::RPL_ENDOFWHOIS, &[target, "End of WHOIS list"]);
     }
 
     /// One frame the hub sent this connection.
@@ -539,9 +634,9 @@ impl Bridge {
                     let _ = names.push_str(nick);
                 }
                 let ch = channel(room);
-                self.numeric(out, "353", &["=", &ch, &names]);
+                self.numeric(out, Numeric::RPL_NAMREPLY, &["=", &ch, &names]);
                 if flags & FLAG_MORE == 0 {
-                    self.numeric(out, "366", &[&ch, "End of /NAMES list"]);
+                    self.numeric(out, Numeric::RPL_ENDOFNAMES, &[&ch, "End of /NAMES list"]);
                 }
             }
             Frame::Left { room } => {
@@ -660,22 +755,22 @@ impl Bridge {
         let mut text: String<128> = String::new();
         let _ = text.push_str("Welcome to natter, ");
         let _ = text.push_str(nick);
-        self.numeric(out, "001", &[&text]);
+        self.numeric(out, Numeric::RPL_WELCOME, &[&text]);
         let server = self.server.clone();
         let mut host: String<128> = String::new();
         let _ = host.push_str("Your host is ");
         let _ = host.push_str(&server);
         let _ = host.push_str(", running natter");
-        self.numeric(out, "002", &[&host]);
+        self.numeric(out, Numeric::RPL_YOURHOST, &[&host]);
         self.numeric(
             out,
-            "003",
+            Numeric::RPL_CREATED,
             &["This server speaks natter and IRC on one port"],
         );
-        self.numeric(out, "004", &[&server, "natter-0.1", "i", "b"]);
+        self.numeric(out, Numeric::RPL_MYINFO, &[&server, "natter-0.1", "i", "b"]);
         self.numeric(
             out,
-            "005",
+            Numeric::RPL_ISUPPORT,
             &[
                 "CHANTYPES=#",
                 "PREFIX=",
@@ -687,7 +782,7 @@ impl Bridge {
                 "are supported by this server",
             ],
         );
-        self.numeric(out, "422", &["MOTD File is missing"]);
+        self.numeric(out, Numeric::ERR_NOMOTD, &["MOTD File is missing"]);
         if !lobby.is_empty() {
             let mut hint: String<96> = String::new();
             let _ = hint.push_str("The lobby is #");
@@ -708,30 +803,54 @@ impl Bridge {
         match code {
             ErrorCode::NickTaken => {
                 self.hello_sent = false;
-                self.numeric(out, "433", &[subject, "Nickname is already in use"]);
+                self.numeric(
+                    out,
+                    Numeric::ERR_NICKNAMEINUSE,
+                    &[subject, "Nickname is already in use"],
+                );
             }
             ErrorCode::BadNick => {
                 self.hello_sent = false;
-                self.numeric(out, "432", &[subject_or(subject), crate::wire::NICK_RULES]);
+                self.numeric(
+                    out,
+                    Numeric::ERR_ERRONEUSNICKNAME,
+                    &[subject_or(subject), crate::wire::NICK_RULES],
+                );
             }
             ErrorCode::BadPassword => {
                 self.hello_sent = false;
-                self.numeric(out, "464", &["Password incorrect"]);
+                self.numeric(out, Numeric::ERR_PASSWDMISMATCH, &["Password incorrect"]);
             }
-            ErrorCode::NoSuchNick => self.numeric(out, "401", &[subject, "No such nick/channel"]),
-            ErrorCode::NotInRoom if tag == TAG_PRIVMSG => {
-                self.numeric(out, "404", &[&ch, "Cannot send to channel (join it first)"])
-            }
-            ErrorCode::NotInRoom => self.numeric(out, "442", &[&ch, "You're not on that channel"]),
-            ErrorCode::RoomFull => self.numeric(out, "471", &[&ch, "Cannot join channel (+l)"]),
-            ErrorCode::TooManyRooms => {
-                self.numeric(out, "405", &[&ch, "You have joined too many channels"])
-            }
+            ErrorCode::NoSuchNick => self.numeric(
+                out,
+                Numeric::ERR_NOSUCHNICK,
+                &[subject, "No such nick/channel"],
+            ),
+            ErrorCode::NotInRoom if tag == TAG_PRIVMSG => self.numeric(
+                out,
+                Numeric::ERR_CANNOTSENDTOCHAN,
+                &[&ch, "Cannot send to channel (join it first)"],
+            ),
+            ErrorCode::NotInRoom => self.numeric(
+                out,
+                Numeric::ERR_NOTONCHANNEL,
+                &[&ch, "You're not on that channel"],
+            ),
+            ErrorCode::RoomFull => self.numeric(
+                out,
+                Numeric::ERR_CHANNELISFULL,
+                &[&ch, "Cannot join channel (+l)"],
+            ),
+            ErrorCode::TooManyRooms => self.numeric(
+                out,
+                Numeric::ERR_TOOMANYCHANNELS,
+                &[&ch, "You have joined too many channels"],
+            ),
             ErrorCode::BadRoom | ErrorCode::RoomsFixed | ErrorCode::NoFreeRoom => {
-                self.numeric(out, "403", &[&ch, code.describe()])
+                self.numeric(out, Numeric::ERR_NOSUCHCHANNEL, &[&ch, code.describe()])
             }
             ErrorCode::AlreadyInRoom => {}
-            ErrorCode::BadText => self.numeric(out, "412", &[code.describe()]),
+            ErrorCode::BadText => self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &[code.describe()]),
             _ => {
                 let me = self.nick.clone();
                 let target = if me.is_empty() { "*" } else { me.as_str() };
@@ -750,9 +869,9 @@ impl Bridge {
     fn topic_reply(&mut self, out: &mut impl Lines, room: &str, topic: &str) {
         let ch = channel(room);
         if topic.is_empty() {
-            self.numeric(out, "331", &[&ch, "No topic is set"]);
+            self.numeric(out, Numeric::RPL_NOTOPIC, &[&ch, "No topic is set"]);
         } else {
-            self.numeric(out, "332", &[&ch, topic]);
+            self.numeric(out, Numeric::RPL_TOPIC, &[&ch, topic]);
         }
     }
 
@@ -779,7 +898,7 @@ impl Bridge {
     }
 
     /// A numeric for this client: `:server NNN nick params...`.
-    fn numeric(&self, out: &mut impl Lines, code: &str, params: &[&str]) {
+    fn numeric(&self, out: &mut impl Lines, code: Numeric, params: &[&str]) {
         // Before registration the client has no nickname yet, as IRC sees it.
         let me = self.client_name();
         let mut all: Vec<&str, 17> = Vec::new();
@@ -787,7 +906,7 @@ impl Bridge {
         for p in params {
             let _ = all.push(p);
         }
-        self.send(out, Some(&self.server), code, &all);
+        self.send(out, Some(&self.server), code.as_str(), &all);
     }
 
     /// A command from user `nick`: `:nick!nick@natter CMD params...`.

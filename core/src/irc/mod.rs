@@ -22,6 +22,7 @@
 use core::fmt;
 
 pub mod bridge;
+pub mod numeric;
 
 /// Longest line, CR LF included (RFC 1459 section 2.3).
 pub const MAX_LINE: usize = 512;
