@@ -1,0 +1,451 @@
+//! IRC to natter: the lines a client sends, as frames for the hub or
+//! answers from the bridge.
+
+use heapless::String;
+
+use super::*;
+
+impl Bridge {
+    /// One line from the client (without its line ending). Queries are
+    /// answered from `dir`; requests go to `hub` as frames.
+    pub fn handle_line(
+        &mut self,
+        line: &[u8],
+        dir: &impl Directory,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
+        let message = match parse(line) {
+            Ok(m) => m,
+            // IRC ignores empty lines.
+            Err(crate::irc::ParseError::Empty) => return,
+            Err(crate::irc::ParseError::NotUtf8) => {
+                // IRC has no numeric for this; a server notice says it.
+                let me = if self.nick.is_empty() {
+                    "*"
+                } else {
+                    self.nick.as_str()
+                };
+                let text = "Your line was not valid UTF-8 and was dropped: natter text is UTF-8";
+                return self.text(out, Source::Server, "NOTICE", me, text, false);
+            }
+            Err(_) => {
+                return self.numeric(out, Numeric::ERR_UNKNOWNCOMMAND, &["*", "Unreadable line"]);
+            }
+        };
+        let p = |i| message.param(i);
+        if message.is("CAP") {
+            self.cap(&message, out);
+            if !self.welcomed {
+                self.try_hello(hub);
+            }
+            return;
+        }
+        if message.is("PING") {
+            let token = p(0).unwrap_or("");
+            return self.send(
+                out,
+                Some(self.server.as_str()),
+                "PONG",
+                &[self.server.as_str(), token],
+            );
+        }
+        if message.is("PONG") {
+            return hub.frame(&Frame::Pong { token: self.ping });
+        }
+        if message.is("QUIT") {
+            return hub.frame(&Frame::Quit {
+                reason: short(p(0).unwrap_or("")),
+            });
+        }
+        if !self.welcomed {
+            return self.register(&message, hub, out);
+        }
+        match () {
+            _ if message.is("NICK") => match p(0) {
+                None => self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
+                Some(nick) if !is_valid_nick(nick) => self.numeric(
+                    out,
+                    Numeric::ERR_ERRONEUSNICKNAME,
+                    &[nick, crate::wire::NICK_RULES],
+                ),
+                Some(nick) => hub.frame(&Frame::SetNick { nick }),
+            },
+            _ if message.is("PASS") || message.is("USER") => self.numeric(
+                out,
+                Numeric::ERR_ALREADYREGISTRED,
+                &["You may not reregister"],
+            ),
+            _ if message.is("JOIN") => self.join(&message, hub, out),
+            _ if message.is("PART") => match p(0) {
+                None => self.numeric(
+                    out,
+                    Numeric::ERR_NEEDMOREPARAMS,
+                    &["PART", "Not enough parameters"],
+                ),
+                Some(targets) => {
+                    for target in targets.split(',') {
+                        match room_of(target) {
+                            Some(room) => hub.frame(&Frame::Part {
+                                room,
+                                reason: short(p(1).unwrap_or("")),
+                            }),
+                            None => self.numeric(
+                                out,
+                                Numeric::ERR_NOSUCHCHANNEL,
+                                &[target, "No such channel"],
+                            ),
+                        }
+                    }
+                }
+            },
+            _ if message.is("PRIVMSG") || message.is("NOTICE") => self.say(&message, hub, out),
+            _ if message.is("TOPIC") => self.topic(&message, dir, hub, out),
+            _ if message.is("MODE") => self.mode(&message, out),
+            _ if message.is("WHO") => self.who(&message, dir, out),
+            _ if message.is("WHOIS") => self.whois(&message, dir, out),
+            _ if message.is("LUSERS") => {
+                self.numeric(
+                    out,
+                    Numeric::RPL_LUSERCLIENT,
+                    &["There are users in natter rooms on 1 server"],
+                );
+                self.numeric(out, Numeric::RPL_LUSERME, &["I have clients and 1 server"]);
+            }
+            _ => self.numeric(
+                out,
+                Numeric::ERR_UNKNOWNCOMMAND,
+                &[message.command, "Unknown command"],
+            ),
+        }
+    }
+
+    pub(super) fn cap(&mut self, message: &Message<'_>, out: &mut impl Lines) {
+        let sub = message.param(0).unwrap_or("");
+        let me = if self.nick.is_empty() {
+            "*"
+        } else {
+            self.nick.as_str()
+        };
+        let server = self.server.clone();
+        if sub.eq_ignore_ascii_case("LS") || sub.eq_ignore_ascii_case("LIST") {
+            // Capabilities are not implemented, so none are offered.
+            if !self.welcomed {
+                self.negotiating = true;
+            }
+            self.send(out, Some(&server), "CAP", &[me, sub, ""]);
+        } else if sub.eq_ignore_ascii_case("REQ") {
+            self.send(
+                out,
+                Some(&server),
+                "CAP",
+                &[me, "NAK", message.param(1).unwrap_or("")],
+            );
+        } else if sub.eq_ignore_ascii_case("END") {
+            self.negotiating = false;
+        } else {
+            self.numeric(
+                out,
+                Numeric::ERR_INVALIDCAPCMD,
+                &[sub, "Invalid CAP command"],
+            );
+        }
+    }
+
+    pub(super) fn register(
+        &mut self,
+        message: &Message<'_>,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
+        let p = |i| message.param(i);
+        if message.is("PASS") {
+            match p(0) {
+                Some(pass) => self.password = truncated(pass),
+                None => self.numeric(
+                    out,
+                    Numeric::ERR_NEEDMOREPARAMS,
+                    &["PASS", "Not enough parameters"],
+                ),
+            }
+        } else if message.is("NICK") {
+            match p(0) {
+                None => self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
+                Some(nick) if !is_valid_nick(nick) => self.numeric(
+                    out,
+                    Numeric::ERR_ERRONEUSNICKNAME,
+                    &[nick, crate::wire::NICK_RULES],
+                ),
+                Some(nick) => {
+                    self.nick = truncated(nick);
+                    // A new nickname after a refused one: say hello again.
+                    self.hello_sent = false;
+                }
+            }
+        } else if message.is("USER") {
+            if message.params().len() < 4 {
+                return self.numeric(
+                    out,
+                    Numeric::ERR_NEEDMOREPARAMS,
+                    &["USER", "Not enough parameters"],
+                );
+            }
+            self.user = true;
+        } else {
+            return self.numeric(
+                out,
+                Numeric::ERR_NOTREGISTERED,
+                &["You have not registered"],
+            );
+        }
+        self.try_hello(hub);
+    }
+
+    /// Say hello to the hub once the nickname, the user and the end of
+    /// capability negotiation are in.
+    pub(super) fn try_hello(&mut self, hub: &mut impl Frames) {
+        if !self.nick.is_empty() && self.user && !self.negotiating && !self.hello_sent {
+            self.hello_sent = true;
+            hub.frame(&Frame::Hello {
+                version: VERSION,
+                nick: &self.nick,
+                password: &self.password,
+            });
+        }
+    }
+
+    pub(super) fn join(
+        &mut self,
+        message: &Message<'_>,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
+        let Some(targets) = message.param(0) else {
+            return self.numeric(
+                out,
+                Numeric::ERR_NEEDMOREPARAMS,
+                &["JOIN", "Not enough parameters"],
+            );
+        };
+        for target in targets.split(',') {
+            match room_of(target) {
+                Some(room) if self.room(room).is_some() => {}
+                Some(room) => hub.frame(&Frame::Join {
+                    room,
+                    epoch: 0,
+                    since: 0,
+                }),
+                None => self.numeric(
+                    out,
+                    Numeric::ERR_NOSUCHCHANNEL,
+                    &[target, "No such channel"],
+                ),
+            }
+        }
+    }
+
+    pub(super) fn say(
+        &mut self,
+        message: &Message<'_>,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
+        let notice = message.is("NOTICE");
+        let (Some(target), text) = (message.param(0), message.param(1)) else {
+            if !notice {
+                self.numeric(
+                    out,
+                    Numeric::ERR_NORECIPIENT,
+                    &[&format_no_recipient(message.command)],
+                );
+            }
+            return;
+        };
+        let Some(text) = text.filter(|t| !t.is_empty()) else {
+            if !notice {
+                self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &["No text to send"]);
+            }
+            return;
+        };
+        let (text, flags) = match text.strip_prefix("\u{1}ACTION ") {
+            Some(action) => (action.strip_suffix('\u{1}').unwrap_or(action), FLAG_ACTION),
+            // Other CTCP requests (VERSION, PING...) are not passed on.
+            None if text.starts_with('\u{1}') => return,
+            None => (text, 0),
+        };
+        let tag = if notice { TAG_NOTICE } else { TAG_PRIVMSG };
+        // An IRC line's text always fits natter's; split all the same, so
+        // nothing is cut if the limits ever change.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let (piece, tail) = split_text(rest, MAX_TEXT);
+            rest = tail;
+            match room_of(target) {
+                Some(room) => hub.frame(&Frame::Say {
+                    tag,
+                    room,
+                    flags,
+                    text: piece,
+                }),
+                None if target.starts_with('#') => {
+                    if !notice {
+                        self.numeric(
+                            out,
+                            Numeric::ERR_NOSUCHCHANNEL,
+                            &[target, "No such channel"],
+                        );
+                    }
+                    return;
+                }
+                None if !is_valid_nick(target) => {
+                    if !notice {
+                        self.numeric(
+                            out,
+                            Numeric::ERR_NOSUCHNICK,
+                            &[target, "No such nick/channel"],
+                        );
+                    }
+                    return;
+                }
+                None => hub.frame(&Frame::Whisper {
+                    tag,
+                    to: target,
+                    flags,
+                    text: piece,
+                }),
+            }
+        }
+    }
+
+    pub(super) fn topic(
+        &mut self,
+        message: &Message<'_>,
+        dir: &impl Directory,
+        hub: &mut impl Frames,
+        out: &mut impl Lines,
+    ) {
+        let Some(target) = message.param(0) else {
+            return self.numeric(
+                out,
+                Numeric::ERR_NEEDMOREPARAMS,
+                &["TOPIC", "Not enough parameters"],
+            );
+        };
+        let Some(room) = room_of(target) else {
+            return self.numeric(
+                out,
+                Numeric::ERR_NOSUCHCHANNEL,
+                &[target, "No such channel"],
+            );
+        };
+        if let Some(topic) = message.param(1) {
+            return hub.frame(&Frame::SetTopic { room, topic });
+        }
+        match self.room(room).map(|r| r.name.clone()) {
+            Some(name) => {
+                let topic = dir.topic(&name).unwrap_or("");
+                self.topic_reply(out, &name, topic);
+            }
+            None => self.numeric(
+                out,
+                Numeric::ERR_NOTONCHANNEL,
+                &[target, "You're not on that channel"],
+            ),
+        }
+    }
+
+    pub(super) fn mode(&mut self, message: &Message<'_>, out: &mut impl Lines) {
+        let Some(target) = message.param(0) else {
+            return self.numeric(
+                out,
+                Numeric::ERR_NEEDMOREPARAMS,
+                &["MODE", "Not enough parameters"],
+            );
+        };
+        match room_of(target) {
+            Some(_)
+                if message
+                    .param(1)
+                    .is_some_and(|m| m.trim_start_matches('+') == "b") =>
+            {
+                self.numeric(
+                    out,
+                    Numeric::RPL_ENDOFBANLIST,
+                    &[target, "End of channel ban list"],
+                )
+            }
+            Some(_) => self.numeric(out, Numeric::RPL_CHANNELMODEIS, &[target, "+"]),
+            None if same_name(target, &self.nick) => {
+                self.numeric(out, Numeric::RPL_UMODEIS, &["+"])
+            }
+            None => self.numeric(
+                out,
+                Numeric::ERR_USERSDONTMATCH,
+                &["Cannot change mode for other users"],
+            ),
+        }
+    }
+
+    pub(super) fn who(
+        &mut self,
+        message: &Message<'_>,
+        dir: &impl Directory,
+        out: &mut impl Lines,
+    ) {
+        let target = message.param(0).unwrap_or("*");
+        // Rooms are public, as channels are on most networks: members are
+        // listed to anyone who asks.
+        if let Some(room) = room_of(target) {
+            dir.each_member(room, &mut |member| {
+                self.numeric(
+                    out,
+                    Numeric::RPL_WHOREPLY,
+                    &[
+                        target,
+                        member,
+                        "natter",
+                        &self.server,
+                        member,
+                        "H",
+                        "0 natter",
+                    ],
+                );
+            });
+        }
+        self.numeric(out, Numeric::RPL_ENDOFWHO, &[target, "End of WHO list"]);
+    }
+
+    pub(super) fn whois(
+        &mut self,
+        message: &Message<'_>,
+        dir: &impl Directory,
+        out: &mut impl Lines,
+    ) {
+        let Some(target) = message.param(message.params().len().saturating_sub(1)) else {
+            return self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]);
+        };
+        let known = same_name(target, &self.nick) || dir.is_online(target);
+        if known {
+            self.numeric(
+                out,
+                Numeric::RPL_WHOISUSER,
+                &[target, target, "natter", "*", target],
+            );
+        } else {
+            self.numeric(
+                out,
+                Numeric::ERR_NOSUCHNICK,
+                &[target, "No such nick/channel"],
+            );
+        }
+        self.numeric(out, Numeric::RPL_ENDOFWHOIS, &[target, "End of WHOIS list"]);
+    }
+}
+
+pub(super) fn format_no_recipient(command: &str) -> String<48> {
+    let mut s = String::new();
+    let _ = s.push_str("No recipient given (");
+    let _ = s.push_str(command);
+    let _ = s.push(')');
+    s
+}
