@@ -13,7 +13,11 @@ macro_rules! numerics {
         /// A numeric reply, by its RFC name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        // The RFC names, as the `irc` crate spells them.
         #[allow(non_camel_case_types)]
+        // `001` is decimal 1 written as IRC writes it: the literal is also
+        // the wire text (`as_str`), so it keeps its three digits.
+        #[allow(clippy::zero_prefixed_literal)]
         #[non_exhaustive]
         #[repr(u16)]
         pub enum Numeric {

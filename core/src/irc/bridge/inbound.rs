@@ -1,9 +1,12 @@
 //! IRC to natter: the lines a client sends, as frames for the hub or
-//! answers from the bridge.
+//! answers from the bridge. Which handler runs, and the checks every
+//! command shares, are the table's (`commands.rs`).
 
 use heapless::String;
 
+use super::commands::Io;
 use super::*;
+use crate::irc::ParseError;
 
 impl Bridge {
     /// One line from the client (without its line ending). Queries are
@@ -18,14 +21,10 @@ impl Bridge {
         let message = match parse(line) {
             Ok(m) => m,
             // IRC ignores empty lines.
-            Err(crate::irc::ParseError::Empty) => return,
-            Err(crate::irc::ParseError::NotUtf8) => {
+            Err(ParseError::Empty) => return,
+            Err(ParseError::NotUtf8) => {
                 // IRC has no numeric for this; a server notice says it.
-                let me = if self.nick.is_empty() {
-                    "*"
-                } else {
-                    self.nick.as_str()
-                };
+                let me = or_star(&self.nick);
                 let text = "Your line was not valid UTF-8 and was dropped: natter text is UTF-8";
                 return self.text(out, Source::Server, "NOTICE", me, text, false);
             }
@@ -33,110 +32,22 @@ impl Bridge {
                 return self.numeric(out, Numeric::ERR_UNKNOWNCOMMAND, &["*", "Unreadable line"]);
             }
         };
-        let p = |i| message.param(i);
-        if message.is("CAP") {
-            self.cap(&message, out);
-            if !self.welcomed {
-                self.try_hello(hub);
-            }
-            return;
-        }
-        if message.is("PING") {
-            let token = p(0).unwrap_or("");
-            return self.send(
-                out,
-                Some(self.server.as_str()),
-                "PONG",
-                &[self.server.as_str(), token],
-            );
-        }
-        if message.is("PONG") {
-            return hub.frame(&Frame::Pong { token: self.ping });
-        }
-        if message.is("QUIT") {
-            return hub.frame(&Frame::Quit {
-                reason: short(p(0).unwrap_or("")),
-            });
-        }
-        if !self.welcomed {
-            return self.register(&message, hub, out);
-        }
-        match () {
-            _ if message.is("NICK") => match p(0) {
-                None => self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
-                Some(nick) if !is_valid_nick(nick) => self.numeric(
-                    out,
-                    Numeric::ERR_ERRONEUSNICKNAME,
-                    &[nick, crate::wire::NICK_RULES],
-                ),
-                Some(nick) => hub.frame(&Frame::SetNick { nick }),
-            },
-            _ if message.is("PASS") || message.is("USER") => self.numeric(
-                out,
-                Numeric::ERR_ALREADYREGISTRED,
-                &["You may not reregister"],
-            ),
-            _ if message.is("JOIN") => self.join(&message, hub, out),
-            _ if message.is("PART") => match p(0) {
-                None => self.numeric(
-                    out,
-                    Numeric::ERR_NEEDMOREPARAMS,
-                    &["PART", "Not enough parameters"],
-                ),
-                Some(targets) => {
-                    for target in targets.split(',') {
-                        match room_of(target) {
-                            Some(room) => hub.frame(&Frame::Part {
-                                room,
-                                reason: short(p(1).unwrap_or("")),
-                            }),
-                            None => self.numeric(
-                                out,
-                                Numeric::ERR_NOSUCHCHANNEL,
-                                &[target, "No such channel"],
-                            ),
-                        }
-                    }
-                }
-            },
-            _ if message.is("PRIVMSG") || message.is("NOTICE") => self.say(&message, hub, out),
-            _ if message.is("TOPIC") => self.topic(&message, dir, hub, out),
-            _ if message.is("MODE") => self.mode(&message, out),
-            _ if message.is("WHO") => self.who(&message, dir, out),
-            _ if message.is("WHOIS") => self.whois(&message, dir, out),
-            _ if message.is("LUSERS") => {
-                self.numeric(
-                    out,
-                    Numeric::RPL_LUSERCLIENT,
-                    &["There are users in natter rooms on 1 server"],
-                );
-                self.numeric(out, Numeric::RPL_LUSERME, &["I have clients and 1 server"]);
-            }
-            _ => self.numeric(
-                out,
-                Numeric::ERR_UNKNOWNCOMMAND,
-                &[message.command, "Unknown command"],
-            ),
-        }
+        self.dispatch(&message, &mut Io { dir, hub, out });
     }
 
-    pub(super) fn cap(&mut self, message: &Message<'_>, out: &mut impl Lines) {
+    pub(super) fn cap(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
         let sub = message.param(0).unwrap_or("");
-        let me = if self.nick.is_empty() {
-            "*"
-        } else {
-            self.nick.as_str()
-        };
+        let me = or_star(&self.nick);
         let server = self.server.clone();
         if sub.eq_ignore_ascii_case("LS") || sub.eq_ignore_ascii_case("LIST") {
             // Capabilities are not implemented, so none are offered.
             if !self.welcomed {
                 self.negotiating = true;
             }
-            self.send(out, Some(&server), "CAP", &[me, sub, ""]);
+            self.send(io.out, Some(&server), "CAP", &[me, sub, ""]);
         } else if sub.eq_ignore_ascii_case("REQ") {
             self.send(
-                out,
+                io.out,
                 Some(&server),
                 "CAP",
                 &[me, "NAK", message.param(1).unwrap_or("")],
@@ -145,65 +56,51 @@ impl Bridge {
             self.negotiating = false;
         } else {
             self.numeric(
-                out,
+                io.out,
                 Numeric::ERR_INVALIDCAPCMD,
                 &[sub, "Invalid CAP command"],
             );
         }
+        if !self.welcomed {
+            self.try_hello(io.hub);
+        }
     }
 
-    pub(super) fn register(
-        &mut self,
-        message: &Message<'_>,
-        hub: &mut impl Frames,
-        out: &mut impl Lines,
-    ) {
-        let p = |i| message.param(i);
-        if message.is("PASS") {
-            match p(0) {
-                Some(pass) => self.password = truncated(pass),
-                None => self.numeric(
-                    out,
-                    Numeric::ERR_NEEDMOREPARAMS,
-                    &["PASS", "Not enough parameters"],
-                ),
-            }
-        } else if message.is("NICK") {
-            match p(0) {
-                None => self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
-                Some(nick) if !is_valid_nick(nick) => self.numeric(
-                    out,
-                    Numeric::ERR_ERRONEUSNICKNAME,
-                    &[nick, crate::wire::NICK_RULES],
-                ),
-                Some(nick) => {
-                    self.nick = truncated(nick);
-                    // A new nickname after a refused one: say hello again.
-                    self.hello_sent = false;
-                }
-            }
-        } else if message.is("USER") {
-            if message.params().len() < 4 {
-                return self.numeric(
-                    out,
-                    Numeric::ERR_NEEDMOREPARAMS,
-                    &["USER", "Not enough parameters"],
-                );
-            }
-            self.user = true;
-        } else {
-            return self.numeric(
-                out,
-                Numeric::ERR_NOTREGISTERED,
-                &["You have not registered"],
-            );
+    pub(super) fn pass(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        if let Some(pass) = message.param(0) {
+            self.password = truncated(pass);
         }
-        self.try_hello(hub);
+        self.try_hello(io.hub);
+    }
+
+    pub(super) fn nick(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        match message.param(0) {
+            None => self.numeric(io.out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]),
+            Some(nick) if !is_valid_nick(nick) => self.numeric(
+                io.out,
+                Numeric::ERR_ERRONEUSNICKNAME,
+                &[nick, crate::wire::NICK_RULES],
+            ),
+            Some(nick) if self.welcomed => io.hub.frame(&Frame::SetNick { nick }),
+            Some(nick) => {
+                self.nick = truncated(nick);
+                // A new nickname after a refused one: say hello again.
+                self.hello_sent = false;
+            }
+        }
+        if !self.welcomed {
+            self.try_hello(io.hub);
+        }
+    }
+
+    pub(super) fn user(&mut self, _: &Message<'_>, io: &mut Io<'_>) {
+        self.user = true;
+        self.try_hello(io.hub);
     }
 
     /// Say hello to the hub once the nickname, the user and the end of
     /// capability negotiation are in.
-    pub(super) fn try_hello(&mut self, hub: &mut impl Frames) {
+    fn try_hello(&mut self, hub: &mut (impl Frames + ?Sized)) {
         if !self.nick.is_empty() && self.user && !self.negotiating && !self.hello_sent {
             self.hello_sent = true;
             hub.frame(&Frame::Hello {
@@ -214,47 +111,62 @@ impl Bridge {
         }
     }
 
-    pub(super) fn join(
-        &mut self,
-        message: &Message<'_>,
-        hub: &mut impl Frames,
-        out: &mut impl Lines,
-    ) {
-        let Some(targets) = message.param(0) else {
-            return self.numeric(
-                out,
-                Numeric::ERR_NEEDMOREPARAMS,
-                &["JOIN", "Not enough parameters"],
-            );
-        };
+    pub(super) fn ping(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let token = message.param(0).unwrap_or("");
+        self.send(
+            io.out,
+            Some(self.server.as_str()),
+            "PONG",
+            &[self.server.as_str(), token],
+        );
+    }
+
+    pub(super) fn pong(&mut self, _: &Message<'_>, io: &mut Io<'_>) {
+        io.hub.frame(&Frame::Pong { token: self.ping });
+    }
+
+    pub(super) fn quit(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        io.hub.frame(&Frame::Quit {
+            reason: short(message.param(0).unwrap_or("")),
+        });
+    }
+
+    pub(super) fn join(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let targets = message.param(0).unwrap_or("");
         for target in targets.split(',') {
             match room_of(target) {
                 Some(room) if self.room(room).is_some() => {}
-                Some(room) => hub.frame(&Frame::Join {
+                Some(room) => io.hub.frame(&Frame::Join {
                     room,
                     epoch: 0,
                     since: 0,
                 }),
-                None => self.numeric(
-                    out,
-                    Numeric::ERR_NOSUCHCHANNEL,
-                    &[target, "No such channel"],
-                ),
+                None => self.no_such_channel(io.out, target),
             }
         }
     }
 
-    pub(super) fn say(
-        &mut self,
-        message: &Message<'_>,
-        hub: &mut impl Frames,
-        out: &mut impl Lines,
-    ) {
+    pub(super) fn part(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let targets = message.param(0).unwrap_or("");
+        for target in targets.split(',') {
+            match room_of(target) {
+                Some(room) => io.hub.frame(&Frame::Part {
+                    room,
+                    reason: short(message.param(1).unwrap_or("")),
+                }),
+                None => self.no_such_channel(io.out, target),
+            }
+        }
+    }
+
+    /// `PRIVMSG` and `NOTICE`: the same, except that IRC never answers a
+    /// `NOTICE`.
+    pub(super) fn say(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
         let notice = message.is("NOTICE");
         let (Some(target), text) = (message.param(0), message.param(1)) else {
             if !notice {
                 self.numeric(
-                    out,
+                    io.out,
                     Numeric::ERR_NORECIPIENT,
                     &[&format_no_recipient(message.command)],
                 );
@@ -263,7 +175,7 @@ impl Bridge {
         };
         let Some(text) = text.filter(|t| !t.is_empty()) else {
             if !notice {
-                self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &["No text to send"]);
+                self.numeric(io.out, Numeric::ERR_NOTEXTTOSEND, &["No text to send"]);
             }
             return;
         };
@@ -281,7 +193,7 @@ impl Bridge {
             let (piece, tail) = split_text(rest, MAX_TEXT);
             rest = tail;
             match room_of(target) {
-                Some(room) => hub.frame(&Frame::Say {
+                Some(room) => io.hub.frame(&Frame::Say {
                     tag,
                     room,
                     flags,
@@ -289,25 +201,21 @@ impl Bridge {
                 }),
                 None if target.starts_with('#') => {
                     if !notice {
-                        self.numeric(
-                            out,
-                            Numeric::ERR_NOSUCHCHANNEL,
-                            &[target, "No such channel"],
-                        );
+                        self.no_such_channel(io.out, target);
                     }
                     return;
                 }
                 None if !is_valid_nick(target) => {
                     if !notice {
                         self.numeric(
-                            out,
+                            io.out,
                             Numeric::ERR_NOSUCHNICK,
                             &[target, "No such nick/channel"],
                         );
                     }
                     return;
                 }
-                None => hub.frame(&Frame::Whisper {
+                None => io.hub.frame(&Frame::Whisper {
                     tag,
                     to: target,
                     flags,
@@ -317,51 +225,30 @@ impl Bridge {
         }
     }
 
-    pub(super) fn topic(
-        &mut self,
-        message: &Message<'_>,
-        dir: &impl Directory,
-        hub: &mut impl Frames,
-        out: &mut impl Lines,
-    ) {
-        let Some(target) = message.param(0) else {
-            return self.numeric(
-                out,
-                Numeric::ERR_NEEDMOREPARAMS,
-                &["TOPIC", "Not enough parameters"],
-            );
-        };
+    pub(super) fn topic(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let target = message.param(0).unwrap_or("");
         let Some(room) = room_of(target) else {
-            return self.numeric(
-                out,
-                Numeric::ERR_NOSUCHCHANNEL,
-                &[target, "No such channel"],
-            );
+            return self.no_such_channel(io.out, target);
         };
         if let Some(topic) = message.param(1) {
-            return hub.frame(&Frame::SetTopic { room, topic });
+            return io.hub.frame(&Frame::SetTopic { room, topic });
         }
         match self.room(room).map(|r| r.name.clone()) {
             Some(name) => {
-                let topic = dir.topic(&name).unwrap_or("");
-                self.topic_reply(out, &name, topic);
+                let topic = io.dir.topic(&name).unwrap_or("");
+                self.topic_reply(io.out, &name, topic);
             }
             None => self.numeric(
-                out,
+                io.out,
                 Numeric::ERR_NOTONCHANNEL,
                 &[target, "You're not on that channel"],
             ),
         }
     }
 
-    pub(super) fn mode(&mut self, message: &Message<'_>, out: &mut impl Lines) {
-        let Some(target) = message.param(0) else {
-            return self.numeric(
-                out,
-                Numeric::ERR_NEEDMOREPARAMS,
-                &["MODE", "Not enough parameters"],
-            );
-        };
+    pub(super) fn mode(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let target = message.param(0).unwrap_or("");
+        let out = &mut *io.out;
         match room_of(target) {
             Some(_)
                 if message
@@ -386,17 +273,13 @@ impl Bridge {
         }
     }
 
-    pub(super) fn who(
-        &mut self,
-        message: &Message<'_>,
-        dir: &impl Directory,
-        out: &mut impl Lines,
-    ) {
+    pub(super) fn who(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
         let target = message.param(0).unwrap_or("*");
+        let out = &mut *io.out;
         // Rooms are public, as channels are on most networks: members are
         // listed to anyone who asks.
         if let Some(room) = room_of(target) {
-            dir.each_member(room, &mut |member| {
+            io.dir.each_member(room, &mut |member| {
                 self.numeric(
                     out,
                     Numeric::RPL_WHOREPLY,
@@ -415,16 +298,12 @@ impl Bridge {
         self.numeric(out, Numeric::RPL_ENDOFWHO, &[target, "End of WHO list"]);
     }
 
-    pub(super) fn whois(
-        &mut self,
-        message: &Message<'_>,
-        dir: &impl Directory,
-        out: &mut impl Lines,
-    ) {
+    pub(super) fn whois(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let out = &mut *io.out;
         let Some(target) = message.param(message.params().len().saturating_sub(1)) else {
             return self.numeric(out, Numeric::ERR_NONICKNAMEGIVEN, &["No nickname given"]);
         };
-        let known = same_name(target, &self.nick) || dir.is_online(target);
+        let known = same_name(target, &self.nick) || io.dir.is_online(target);
         if known {
             self.numeric(
                 out,
@@ -440,9 +319,30 @@ impl Bridge {
         }
         self.numeric(out, Numeric::RPL_ENDOFWHOIS, &[target, "End of WHOIS list"]);
     }
+
+    pub(super) fn lusers(&mut self, _: &Message<'_>, io: &mut Io<'_>) {
+        self.numeric(
+            io.out,
+            Numeric::RPL_LUSERCLIENT,
+            &["There are users in natter rooms on 1 server"],
+        );
+        self.numeric(
+            io.out,
+            Numeric::RPL_LUSERME,
+            &["I have clients and 1 server"],
+        );
+    }
+
+    fn no_such_channel(&self, out: &mut (impl Lines + ?Sized), target: &str) {
+        self.numeric(
+            out,
+            Numeric::ERR_NOSUCHCHANNEL,
+            &[target, "No such channel"],
+        );
+    }
 }
 
-pub(super) fn format_no_recipient(command: &str) -> String<48> {
+fn format_no_recipient(command: &str) -> String<48> {
     let mut s = String::new();
     let _ = s.push_str("No recipient given (");
     let _ = s.push_str(command);

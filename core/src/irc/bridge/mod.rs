@@ -37,6 +37,7 @@ use crate::wire::{
     is_valid_room, same_name,
 };
 
+mod commands;
 mod inbound;
 mod outbound;
 mod write;
@@ -179,7 +180,7 @@ impl Bridge {
 
     /// The client's nickname as numerics name it: `*` before registration.
     pub fn client_name(&self) -> &str {
-        if self.welcomed { &self.nick } else { "*" }
+        or_star(if self.welcomed { &self.nick } else { "" })
     }
 
     /// The hello is with the hub and its answer has not come back: the
@@ -217,6 +218,12 @@ impl Bridge {
     fn room(&self, room: &str) -> Option<&Joined> {
         self.rooms.iter().find(|r| same_name(&r.name, room))
     }
+}
+
+/// `name`, or `*` where IRC names nobody: a client without a nickname
+/// yet, an error without a subject.
+fn or_star(name: &str) -> &str {
+    if name.is_empty() { "*" } else { name }
 }
 
 /// `#room` for IRC.

@@ -219,7 +219,7 @@ impl Bridge {
                 self.numeric(
                     out,
                     Numeric::ERR_ERRONEUSNICKNAME,
-                    &[subject_or(subject), crate::wire::NICK_RULES],
+                    &[or_star(subject), crate::wire::NICK_RULES],
                 );
             }
             ErrorCode::BadPassword => {
@@ -257,21 +257,13 @@ impl Bridge {
             ErrorCode::AlreadyInRoom => {}
             ErrorCode::BadText => self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &[code.describe()]),
             _ => {
-                let me = self.nick.clone();
-                let target = if me.is_empty() { "*" } else { me.as_str() };
-                self.text(
-                    out,
-                    Source::Server,
-                    "NOTICE",
-                    target,
-                    code.describe(),
-                    false,
-                );
+                let me = or_star(&self.nick);
+                self.text(out, Source::Server, "NOTICE", me, code.describe(), false);
             }
         }
     }
 
-    pub(super) fn topic_reply(&mut self, out: &mut impl Lines, room: &str, topic: &str) {
+    pub(super) fn topic_reply(&mut self, out: &mut (impl Lines + ?Sized), room: &str, topic: &str) {
         let ch = channel(room);
         if topic.is_empty() {
             self.numeric(out, Numeric::RPL_NOTOPIC, &[&ch, "No topic is set"]);
@@ -279,10 +271,6 @@ impl Bridge {
             self.numeric(out, Numeric::RPL_TOPIC, &[&ch, topic]);
         }
     }
-}
-
-pub(super) fn subject_or(subject: &str) -> &str {
-    if subject.is_empty() { "*" } else { subject }
 }
 
 /// `[HH:MM] ` of a server time (milliseconds since the Unix epoch), at

@@ -567,3 +567,63 @@ fn history_times_are_in_the_servers_time_zone() {
         assert_eq!(c.take_lines(), [want], "offset {offset}");
     }
 }
+
+#[test]
+fn the_command_table_answers_461_451_462_and_421_in_one_place() {
+    use super::commands::{COMMANDS, Usable};
+    for row in COMMANDS {
+        assert_eq!(row.name, row.name.to_ascii_uppercase());
+        assert_eq!(COMMANDS.iter().filter(|r| r.name == row.name).count(), 1);
+        // Too few parameters, once registered (commands match in any case).
+        let mut c = Client::in_lobby();
+        let mut line = row.name.to_ascii_lowercase();
+        for _ in 1..row.min_params {
+            line.push_str(" x");
+        }
+        c.send(&line);
+        let lines = c.take_lines();
+        match row.usable {
+            Usable::Registering => assert_eq!(
+                lines,
+                [":srv 462 ann :You may not reregister\r\n"],
+                "{line}"
+            ),
+            _ if row.min_params > 0 => assert_eq!(
+                lines,
+                [format!(
+                    ":srv 461 ann {} :Not enough parameters\r\n",
+                    row.name
+                )],
+                "{line}"
+            ),
+            _ => assert!(lines.iter().all(|l| !l.contains(" 461 ")), "{lines:?}"),
+        }
+        // Before registration.
+        let mut c = Client::new();
+        c.send(&line);
+        let lines = c.take_lines();
+        match row.usable {
+            Usable::Registered => {
+                assert_eq!(lines, [":srv 451 * :You have not registered\r\n"], "{line}")
+            }
+            _ if row.min_params > 0 => assert_eq!(
+                lines,
+                [format!(
+                    ":srv 461 * {} :Not enough parameters\r\n",
+                    row.name
+                )],
+                "{line}"
+            ),
+            _ => assert!(lines.iter().all(|l| !l.contains(" 451 ")), "{lines:?}"),
+        }
+        if row.usable == Usable::Registered || row.min_params > 0 {
+            assert!(c.take_frames().is_empty(), "{line} made a frame");
+        }
+    }
+    let mut c = Client::new();
+    c.send("KNOCK #lobby");
+    assert_eq!(c.take_lines(), [":srv 451 * :You have not registered\r\n"]);
+    let mut c = Client::in_lobby();
+    c.send("knock #lobby");
+    assert_eq!(c.take_lines(), [":srv 421 ann knock :Unknown command\r\n"]);
+}

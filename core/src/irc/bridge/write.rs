@@ -7,7 +7,7 @@ use super::*;
 
 impl Bridge {
     /// A numeric for this client: `:server NNN nick params...`.
-    pub(super) fn numeric(&self, out: &mut impl Lines, code: Numeric, params: &[&str]) {
+    pub(super) fn numeric(&self, out: &mut (impl Lines + ?Sized), code: Numeric, params: &[&str]) {
         // Before registration the client has no nickname yet, as IRC sees it.
         let me = self.client_name();
         let mut all: Vec<&str, 17> = Vec::new();
@@ -19,7 +19,13 @@ impl Bridge {
     }
 
     /// A command from user `nick`: `:nick!nick@natter CMD params...`.
-    pub(super) fn from(&self, out: &mut impl Lines, nick: &str, command: &str, params: &[&str]) {
+    pub(super) fn from(
+        &self,
+        out: &mut (impl Lines + ?Sized),
+        nick: &str,
+        command: &str,
+        params: &[&str],
+    ) {
         let prefix = user_prefix(nick);
         self.send(out, Some(&prefix), command, params);
     }
@@ -28,7 +34,7 @@ impl Bridge {
     /// `source`, split over as many lines as it needs, never cut.
     pub(super) fn text(
         &self,
-        out: &mut impl Lines,
+        out: &mut (impl Lines + ?Sized),
         source: Source<'_>,
         command: &str,
         target: &str,
@@ -72,7 +78,7 @@ impl Bridge {
 
     pub(super) fn send(
         &self,
-        out: &mut impl Lines,
+        out: &mut (impl Lines + ?Sized),
         prefix: Option<&str>,
         command: &str,
         params: &[&str],
@@ -82,7 +88,7 @@ impl Bridge {
 
     pub(super) fn send_trailing(
         &self,
-        out: &mut impl Lines,
+        out: &mut (impl Lines + ?Sized),
         prefix: Option<&str>,
         command: &str,
         params: &[&str],
@@ -92,7 +98,7 @@ impl Bridge {
 
     pub(super) fn write_line(
         &self,
-        out: &mut impl Lines,
+        out: &mut (impl Lines + ?Sized),
         prefix: Option<&str>,
         command: &str,
         params: &[&str],
