@@ -35,6 +35,16 @@ impl Bridge {
         self.dispatch(&message, &mut Io { dir, hub, out });
     }
 
+    /// A line too long for IRC was dropped (`reader::Read::TooLong`): tell
+    /// the client, `417 ERR_INPUTTOOLONG`.
+    pub fn handle_too_long(&mut self, out: &mut impl Lines) {
+        self.numeric(
+            out,
+            Numeric::ERR_INPUTTOOLONG,
+            &["Input line was too long (512 bytes at most)"],
+        );
+    }
+
     pub(super) fn cap(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
         let sub = message.param(0).unwrap_or("");
         let me = or_star(&self.nick);

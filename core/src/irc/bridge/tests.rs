@@ -627,3 +627,15 @@ fn the_command_table_answers_461_451_462_and_421_in_one_place() {
     c.send("knock #lobby");
     assert_eq!(c.take_lines(), [":srv 421 ann knock :Unknown command\r\n"]);
 }
+
+#[test]
+fn an_overlong_line_is_answered_with_417() {
+    let mut c = Client::new();
+    let lines = &mut c.lines;
+    c.bridge
+        .handle_too_long(&mut |l: &[u8]| lines.push(String::from_utf8_lossy(l).into_owned()));
+    assert_eq!(
+        c.take_lines(),
+        [":srv 417 * :Input line was too long (512 bytes at most)\r\n"]
+    );
+}
