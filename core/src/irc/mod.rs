@@ -24,6 +24,7 @@ use core::fmt;
 pub mod bridge;
 pub mod numeric;
 pub mod reader;
+pub mod shared;
 
 /// Longest line, CR LF included (RFC 1459 section 2.3).
 pub const MAX_LINE: usize = 512;

@@ -117,6 +117,15 @@ pub struct Bridge {
 pub trait Lines {
     /// Take one line.
     fn line(&mut self, line: &[u8]);
+
+    /// Take several whole lines at once (a copy of lines written before:
+    /// `shared::SharedLines`). One [`line`](Lines::line) each unless the
+    /// sink takes them in one go.
+    fn lines(&mut self, lines: &[u8]) {
+        for line in lines.split_inclusive(|&b| b == b'\n') {
+            self.line(line);
+        }
+    }
 }
 
 impl<F: FnMut(&[u8])> Lines for F {
