@@ -629,7 +629,6 @@ impl Driver<'_> {
     /// fast as the hub takes them (reading stops while it does not).
     fn read_irc(&mut self, conn: ConnId) {
         let now = self.clock.now();
-        let mut buf = [0u8; 4096];
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;
@@ -660,9 +659,9 @@ impl Driver<'_> {
                 return;
             }
             c.read_paused = false;
-            match c.stream.read(&mut buf) {
+            match irc.read(&mut c.stream, &*self.hub) {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
-                Ok(n) => irc.received(&buf[..n], &*self.hub),
+                Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return self.drop_conn(conn, &e.to_string()),
