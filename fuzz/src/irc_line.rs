@@ -10,9 +10,12 @@
 //! gives pieces within budget that join back to the text. Every line also
 //! goes through an IRC [`Bridge`]: every frame it makes for the hub is
 //! valid (it encodes), every line it answers with is one IRC line that
-//! parses.
+//! parses. The same bytes read by the core's [`LineReader`] (as the
+//! drivers read a socket, in reads of a size the input picks) give the
+//! same lines and the same overlong ones, in the same order.
 
 use natter_core::irc::bridge::{Bridge, Directory};
+use natter_core::irc::reader::{LineReader, Read};
 use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text, write};
 use natter_core::wire::{Frame, MAX_FRAME_LEN, VERSION};
 
@@ -30,6 +33,9 @@ pub struct Outcome {
 /// Read all of `data`; panics if the IRC line code breaks a promise.
 pub fn check(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
+    // What the line reader must find: `Some(line)`, or `None` for an
+    // overlong line.
+    let mut want: Vec<Option<Vec<u8>>> = Vec::new();
     let mut rest = data;
     let mut accounted = 0;
     let mut dropping = false;
@@ -65,6 +71,7 @@ pub fn check(data: &[u8]) -> Outcome {
             Line::Complete(line, used) => {
                 assert!(used <= MAX_LINE + MAX_TAGS && used > line.len());
                 assert_eq!(&rest[..line.len()], line);
+                want.push(Some(line.to_vec()));
                 bridged(&mut bridge, &dir, line);
                 match parse(line) {
                     Ok(message) => {
@@ -84,6 +91,7 @@ pub fn check(data: &[u8]) -> Outcome {
                 assert!(skip >= MAX_LINE && skip <= rest.len());
                 assert!(!rest[..skip].contains(&b'\n'));
                 out.too_long += 1;
+                want.push(None);
                 accounted += skip;
                 rest = &rest[skip..];
                 dropping = true;
@@ -91,7 +99,46 @@ pub fn check(data: &[u8]) -> Outcome {
         }
     }
     assert!(accounted + rest.len() == data.len());
+    let found = read_by_reader(data);
+    // An unfinished tagged line at the very end: `next_line` calls it too
+    // long once it passes its own tags' limit, while the reader (as the
+    // server always did) waits for its line feed or for the longest line
+    // any tags allow before it scans the tags; with more bytes both agree.
+    let tail = data.rsplit(|&b| b == b'\n').next().unwrap_or(&[]);
+    let unfinished_tagged = tail.first() == Some(&b'@') && want.last() == Some(&None);
+    if unfinished_tagged && found.len() + 1 == want.len() {
+        assert_eq!(found[..], want[..found.len()]);
+    } else {
+        assert_eq!(found, want);
+    }
     out
+}
+
+/// `data` through a [`LineReader`], in reads of 1 to 4,096 bytes (the
+/// size from the input's last byte): each line, or `None` for an overlong
+/// one.
+fn read_by_reader(data: &[u8]) -> Vec<Option<Vec<u8>>> {
+    let read = match data.last() {
+        Some(&b) if b & 0x80 != 0 => 4096,
+        Some(&b) => usize::from(b & 0x7f) + 1,
+        None => 1,
+    };
+    let mut reader: LineReader = LineReader::new();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let end = data.len().min(at + read);
+        let n = reader.push(&data[at..end]);
+        assert!(n > 0, "a reader with no room after next() gave None");
+        at += n;
+        while let Some(got) = reader.next() {
+            found.push(match got {
+                Read::Line(line) => Some(line.to_vec()),
+                Read::TooLong => None,
+            });
+        }
+    }
+    found
 }
 
 /// Write `message` back and parse it again: the same command and

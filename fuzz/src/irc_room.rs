@@ -5,22 +5,24 @@
 //! # The driver
 //! [`CLIENTS`] clients; the first setup byte says which of them speak IRC.
 //! A natter client's requests are frames, encoded and offered with
-//! [`Hub::handle_bytes`]. An IRC client's bytes go through a copy of the
-//! std server's `IrcConn` (`server-std/src/irc.rs`, written again here with
-//! std vectors: the lines cut with [`next_line`], an overlong line dropped
-//! up to its line feed and answered with `417`, the frames a line makes
-//! kept in `pending` and no further line read until the hub has taken
-//! them), and the hub's output for it is taken with [`Hub::transmit`],
-//! `copy_to` and `commit`, and turned into lines frame by frame as the
-//! server's `transmitted` does: a live room message another IRC member's
-//! bridge already rendered is copied from a shared slot (found by the
-//! frame's exact bytes, used when [`Bridge::shows_live`] says this member
-//! sees it live too), anything else goes to [`Bridge::handle_frame`]. The
-//! bridge answers queries from the hub itself (its `Directory`). The lines
-//! wait for the client, and output is taken only while fewer than
-//! [`IRC_OUT_LOW`] bytes of them do. That and the shared slots are the
-//! server's `OUT_LOW` and `SHARED_SLOTS`, scaled down like the hub, so
-//! backpressure and reused slots are reached by short inputs. A reading
+//! [`Hub::handle_bytes`]. An IRC client's bytes go through the pump of the
+//! std server's `IrcConn` (`server-std/src/irc.rs`) around the same core
+//! parts: the core's [`LineReader`] cuts the lines (an overlong line
+//! dropped up to its line feed and answered with `417` by
+//! [`Bridge::handle_too_long`]), the frames a line makes wait in `pending`
+//! and no further line is read until the hub has taken them. The hub's
+//! output for it is taken with [`Hub::transmit`], `copy_to` and `commit`,
+//! and turned into lines frame by frame by the core's [`SharedLines`], as
+//! the server's `transmitted` does: a live room message another IRC
+//! member's bridge already rendered is copied from a shared slot (found by
+//! the frame's exact bytes, used when [`Bridge::shows_live`] says this
+//! member sees it live too), anything else goes to
+//! [`Bridge::handle_frame`]. The bridge answers queries from the hub
+//! itself (its `Directory`). The lines wait for the client, and output is
+//! taken only while fewer than [`IRC_OUT_LOW`] bytes of them do. That and
+//! the number of shared slots are the server's `OUT_LOW` and
+//! `SHARED_SLOTS`, scaled down like the hub, so backpressure and reused
+//! slots are reached by short inputs. A reading
 //! IRC client reads its lines after each read of its input (the bridge's
 //! own answers, which the server writes because epoll reports a socket
 //! writable with its reads) and after each batch of output. After writing
@@ -104,7 +106,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
 use natter_core::irc::bridge::{Bridge, Directory};
-use natter_core::irc::{Line, MAX_LINE, MAX_TAGS, Message, next_line, parse, split_text};
+use natter_core::irc::reader::{LineReader, Read};
+use natter_core::irc::shared::{CapacityError, Rendered, SharedLines, Slot, SlotBytes};
+use natter_core::irc::{MAX_LINE, Message, parse, split_text};
 use natter_core::room::{Config, ConnId, InlineHub};
 use natter_core::time::Instant;
 use natter_core::wire::{
@@ -121,8 +125,8 @@ pub const SERVER: &str = "irc.natter.test";
 /// IRC output waiting for a client below which the driver takes more of
 /// the hub's frames (the std server's `OUT_LOW` is 8 KiB).
 pub const IRC_OUT_LOW: usize = 2048;
-/// Slots of the shared rendering of live messages (the std server's
-/// `SHARED_SLOTS` is 1024): few, so slots are reused and ids collide.
+/// Slots of the shared rendering of live messages (far fewer than the std
+/// server's `SHARED_SLOTS`), so slots are reused and ids collide.
 const SHARED_SLOTS: usize = 16;
 /// Bytes of the hub's output taken for an IRC client at a time.
 const IRC_FRAMES: usize = 4096;
@@ -607,12 +611,7 @@ fn user_prefix(nick: &str) -> String {
 struct IrcSide {
     bridge: Bridge,
     /// Bytes read and not yet a whole line.
-    input: Vec<u8>,
-    /// Dropping the rest of an overlong line, up to its line feed.
-    dropping: bool,
-    /// Bytes at the start of `input` known to hold no line feed (the
-    /// server's `IrcConn::scanned`).
-    scanned: usize,
+    reader: LineReader,
     /// Frames made from its lines that the hub has not taken yet.
     pending: Vec<u8>,
     /// IRC lines waiting for the client to read them.
@@ -638,18 +637,18 @@ impl IrcSide {
     fn new() -> IrcSide {
         IrcSide {
             bridge: Bridge::new(SERVER),
-            input: Vec::new(),
-            dropping: false,
-            scanned: 0,
+            reader: LineReader::new(),
             pending: Vec::new(),
             out: Vec::new(),
         }
     }
 
-    /// Bytes read from the socket.
-    fn received(&mut self, data: &[u8], dir: &impl Directory, log: &mut Vec<Handled>) {
-        self.input.extend_from_slice(data);
+    /// Bytes read from the socket: as many of `data` as the line buffer
+    /// has room for (the server reads into it); returns how many.
+    fn received(&mut self, data: &[u8], dir: &impl Directory, log: &mut Vec<Handled>) -> usize {
+        let n = self.reader.push(data);
         self.lines(dir, log);
+        n
     }
 
     /// Turn the whole lines waiting into frames, until the hub has to take
@@ -657,62 +656,32 @@ impl IrcSide {
     /// (the server's `IrcConn::output_full`) or its hello awaits the hub's
     /// answer.
     fn lines(&mut self, dir: &impl Directory, log: &mut Vec<Handled>) {
-        let mut at = 0;
-        let mut scanned = 0;
         while self.pending.is_empty()
             && self.out.len() < IRC_OUT_LOW
             && !self.bridge.awaiting_welcome()
         {
-            let rest = &self.input[at..];
-            if self.dropping {
-                match rest.iter().position(|&b| b == b'\n') {
-                    Some(lf) => {
-                        at += lf + 1;
-                        self.dropping = false;
-                        continue;
-                    }
-                    None => {
-                        at = self.input.len();
-                        break;
-                    }
-                }
-            }
-            if at == 0
-                && !self
-                    .input
-                    .get(self.scanned..)
-                    .unwrap_or(&[])
-                    .contains(&b'\n')
-            {
-                let limit = if rest.first() == Some(&b'@') {
-                    MAX_LINE + MAX_TAGS
-                } else {
-                    MAX_LINE
-                };
-                if rest.len() < limit {
-                    scanned = rest.len();
-                    break;
-                }
-            }
-            match next_line(rest) {
-                Line::Complete(line, used) => {
-                    let mut h = Handled {
-                        line: Some(line.to_vec()),
-                        registered: self.bridge.registered(),
-                        frames: Vec::new(),
-                        unencodable: None,
-                        replies: Vec::new(),
-                        name: String::new(),
-                    };
-                    let IrcSide {
-                        bridge,
-                        pending,
-                        out,
-                        ..
-                    } = self;
-                    let (frames, unencodable, replies) =
-                        (&mut h.frames, &mut h.unencodable, &mut h.replies);
-                    bridge.handle_line(
+            let Some(read) = self.reader.next() else {
+                break;
+            };
+            let mut h = Handled {
+                line: None,
+                registered: self.bridge.registered(),
+                frames: Vec::new(),
+                unencodable: None,
+                replies: Vec::new(),
+                name: String::new(),
+            };
+            let (pending, out) = (&mut self.pending, &mut self.out);
+            let (frames, unencodable, replies) =
+                (&mut h.frames, &mut h.unencodable, &mut h.replies);
+            let mut answer = |line: &[u8]| {
+                out.extend_from_slice(line);
+                replies.push(line.to_vec());
+            };
+            match read {
+                Read::Line(line) => {
+                    h.line = Some(line.to_vec());
+                    self.bridge.handle_line(
                         line,
                         dir,
                         &mut |frame: &Frame<'_>| {
@@ -725,41 +694,33 @@ impl IrcSide {
                                 Err(e) => *unencodable = Some(format!("{frame:?}: {e}")),
                             }
                         },
-                        &mut |line: &[u8]| {
-                            out.extend_from_slice(line);
-                            replies.push(line.to_vec());
-                        },
+                        &mut answer,
                     );
-                    h.name = self.bridge.client_name().to_string();
-                    log.push(h);
-                    at += used;
                 }
-                Line::Partial => {
-                    scanned = rest.len();
-                    break;
-                }
-                Line::TooLong { skip } => {
-                    at += skip;
-                    self.dropping = true;
-                    let reply = format!(
-                        ":{} 417 {} :Input line was too long (512 bytes at most)\r\n",
-                        self.bridge.server_name(),
-                        self.bridge.client_name()
-                    );
-                    self.out.extend_from_slice(reply.as_bytes());
-                    log.push(Handled {
-                        line: None,
-                        registered: self.bridge.registered(),
-                        frames: Vec::new(),
-                        unencodable: None,
-                        replies: vec![reply.into_bytes()],
-                        name: self.bridge.client_name().to_string(),
-                    });
-                }
+                Read::TooLong => self.bridge.handle_too_long(&mut answer),
             }
+            h.name = self.bridge.client_name().to_string();
+            log.push(h);
         }
-        self.input.drain(..at);
-        self.scanned = scanned;
+    }
+}
+
+/// A slot's bytes, growable as the server's `SlotBuffer` is.
+#[derive(Default)]
+struct SlotBuffer(Vec<u8>);
+
+impl SlotBytes for SlotBuffer {
+    fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn try_extend(&mut self, bytes: &[u8]) -> Result<(), CapacityError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
     }
 }
 
@@ -858,29 +819,8 @@ struct World<const HIST: usize, const TEXT: usize, const OUT: usize> {
     /// Acknowledged since the last delivery check.
     fresh: Vec<MessageKey>,
     /// Live messages as IRC lines, rendered once for all IRC members.
-    shared: Vec<Option<Shared>>,
+    shared: SharedLines<Vec<Slot<SlotBuffer>>>,
     stats: Stats,
-}
-
-/// One rendered live message, as the std server's `SharedLines` keeps it.
-struct Shared {
-    /// The event's frame, as the hub sent it.
-    frame: Vec<u8>,
-    room: String,
-    id: u64,
-    /// Its lines, CR LF included.
-    lines: Vec<u8>,
-}
-
-/// The shared slot of a room event's frame, by its id (after the length,
-/// the kind and the room name); other frames read some other id.
-fn shared_slot(frame: &[u8]) -> usize {
-    let id = frame
-        .get(3)
-        .and_then(|&room_len| frame.get(4 + usize::from(room_len)..12 + usize::from(room_len)))
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map_or(0, u64::from_be_bytes);
-    (id % SHARED_SLOTS as u64) as usize
 }
 
 impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, OUT> {
@@ -919,7 +859,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             acked: BTreeMap::new(),
             received: BTreeMap::new(),
             fresh: Vec::new(),
-            shared: (0..SHARED_SLOTS).map(|_| None).collect(),
+            shared: SharedLines::new((0..SHARED_SLOTS).map(|_| Slot::default()).collect()),
             stats: Stats::default(),
         }
     }
@@ -1441,11 +1381,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 return Ok(took);
             }
             let n = c.wire.len().min(read_size(c.chunk, c.wire.len(), 4096));
-            let data: Vec<u8> = c.wire.drain(..n).collect();
             took = true;
             let mut log = Vec::new();
             if let Some(side) = c.side.as_mut() {
-                side.received(&data, &self.hub, &mut log);
+                // Never more than the line buffer has room for, as the
+                // server reads into it.
+                let taken = side.received(&c.wire[..n], &self.hub, &mut log);
+                c.wire.drain(..taken);
             }
             for h in log {
                 self.handled(ci, h)?;
@@ -1533,7 +1475,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                         "transmit lent a frame that does not decode: {bytes:02x?}"
                     ));
                 };
-                let (lines, name) = self.render(ci, bytes, &frame);
+                let (lines, name) = self.render(ci, bytes)?;
                 for line in &lines {
                     self.stats.lines_out += 1;
                     check_line(line, &name)
@@ -1558,37 +1500,22 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
     /// rendered is copied from the shared slots when this bridge shows it
     /// live too; otherwise the bridge renders the frame, and a live message
     /// is kept for the others.
-    fn render(&mut self, ci: usize, bytes: &[u8], frame: &Frame<'_>) -> (Vec<Vec<u8>>, String) {
+    fn render(&mut self, ci: usize, bytes: &[u8]) -> Result<(Vec<Vec<u8>>, String), String> {
         let Some(side) = self.clients[ci].side.as_mut() else {
-            return (Vec::new(), String::new());
+            return Ok((Vec::new(), String::new()));
         };
-        let slot = &mut self.shared[shared_slot(bytes)];
-        let hit = slot
-            .as_ref()
-            .filter(|e| e.frame == bytes && side.bridge.shows_live(&e.room, e.id));
         let mut lines: Vec<Vec<u8>> = Vec::new();
-        if let Some(hit) = hit {
-            lines.extend(
-                hit.lines
-                    .split_inclusive(|&b| b == b'\n')
-                    .map(<[u8]>::to_vec),
-            );
-            self.stats.shared += 1;
-        } else {
-            side.bridge
-                .handle_frame(frame, &mut |l: &[u8]| lines.push(l.to_vec()));
-            if let Frame::Message { room, id, .. } = *frame
-                && side.bridge.shows_live(room, id)
-            {
-                *slot = Some(Shared {
-                    frame: bytes.to_vec(),
-                    room: room.to_string(),
-                    id,
-                    lines: lines.concat(),
-                });
-            }
+        let how = self
+            .shared
+            .render(&mut side.bridge, bytes, &mut |l: &[u8]| {
+                lines.push(l.to_vec())
+            });
+        match how {
+            Some(Rendered::Copied) => self.stats.shared += 1,
+            Some(Rendered::Written) => {}
+            None => return Err(format!("a frame that decodes is not one: {bytes:02x?}")),
         }
-        (lines, side.bridge.client_name().to_string())
+        Ok((lines, side.bridge.client_name().to_string()))
     }
 
     /// A reading IRC client reads its lines, and answers a `PING`.

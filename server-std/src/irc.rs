@@ -17,7 +17,7 @@ use std::io;
 
 use natter_core::irc::bridge::{Bridge, Directory, Lines};
 use natter_core::irc::reader::{LineReader, Read};
-use natter_core::irc::shared::{self, Slot, SlotBytes};
+use natter_core::irc::shared::{self, CapacityError, Slot, SlotBytes};
 use natter_core::wire::{Frame, MAX_FRAME_LEN, frame_len};
 
 /// IRC output waiting for the socket below which more is taken from the
@@ -175,7 +175,7 @@ impl SlotBytes for SlotBuffer {
         self.0.clear();
     }
 
-    fn try_extend(&mut self, bytes: &[u8]) -> Result<(), heapless::CapacityError> {
+    fn try_extend(&mut self, bytes: &[u8]) -> Result<(), CapacityError> {
         self.0.extend_from_slice(bytes);
         Ok(())
     }

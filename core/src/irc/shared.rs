@@ -14,7 +14,10 @@
 
 use core::ops::DerefMut;
 
-use heapless::{CapacityError, String};
+use heapless::String;
+
+/// A slot's bytes did not fit ([`SlotBytes::try_extend`]).
+pub use heapless::CapacityError;
 
 use super::bridge::{Bridge, Lines};
 use crate::wire::{Frame, MAX_ROOM, Status, decode};
