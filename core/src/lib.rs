@@ -11,7 +11,8 @@
 //! * [`room`]: [`room::Hub`], a fixed-capacity, sans-IO state machine of
 //!   connections and rooms (history, resume, flood limits, timeouts, slow
 //!   readers). Its driver passes the time in and polls out what to send.
-//! * [`irc`]: IRC's line protocol, sans-IO: lines out of a byte stream,
+//! * [`irc`]: IRC's line protocol, sans-IO: lines out of a byte stream
+//!   ([`irc::reader`]), named numerics, a table of commands,
 //!   messages parsed in place and written into fixed buffers, long texts
 //!   split for IRC's line limit.
 //! * [`io`]: blocking helpers to read and write one frame over any

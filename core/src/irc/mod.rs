@@ -18,6 +18,23 @@
 //!   replaced message would not be what its author sent;
 //! * a line longer than the limit is an error for that line only: it is
 //!   dropped up to its line feed ([`Line::TooLong`]).
+//!
+//! # Layout
+//! * this module: [`next_line`], [`parse`] into a [`Message`], [`write`],
+//!   [`split_text`];
+//! * [`reader`]: [`reader::LineReader`], the line framing every driver
+//!   wraps (the input buffer, overlong lines dropped and reported once, a
+//!   partial line scanned once);
+//! * [`numeric`]: every numeric reply by its RFC name;
+//! * [`bridge`]: an IRC connection as a natter client of the hub:
+//!   `commands.rs` (the command table and its dispatcher: `451`, `461`,
+//!   `462`, `421` in one place), `inbound.rs` (the handlers: IRC to
+//!   natter), `outbound.rs` (natter to IRC), `write.rs` (numerics and
+//!   lines);
+//! * [`shared`]: live room messages written once for every IRC member.
+//!
+//! A new command is a row in `bridge/commands.rs` and a handler in
+//! `bridge/inbound.rs` (and any new numeric in `numeric.rs`).
 
 use core::fmt;
 
