@@ -20,7 +20,7 @@
 //!   dropped up to its line feed ([`Line::TooLong`]).
 //!
 //! # Layout
-//! * this module: [`next_line`], [`parse`] into a [`Message`], [`write`],
+//! * this module: [`next_line`], [`parse`] into a [`Message`], [`write()`],
 //!   [`split_text`];
 //! * [`reader`]: [`reader::LineReader`], the line framing every driver
 //!   wraps (the input buffer, overlong lines dropped and reported once, a
