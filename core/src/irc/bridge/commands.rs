@@ -7,7 +7,9 @@
 //! A new command is one row here and one handler in `inbound.rs` (plus its
 //! numerics in `numeric.rs`, if it needs new ones).
 
-use super::*;
+use super::{Bridge, Directory, Frames, Lines};
+use crate::irc::Message;
+use crate::irc::numeric::Numeric;
 
 /// What a handler may use besides the bridge: the hub's present state to
 /// answer queries from, where frames for the hub go, and where the

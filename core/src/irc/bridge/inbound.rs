@@ -5,8 +5,13 @@
 use heapless::String;
 
 use super::commands::Io;
-use super::*;
-use crate::irc::ParseError;
+use super::write::Source;
+use super::{
+    Bridge, Directory, Frames, Lines, TAG_NOTICE, TAG_PRIVMSG, or_star, room_of, short, truncated,
+};
+use crate::irc::numeric::Numeric;
+use crate::irc::{Message, ParseError, parse, split_text};
+use crate::wire::{FLAG_ACTION, Frame, MAX_TEXT, VERSION, is_valid_nick, same_name};
 
 impl Bridge {
     /// One line from the client (without its line ending). Queries are

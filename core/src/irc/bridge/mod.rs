@@ -28,21 +28,14 @@
 
 use heapless::{String, Vec};
 
-use super::numeric::Numeric;
-use super::{MAX_LINE, Message, parse, split_text, write};
-use crate::error::ErrorCode;
+use super::split_text;
 use crate::room::MAX_JOINED;
-use crate::wire::{
-    FLAG_ACTION, FLAG_MORE, Frame, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT, VERSION, is_valid_nick,
-    is_valid_room, same_name,
-};
+use crate::wire::{Frame, MAX_NICK, MAX_ROOM, MAX_SHORT, is_valid_room, same_name};
 
 mod commands;
 mod inbound;
 mod outbound;
 mod write;
-
-use write::Source;
 
 /// Longest server name used as the IRC prefix.
 pub const MAX_SERVER_NAME: usize = 63;

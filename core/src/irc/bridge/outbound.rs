@@ -2,7 +2,12 @@
 
 use heapless::String;
 
-use super::*;
+use super::write::Source;
+use super::{Bridge, Joined, Lines, TAG_NOTICE, TAG_PRIVMSG, channel, or_star, truncated};
+use crate::error::ErrorCode;
+use crate::irc::MAX_LINE;
+use crate::irc::numeric::Numeric;
+use crate::wire::{FLAG_ACTION, FLAG_MORE, Frame, MAX_SHORT, MAX_TEXT, same_name};
 
 impl Bridge {
     /// One frame the hub sent this connection.

@@ -8,7 +8,9 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 
 use super::*;
-use crate::wire::NickList;
+use crate::error::ErrorCode;
+use crate::irc::MAX_LINE;
+use crate::wire::{FLAG_ACTION, NickList, VERSION};
 
 /// The hub's state as a test sets it: rooms with members and a topic.
 #[derive(Default)]

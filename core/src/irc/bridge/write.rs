@@ -3,7 +3,9 @@
 
 use heapless::{String, Vec};
 
-use super::*;
+use super::{Bridge, Lines, MAX_SERVER_NAME, truncated};
+use crate::irc::numeric::Numeric;
+use crate::irc::{MAX_LINE, MAX_PARAMS, WriteError, split_text, write};
 
 impl Bridge {
     /// A numeric for this client: `:server NNN nick params...`.
@@ -110,7 +112,7 @@ impl Bridge {
         // written is not sent rather than sent broken.
         match write(&mut buf, prefix, command, params, trailing) {
             Ok(n) => out.line(&buf[..n]),
-            Err(crate::irc::WriteError::TooLong { .. }) => {
+            Err(WriteError::TooLong { .. }) => {
                 // Only a topic can be longer than an IRC line (natter's
                 // are up to 512 bytes, like its texts, and IRC shows a
                 // topic on one line): shown cut, with an ellipsis, rather
@@ -119,7 +121,7 @@ impl Bridge {
                     out.line(&buf[..n]);
                 }
             }
-            Err(crate::irc::WriteError::BadParam) => {}
+            Err(WriteError::BadParam) => {}
         }
     }
 }
@@ -135,7 +137,7 @@ pub(super) fn write_cut(
     const ELLIPSIS: &str = "\u{2026}";
     let mut cut: String<MAX_LINE> = String::new();
     let (last, middle) = params.split_last()?;
-    let mut head: Vec<&str, { crate::irc::MAX_PARAMS }> = middle.iter().copied().collect();
+    let mut head: Vec<&str, { MAX_PARAMS }> = middle.iter().copied().collect();
     head.push("").ok()?;
     let fixed = write(buf, prefix, command, &head, true).ok()?;
     let mut end = MAX_LINE
