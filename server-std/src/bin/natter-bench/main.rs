@@ -468,7 +468,12 @@ fn compare(
                         "--log-level",
                         "error",
                     ]);
-                    cmd.args(["--max-members", &(n + 8).min(natter_server::event_loop::MAX_CONNS).to_string()]);
+                    cmd.args([
+                        "--max-members",
+                        &(n + 8)
+                            .min(natter_server::event_loop::MAX_CONNS)
+                            .to_string(),
+                    ]);
                     (spawn(cmd)?, Proto::Natter)
                 } else {
                     let mut cmd = Command::new(&me);
