@@ -109,7 +109,7 @@ use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::reader::{LineReader, Read};
 use natter_core::irc::shared::{CapacityError, Rendered, SharedLines, Slot, SlotBytes};
 use natter_core::irc::{MAX_LINE, Message, parse, split_text};
-use natter_core::room::{Config, ConnId, InlineHub};
+use natter_core::room::{Config, ConnId, InlineHub, Pump, Received, Wire};
 use natter_core::time::Instant;
 use natter_core::wire::{
     FLAG_ACTION, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len, is_valid_nick,
@@ -757,6 +757,24 @@ impl Stay {
     }
 }
 
+/// A natter client's socket, as the core's pump writes to it: it takes
+/// everything.
+struct Socket<'c>(&'c mut Client);
+
+impl Wire for Socket<'_> {
+    fn read(&mut self, _: ConnId, _: &mut [u8]) -> Received {
+        // The driver offers input itself.
+        Received::Nothing
+    }
+
+    fn write(&mut self, _: ConnId, bytes: &[u8]) -> usize {
+        self.0.inbox.extend_from_slice(bytes);
+        bytes.len()
+    }
+
+    fn closed(&mut self, _: ConnId) {}
+}
+
 /// One client and, at most, one connection of it.
 #[derive(Default)]
 struct Client {
@@ -821,6 +839,7 @@ struct World<const HIST: usize, const TEXT: usize, const OUT: usize> {
     /// Live messages as IRC lines, rendered once for all IRC members.
     shared: SharedLines<Vec<Slot<SlotBuffer>>>,
     stats: Stats,
+    pump: Pump,
 }
 
 impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, OUT> {
@@ -861,6 +880,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             fresh: Vec::new(),
             shared: SharedLines::new((0..SHARED_SLOTS).map(|_| Slot::default()).collect()),
             stats: Stats::default(),
+            pump: Pump::new(),
         }
     }
 
@@ -1417,15 +1437,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         self.clients[ci].blocked = false;
         let mut progress = false;
         for _ in 0..10_000 {
-            let mut tx = self.hub.transmit(self.now, id, buf.len());
-            let len = tx.copy_to(&mut buf);
-            tx.commit(len);
-            if len == 0 {
+            // The core's pump writes as a driver does: lend, write, commit,
+            // let waiting requests go on.
+            let mut socket = Socket(&mut self.clients[ci]);
+            if self.pump.flush(&mut self.hub, self.now, id, &mut socket) == 0 {
                 return Ok(progress);
             }
             progress = true;
-            self.clients[ci].inbox.extend_from_slice(&buf[..len]);
-            self.hub.resume_input(self.now, id);
             self.drain_events();
             self.read_frames(ci)?;
             if self.clients[ci].conn != Some(id) {
