@@ -505,6 +505,14 @@ impl Stay {
     fn owed(&self, id: u64) -> bool {
         id >= self.next_id || id >= self.from && id + 1 < self.next_id
     }
+
+    /// Events after the last one it got and before `id` that were owed to
+    /// it and are not its own: each must be counted by a gap notice.
+    fn unexplained_before(&self, id: u64) -> u64 {
+        (self.last + 1..id)
+            .filter(|&i| self.owed(i) && !self.own.contains(&i))
+            .count() as u64
+    }
 }
 
 /// A reading client's socket, as the core's pump writes to it: it takes
@@ -1135,9 +1143,7 @@ impl<
             "got event {} after its own Parted {parted}",
             stay.last
         );
-        let unexplained = (stay.last + 1..parted)
-            .filter(|&i| stay.owed(i) && !stay.own.contains(&i))
-            .count() as u64;
+        let unexplained = stay.unexplained_before(parted);
         ensure!(
             unexplained <= stay.missed + stay.nick_sets,
             "Left without {unexplained} events before its own Parted {parted} \
@@ -1175,9 +1181,7 @@ impl<
             "gap notices for {} events where {hole} are missing",
             stay.missed
         );
-        let unexplained = (stay.last + 1..id)
-            .filter(|&i| stay.owed(i) && !stay.own.contains(&i))
-            .count() as u64;
+        let unexplained = stay.unexplained_before(id);
         ensure!(
             unexplained <= stay.missed + stay.nick_sets,
             "{unexplained} events before {id} lost silently (after {}, gaps for {}): {stay:?}",

@@ -359,45 +359,31 @@ fn frames_before_hello_are_refused() {
 #[test]
 fn a_request_before_hello_is_refused_with_its_tag() {
     // PROTOCOL.md §8: `Error.tag` is the tag of the `Say` or `Whisper`
-    // that failed, whatever the reason.
+    // that failed, whatever the reason; 0 for a request without one.
     let mut s = sim();
     let c = s.connect();
-    s.send(c, &say("lobby", "hi"));
-    recv!(
-        s,
-        c,
-        Frame::Error {
-            code: ErrorCode::HelloFirst,
-            tag: 7,
-            ..
-        }
-    );
     let whisper = Frame::Whisper {
         tag: 9,
         to: "bob",
         flags: 0,
         text: "psst",
     };
-    s.send(c, &whisper);
-    recv!(
-        s,
-        c,
-        Frame::Error {
-            code: ErrorCode::HelloFirst,
-            tag: 9,
-            ..
-        }
-    );
-    s.send(c, &Frame::SetNick { nick: "zed" });
-    recv!(
-        s,
-        c,
-        Frame::Error {
-            code: ErrorCode::HelloFirst,
-            tag: 0,
-            ..
-        }
-    );
+    for (request, expected) in [
+        (say("lobby", "hi"), 7),
+        (whisper, 9),
+        (Frame::SetNick { nick: "zed" }, 0),
+    ] {
+        s.send(c, &request);
+        recv!(
+            s,
+            c,
+            Frame::Error {
+                code: ErrorCode::HelloFirst,
+                tag,
+                ..
+            } if tag == expected
+        );
+    }
 }
 
 #[test]
