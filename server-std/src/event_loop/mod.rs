@@ -7,46 +7,33 @@
 //! says it is writable; the hub keeps its events in the room history
 //! meanwhile, so a slow reader costs the others nothing.
 
+mod options;
+
+pub use options::{
+    HISTORY_BYTES, MAX_CONNS, MAX_HISTORY, MAX_ROOMS, MEMBER_BYTES, OUT_QUEUE, Options, Timeouts,
+    host_name,
+};
+
 use std::io::{self, IoSlice, Read, Write};
 use std::mem;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use log::{debug, info, warn};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::error::ErrorCode;
-use natter_core::room::{Config, ConnId, ConnectError, Event};
+use natter_core::room::{ConnId, ConnectError, Event};
 use natter_core::time::Instant;
-use natter_core::wire::{Frame, MAX_SHORT, Protocol, sniff};
+use natter_core::wire::{Frame, Protocol, sniff};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
 use crate::irc::{IrcConn, SharedLines};
 use crate::listener;
-use crate::storage::{HeapHub, HeapStorage};
-
-/// Most connections the server can hold: `--max-members` sets how many it
-/// does, up to this (a connection's handle is a `u16`). Each member costs
-/// about [`MEMBER_BYTES`] of memory, taken when it first connects, plus the
-/// kernel's socket buffers.
-pub const MAX_CONNS: usize = 65_535;
-/// Memory one member costs the server: its slot in the hub (the 1 KiB
-/// input buffer, its rooms and timers), its output queue, and its record in
-/// the event loop. Measured, with the allocator's overhead, in
-/// docs/BENCHMARKS.md ("Scale").
-pub const MEMBER_BYTES: usize = 6 * 1024;
-/// Most rooms open at once.
-pub const MAX_ROOMS: usize = 32;
-/// Most events of history per room (`--history` may lower it).
-pub const MAX_HISTORY: usize = 4096;
-/// Bytes of history per room: about 2,600 short chat lines, or 450 of the
-/// longest. Allocated when a room is created.
-pub const HISTORY_BYTES: usize = 256 * 1024;
-/// Output queue per connection: big enough that one `write` carries many
-/// frames.
-pub const OUT_QUEUE: usize = 4 * 1024;
+use crate::storage::HeapHub;
+use options::{check_options, hub_config, invalid, ms, raise_open_files, storage};
 
 /// Bytes offered to one connection per `write` call at most: its kernel
 /// send buffer.
@@ -56,17 +43,6 @@ const SEND_BUDGET: usize = listener::SEND_BUFFER;
 const IRC_FRAMES: usize = 8 * 1024;
 /// Pieces (queued replies, runs of events) per vectored write at most.
 const PIECES: usize = 64;
-
-/// The hub's storage for these options: `max_members` connections, the
-/// rooms, each room's history and each member's output queue.
-fn storage(o: &Options) -> HeapStorage {
-    HeapStorage {
-        conns: o.max_members,
-        rooms: MAX_ROOMS,
-        history: HISTORY_BYTES,
-        out: OUT_QUEUE,
-    }
-}
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const IRC_LISTENER: Token = Token(usize::MAX - 4);
@@ -82,84 +58,6 @@ const MAX_REFUSING: usize = 16;
 const REFUSING_WAIT: Duration = Duration::from_secs(2);
 /// How long connections get to receive their goodbye at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
-
-/// What the server runs with.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Address to listen on.
-    pub bind: SocketAddr,
-    /// Rooms that exist from the start; the first is the lobby.
-    pub rooms: Vec<String>,
-    /// Only the rooms above: clients may not create more.
-    pub fixed_rooms: bool,
-    /// Most connections at once (at most [`MAX_CONNS`]).
-    pub max_members: usize,
-    /// Events of history per room (at most [`MAX_HISTORY`]).
-    pub history: usize,
-    /// Password clients must give, if any.
-    pub password: Option<String>,
-    /// Messages per second per member (0: no limit).
-    pub flood_rate: u32,
-    /// Burst of messages per member.
-    pub flood_burst: u32,
-    /// Most people in one room (at most `max_members`).
-    pub room_size: usize,
-    /// Time allowed for the hello; silence before a ping and before a
-    /// disconnect; time a client may leave its output unread.
-    pub timeouts: Timeouts,
-    /// Say goodbye and stop on SIGINT/SIGTERM.
-    pub handle_signals: bool,
-    /// The name IRC clients see as the server's (their lines' prefix).
-    pub server_name: String,
-    /// Also listen here for IRC clients only (IRC is spoken on `bind` too).
-    pub irc_bind: Option<SocketAddr>,
-}
-
-/// The hub's timers (see `natter_core::room::Config`).
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    /// Connect to hello.
-    pub hello: Duration,
-    /// Silence before the server pings.
-    pub ping_after: Duration,
-    /// Silence before the server disconnects.
-    pub idle: Duration,
-    /// Unread output before the server disconnects.
-    pub stall: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        let d = Config::default();
-        let ms = |d: natter_core::time::Duration| Duration::from_millis(d.millis());
-        Timeouts {
-            hello: ms(d.hello_timeout),
-            ping_after: ms(d.ping_after),
-            idle: ms(d.idle_timeout),
-            stall: ms(d.stall_timeout),
-        }
-    }
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            bind: SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 0], 5555)),
-            rooms: vec!["lobby".to_owned()],
-            fixed_rooms: false,
-            max_members: 256,
-            history: 1000,
-            password: None,
-            flood_rate: 5,
-            flood_burst: 10,
-            room_size: 256,
-            timeouts: Timeouts::default(),
-            handle_signals: false,
-            server_name: host_name(),
-            irc_bind: None,
-        }
-    }
-}
 
 /// Stops a running server from another thread, like SIGTERM does.
 #[derive(Clone)]
@@ -336,107 +234,6 @@ impl Server {
                 return Ok(());
             }
         }
-    }
-}
-
-/// This computer's name, for IRC's server prefix ("natter" if unknown).
-pub fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty() && !h.contains(char::is_whitespace))
-        .unwrap_or_else(|| "natter".to_owned())
-}
-
-/// Descriptors the server needs beyond one per member: its listeners, the
-/// poll, its waker and signals, connections being refused, log files.
-const SPARE_FILES: u64 = 64 + MAX_REFUSING as u64;
-
-/// Raise the process's open-file limit (its soft limit, up to the hard
-/// one) so every member can have a socket, as nginx and ngIRCd do; say so
-/// when even the hard limit is too low for `--max-members`.
-fn raise_open_files(members: usize) {
-    let wanted = members as u64 + SPARE_FILES;
-    match rlimit::increase_nofile_limit(wanted) {
-        Ok(got) if got < wanted => warn!(
-            "this system lets the server open only {got} files, so it can hold about {} \
-             members, not --max-members {members}; raise the limit (ulimit -n, or \
-             LimitNOFILE= for a service) or lower --max-members",
-            got.saturating_sub(SPARE_FILES)
-        ),
-        Ok(got) => debug!("open-file limit: {got}"),
-        Err(e) => warn!("could not raise the open-file limit: {e}"),
-    }
-}
-
-fn invalid(msg: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-fn check_options(o: &Options) -> io::Result<()> {
-    if o.max_members == 0 || o.max_members > MAX_CONNS {
-        return Err(invalid(format!(
-            "--max-members must be between 1 and {MAX_CONNS}"
-        )));
-    }
-    if o.room_size == 0 || o.room_size > o.max_members {
-        return Err(invalid(
-            "--room-size must be between 1 and --max-members".into(),
-        ));
-    }
-    if o.history > MAX_HISTORY {
-        return Err(invalid(format!("--history must be at most {MAX_HISTORY}")));
-    }
-    if o.rooms.is_empty() {
-        return Err(invalid("name at least one room with --room".into()));
-    }
-    if o.rooms.len() > MAX_ROOMS {
-        return Err(invalid(format!("at most {MAX_ROOMS} rooms")));
-    }
-    for room in &o.rooms {
-        if !natter_core::wire::is_valid_room(room) {
-            return Err(invalid(format!(
-                "room '{room}': {}",
-                natter_core::wire::ROOM_RULES
-            )));
-        }
-    }
-    if o.password
-        .as_ref()
-        .is_some_and(|p| p.len() > MAX_SHORT || p.contains(['\0', '\r', '\n']))
-    {
-        return Err(invalid(format!(
-            "the password must be at most {MAX_SHORT} bytes on one line"
-        )));
-    }
-    Ok(())
-}
-
-fn ms(d: Duration) -> natter_core::time::Duration {
-    natter_core::time::Duration(d.as_millis() as u64)
-}
-
-fn hub_config(o: &Options) -> Config {
-    let mut password = heapless::String::new();
-    // check_options bounded the length.
-    let _ = password.push_str(o.password.as_deref().unwrap_or(""));
-    let origin = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    Config {
-        password,
-        allow_new_rooms: !o.fixed_rooms,
-        history: o.history,
-        max_conns: o.max_members,
-        room_capacity: o.room_size,
-        flood_rate: o.flood_rate,
-        flood_burst: o.flood_burst,
-        clock_origin_unix_ms: origin,
-        hello_timeout: ms(o.timeouts.hello),
-        ping_after: ms(o.timeouts.ping_after),
-        idle_timeout: ms(o.timeouts.idle),
-        stall_timeout: ms(o.timeouts.stall),
     }
 }
 
