@@ -7,6 +7,7 @@
 //! says it is writable; the hub keeps its events in the room history
 //! meanwhile, so a slow reader costs the others nothing.
 
+mod accept;
 mod options;
 
 pub use options::{
@@ -20,19 +21,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use log::{debug, info, warn};
+use log::{debug, info};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
-use natter_core::error::ErrorCode;
-use natter_core::room::{ConnId, ConnectError, Event};
+use natter_core::room::{ConnId, Event};
 use natter_core::time::Instant;
-use natter_core::wire::{Frame, Protocol, sniff};
+use natter_core::wire::Protocol;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
 use crate::irc::{IrcConn, SharedLines};
 use crate::listener;
 use crate::storage::HeapHub;
+use accept::Refusing;
 use options::{check_options, hub_config, invalid, ms, raise_open_files, storage};
 
 /// Bytes offered to one connection per `write` call at most: its kernel
@@ -51,11 +52,6 @@ const WAKER: Token = Token(usize::MAX - 3);
 /// Tokens of connections refused while full, waiting for their first byte
 /// to say in which protocol: `REFUSING + slot`.
 const REFUSING: usize = 1 << 20;
-/// Refused connections that may wait for their first byte at once; beyond
-/// that they are refused in natter's protocol straight away.
-const MAX_REFUSING: usize = 16;
-/// How long a refused connection may take to send its first byte.
-const REFUSING_WAIT: Duration = Duration::from_secs(2);
 /// How long connections get to receive their goodbye at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -296,14 +292,6 @@ struct Driver<'h> {
     refusing: Vec<Option<Refusing>>,
 }
 
-/// A connection the server cannot take, waiting for its first byte.
-struct Refusing {
-    stream: TcpStream,
-    peer: SocketAddr,
-    code: ErrorCode,
-    deadline: Instant,
-}
-
 impl Driver<'_> {
     fn poll_timeout(&self) -> Option<Duration> {
         let now = self.clock.now();
@@ -318,107 +306,12 @@ impl Driver<'_> {
         ))
     }
 
-    /// Take new connections; `irc_only` for the IRC-only port, whose
-    /// clients are IRC whatever their first byte.
-    fn accept(&mut self, listener: &TcpListener, irc_only: bool, registry: &mio::Registry) {
-        loop {
-            let (mut stream, peer) = match listener.accept() {
-                // Show IPv4 clients of the dual-stack socket as 10.0.0.5,
-                // not ::ffff:10.0.0.5: that is what the teacher knows.
-                Ok((stream, peer)) => (
-                    stream,
-                    SocketAddr::new(peer.ip().to_canonical(), peer.port()),
-                ),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Out of file descriptors and the like: the pending
-                    // connections wait in the backlog for the next wake-up.
-                    warn!("accept failed: {e}");
-                    return;
-                }
-            };
-            if self.shutdown_deadline.is_some() {
-                self.refuse_in_kind(stream, peer, ErrorCode::ShuttingDown, irc_only, registry);
-                continue;
-            }
-            if let Err(e) = listener::tune_accepted(&stream) {
-                debug!("{peer}: socket options: {e}");
-            }
-            let now = self.clock.now();
-            let conn = match self.hub.handle_connect(now) {
-                Ok(conn) => conn,
-                Err(ConnectError::ServerFull) | Err(_) => {
-                    info!("{peer}: refused, the server is full");
-                    self.refuse_in_kind(stream, peer, ErrorCode::ServerFull, irc_only, registry);
-                    continue;
-                }
-            };
-            let token = Token(conn.index());
-            if let Err(e) =
-                registry.register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)
-            {
-                warn!("{peer}: cannot watch socket: {e}");
-                self.hub.handle_disconnect(now, conn);
-                continue;
-            }
-            debug!("{peer}: connected as #{}", conn.0);
-            if self.conns.len() <= conn.index() {
-                self.conns.resize_with(conn.index() + 1, || None);
-            }
-            self.conns[conn.index()] = Some(Socket {
-                stream,
-                peer,
-                read_paused: false,
-                hangup: false,
-                proto: if irc_only {
-                    Proto::Irc(Box::new(IrcConn::new(&self.server_name)))
-                } else {
-                    Proto::Unknown
-                },
-            });
-        }
-    }
-
     /// Read everything the socket has, as fast as the hub takes it.
     fn read(&mut self, conn: ConnId) {
         match self.protocol(conn) {
             Some(Protocol::Natter) => self.read_natter(conn),
             Some(Protocol::Irc) => self.read_irc(conn),
             None => {}
-        }
-    }
-
-    /// What `conn` speaks, from its first byte (peeked, so it is still
-    /// read as usual); `None` while nothing has arrived or once it is gone.
-    fn protocol(&mut self, conn: ConnId) -> Option<Protocol> {
-        let c = self.conns.get_mut(conn.index())?.as_mut()?;
-        match c.proto {
-            Proto::Natter => return Some(Protocol::Natter),
-            Proto::Irc(_) => return Some(Protocol::Irc),
-            Proto::Unknown => {}
-        }
-        match first_byte(&c.stream) {
-            Ok(FirstByte::Nothing) => None,
-            Ok(FirstByte::Closed) => {
-                self.drop_conn(conn, "closed the connection");
-                None
-            }
-            Ok(FirstByte::Byte(first)) => {
-                let proto = sniff(&[first])?;
-                c.proto = match proto {
-                    Protocol::Natter => Proto::Natter,
-                    Protocol::Irc => {
-                        debug!("{}: speaks IRC", c.peer);
-                        Proto::Irc(Box::new(IrcConn::new(&self.server_name)))
-                    }
-                };
-                Some(proto)
-            }
-            Err(e) => {
-                self.drop_conn(conn, &e.to_string());
-                None
-            }
         }
     }
 
@@ -657,104 +550,6 @@ impl Driver<'_> {
         }
     }
 
-    /// Refuse a connection the server cannot take, in its own protocol:
-    /// IRC's at once on the IRC-only port, else once its first byte shows
-    /// which (natter clients and IRC clients both speak first), or
-    /// natter's if it says nothing in time or too many are waiting.
-    fn refuse_in_kind(
-        &mut self,
-        mut stream: TcpStream,
-        peer: SocketAddr,
-        code: ErrorCode,
-        irc_only: bool,
-        registry: &mio::Registry,
-    ) {
-        if irc_only {
-            return refuse(&mut stream, code, true);
-        }
-        self.refuse_later(stream, peer, code, registry);
-    }
-
-    fn refuse_later(
-        &mut self,
-        mut stream: TcpStream,
-        peer: SocketAddr,
-        code: ErrorCode,
-        registry: &mio::Registry,
-    ) {
-        let slot = match self.refusing.iter().position(Option::is_none) {
-            Some(i) => i,
-            None if self.refusing.len() < MAX_REFUSING => {
-                self.refusing.push(None);
-                self.refusing.len() - 1
-            }
-            None => return refuse(&mut stream, code, false),
-        };
-        if registry
-            .register(&mut stream, Token(REFUSING + slot), Interest::READABLE)
-            .is_err()
-        {
-            return refuse(&mut stream, code, false);
-        }
-        let deadline = self.clock.now() + ms(REFUSING_WAIT);
-        self.refusing[slot] = Some(Refusing {
-            stream,
-            peer,
-            code,
-            deadline,
-        });
-    }
-
-    /// A refused connection sent something (or hung up): refuse it in its
-    /// protocol and close it.
-    fn refusing_readable(&mut self, slot: usize, registry: &mio::Registry) {
-        let Some(Some(r)) = self.refusing.get_mut(slot) else {
-            return;
-        };
-        let irc = match first_byte(&r.stream) {
-            Ok(FirstByte::Nothing) => return,
-            Ok(FirstByte::Byte(first)) => Some(sniff(&[first]) == Some(Protocol::Irc)),
-            Ok(FirstByte::Closed) | Err(_) => None,
-        };
-        if let Some(mut r) = self.refusing[slot].take() {
-            if let Some(irc) = irc {
-                debug!(
-                    "{}: refused in {}",
-                    r.peer,
-                    if irc { "IRC" } else { "natter" }
-                );
-                refuse(&mut r.stream, r.code, irc);
-                // Closing with its line unread would reset the connection,
-                // and a reset can discard the refusal before the client
-                // reads it: end our side, then take what it sent.
-                // (At most a few reads: a client that keeps sending is
-                // not worth more.)
-                let _ = r.stream.shutdown(std::net::Shutdown::Write);
-                let mut sink = [0u8; 1024];
-                for _ in 0..8 {
-                    if !matches!(r.stream.read(&mut sink), Ok(n) if n > 0) {
-                        break;
-                    }
-                }
-            }
-            let _ = registry.deregister(&mut r.stream);
-        }
-    }
-
-    /// Refuse, in natter's protocol, the refused connections that said
-    /// nothing in time.
-    fn expire_refusing(&mut self, registry: &mio::Registry) {
-        let now = self.clock.now();
-        for slot in &mut self.refusing {
-            if slot.as_ref().is_some_and(|r| r.deadline <= now) {
-                if let Some(mut r) = slot.take() {
-                    refuse(&mut r.stream, r.code, false);
-                    let _ = registry.deregister(&mut r.stream);
-                }
-            }
-        }
-    }
-
     fn drop_conn(&mut self, conn: ConnId, why: &str) {
         if let Some(c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
             debug!("{}: {why}", c.peer);
@@ -841,53 +636,5 @@ impl Driver<'_> {
             Event::Disconnected { nick, .. } => info!("'{nick}' disconnected"),
             other => debug!("{other:?}"),
         }
-    }
-}
-
-/// What a connection has sent so far, as far as telling its protocol goes.
-enum FirstByte {
-    /// Nothing yet.
-    Nothing,
-    /// It closed without sending anything.
-    Closed,
-    /// This byte, still waiting to be read.
-    Byte(u8),
-}
-
-/// The first byte waiting on `stream`, peeked so it is still read as
-/// usual.
-fn first_byte(stream: &TcpStream) -> io::Result<FirstByte> {
-    let mut first = [0u8; 1];
-    match stream.peek(&mut first) {
-        Ok(0) => Ok(FirstByte::Closed),
-        Ok(_) => Ok(FirstByte::Byte(first[0])),
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            ) =>
-        {
-            Ok(FirstByte::Nothing)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Tell a connection we cannot take it, best effort, and drop it: in IRC
-/// on the IRC-only port, else with natter's `Bye` (nothing has arrived to
-/// tell the protocol by).
-fn refuse(stream: &mut TcpStream, code: ErrorCode, irc: bool) {
-    if irc {
-        let _ = stream.write(format!("ERROR :{}\r\n", code.describe()).as_bytes());
-        return;
-    }
-    let mut buf = [0u8; 300];
-    if let Ok(n) = (Frame::Bye {
-        code,
-        reason: code.describe(),
-    })
-    .encode(&mut buf)
-    {
-        let _ = stream.write(&buf[..n]);
     }
 }

@@ -10,7 +10,7 @@ use log::{debug, warn};
 use natter_core::room::Config;
 use natter_core::wire::MAX_SHORT;
 
-use super::MAX_REFUSING;
+use super::accept::MAX_REFUSING;
 use crate::storage::HeapStorage;
 
 /// Most connections the server can hold: `--max-members` sets how many it
