@@ -8,6 +8,7 @@
 //! meanwhile, so a slow reader costs the others nothing.
 
 mod accept;
+mod irc;
 mod natter;
 mod options;
 
@@ -17,7 +18,6 @@ pub use options::{
 };
 
 use std::io::{self, Write};
-use std::mem;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,10 +35,6 @@ use crate::listener;
 use crate::storage::HeapHub;
 use accept::Refusing;
 use options::{check_options, hub_config, invalid, ms, raise_open_files, storage};
-
-/// Bytes of the hub's frames an IRC connection takes at a time, to turn
-/// into IRC lines (see `irc::OUT_LOW` for the bound on what waits).
-const IRC_FRAMES: usize = 8 * 1024;
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const IRC_LISTENER: Token = Token(usize::MAX - 4);
@@ -299,126 +295,6 @@ impl Driver<'_> {
         Some(Duration::from_millis(
             next.saturating_since(now).millis() + 1,
         ))
-    }
-
-    /// An IRC client's bytes: lines through its bridge into the hub, as
-    /// fast as the hub takes them (reading stops while it does not).
-    fn read_irc(&mut self, conn: ConnId) {
-        let now = self.clock.now();
-        loop {
-            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
-                return;
-            };
-            let Proto::Irc(irc) = &mut c.proto else {
-                return;
-            };
-            // First what its last lines made, then the lines waiting.
-            loop {
-                if !irc.pending.is_empty() {
-                    let n = self.hub.handle_bytes(now, conn, &irc.pending);
-                    irc.pending.drain(..n);
-                    if !irc.pending.is_empty() {
-                        c.read_paused = true;
-                        return;
-                    }
-                }
-                irc.lines(&*self.hub);
-                if irc.pending.is_empty() {
-                    break;
-                }
-            }
-            if irc.held() {
-                // Its own answers (WHO, PONG, numerics) wait unread, or
-                // its hello is with the hub: read no more until they are
-                // written, or the hub has answered.
-                c.read_paused = true;
-                return;
-            }
-            c.read_paused = false;
-            match irc.read(&mut c.stream, &*self.hub) {
-                Ok(0) => return self.drop_conn(conn, "closed the connection"),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.drop_conn(conn, &e.to_string()),
-            }
-            if self.hub.should_transmit() {
-                self.transmit_all();
-            }
-        }
-    }
-
-    /// Write an IRC client's output: the hub's frames for it through its
-    /// bridge, while its output has room, then as much as the socket takes,
-    /// in one write per batch (as natter clients get one per wake-up).
-    ///
-    /// The lines are made in one buffer that all IRC connections share
-    /// (`irc_spare`): a connection keeps a buffer of its own only while
-    /// its socket is full, so a hundred IRC clients do not hold a hundred
-    /// output buffers at their high-water mark.
-    fn flush_irc(&mut self, conn: ConnId) {
-        let now = self.clock.now();
-        if self.irc_frames.is_empty() {
-            // Made for the first IRC client, so a server without any
-            // never holds it.
-            self.irc_frames = vec![0; IRC_FRAMES];
-        }
-        loop {
-            let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
-                return;
-            };
-            let Proto::Irc(irc) = &mut c.proto else {
-                return;
-            };
-            if irc.out.capacity() < self.irc_spare.capacity() {
-                // Work in the shared buffer, after what waits from before.
-                self.irc_spare.clear();
-                self.irc_spare.extend_from_slice(&irc.out);
-                irc.out = mem::take(&mut self.irc_spare);
-            }
-            while irc.wants_output() {
-                let frames = &mut self.irc_frames;
-                let mut tx = self.hub.transmit(now, conn, frames.len());
-                let taken = tx.copy_to(frames);
-                // Every frame taken is now IRC output.
-                tx.commit(taken);
-                if taken == 0 {
-                    break;
-                }
-                irc.transmitted(&frames[..taken], &mut self.shared_lines);
-            }
-            let written = if irc.out.is_empty() {
-                None
-            } else {
-                Some(c.stream.write(&irc.out))
-            };
-            match written {
-                None => {}
-                Some(Ok(n)) => {
-                    irc.out.drain(..n);
-                    if irc.out.is_empty() {
-                        continue;
-                    }
-                    // The socket is full: wait until mio says writable.
-                }
-                Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Some(Err(e)) => return self.drop_conn(conn, &e.to_string()),
-            }
-            // The shared buffer goes back for the next connection; the
-            // connection keeps only what its socket did not take, in a
-            // buffer of its size.
-            let rest = irc.out.as_slice().to_vec();
-            self.irc_spare = mem::replace(&mut irc.out, rest);
-            self.irc_spare.clear();
-            break;
-        }
-        // Output taken may have made room for requests that were waiting
-        // in the hub, and for lines waiting here.
-        self.hub.resume_input(now, conn);
-        if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {
-            self.read_irc(conn);
-        }
     }
 
     /// Write output for every connection that has some, and for those
