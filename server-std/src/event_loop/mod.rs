@@ -9,6 +9,7 @@
 
 mod accept;
 mod irc;
+mod logging;
 mod natter;
 mod options;
 
@@ -25,7 +26,7 @@ use std::time::Duration;
 use log::{debug, info};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
-use natter_core::room::{ConnId, Event};
+use natter_core::room::ConnId;
 use natter_core::time::Instant;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
@@ -360,39 +361,5 @@ impl Driver<'_> {
 
     fn finished(&self) -> bool {
         self.shutdown_deadline.is_some() && self.conns.iter().all(Option::is_none)
-    }
-
-    fn peer(&self, conn: ConnId) -> String {
-        match self.conns.get(conn.index()) {
-            Some(Some(c)) => c.peer.to_string(),
-            _ => format!("#{}", conn.0),
-        }
-    }
-
-    fn log(&self, event: Event) {
-        match event {
-            Event::Welcomed { conn, nick } => info!("{}: '{nick}' connected", self.peer(conn)),
-            Event::Joined {
-                nick,
-                room,
-                created,
-                ..
-            } => {
-                let how = if created { " (a new room)" } else { "" };
-                info!("'{nick}' joined {room}{how}");
-            }
-            Event::Parted { nick, room, .. } => info!("'{nick}' left {room}"),
-            Event::NickChanged { conn, nick } => info!("{}: now called '{nick}'", self.peer(conn)),
-            Event::BadFrame { conn, error } => info!("{}: bad frame: {error}", self.peer(conn)),
-            Event::Refused { conn, code } => debug!("{}: refused: {code:?}", self.peer(conn)),
-            Event::Closing { conn, nick, code } => {
-                info!("{} '{nick}': closing: {}", self.peer(conn), code.describe())
-            }
-            Event::Disconnected { nick, .. } if nick.is_empty() => {
-                debug!("a connection left before saying hello")
-            }
-            Event::Disconnected { nick, .. } => info!("'{nick}' disconnected"),
-            other => debug!("{other:?}"),
-        }
     }
 }
