@@ -6,6 +6,23 @@
 //! makes fan-out cheap. A socket that would block is simply left until mio
 //! says it is writable; the hub keeps its events in the room history
 //! meanwhile, so a slow reader costs the others nothing.
+//!
+//! # Layout
+//! * `mod.rs`: the [`Server`] (binding, its thread, the loop that hands each
+//!   readiness to the driver) and its [`ShutdownHandle`]; the `Driver` that
+//!   keeps the hub and the sockets between wake-ups, and the end of each
+//!   wake-up: timers, writing, closing, shutting down.
+//! * `options.rs`: [`Options`], [`Timeouts`], the capacities they are
+//!   bounded by ([`MAX_CONNS`], [`MAX_HISTORY`]...), their checks and the
+//!   hub's configuration made from them.
+//! * `accept.rs`: taking connections, telling each one's protocol by its
+//!   first byte, and refusing those the server cannot take in a protocol
+//!   they can read.
+//! * `natter.rs`: natter clients' reads, and their vectored writes straight
+//!   from the room's history.
+//! * `irc.rs`: IRC clients' reads and writes, through their
+//!   [`IrcConn`].
+//! * `logging.rs`: the words of the server's log.
 
 mod accept;
 mod irc;
@@ -261,6 +278,9 @@ enum Proto {
     Irc(Box<IrcConn>),
 }
 
+/// What the loop keeps between wake-ups: the hub, the sockets, the buffers
+/// IRC clients share and the connections being refused. Its methods are
+/// spread over this module's files, one job to a file (see the Layout).
 struct Driver<'h> {
     hub: &'h mut HeapHub,
     /// The server's name for IRC clients.
@@ -298,36 +318,6 @@ impl Driver<'_> {
         ))
     }
 
-    /// Write output for every connection that has some, and for those
-    /// whose socket has room again.
-    fn transmit_all(&mut self) {
-        while let Some(conn) = self.writable.pop() {
-            self.flush(conn);
-        }
-        while let Some(conn) = self.hub.poll_transmit() {
-            self.flush(conn);
-        }
-    }
-
-    fn drop_conn(&mut self, conn: ConnId, why: &str) {
-        if let Some(c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
-            debug!("{}: {why}", c.peer);
-        }
-        self.hub.handle_disconnect(self.clock.now(), conn);
-    }
-
-    fn begin_shutdown(&mut self) {
-        if self.shutdown_deadline.is_none() {
-            info!(
-                "shutting down: saying goodbye to {} connection(s)",
-                self.hub.connections()
-            );
-            let now = self.clock.now();
-            self.hub.shutdown(now, "the server is shutting down");
-            self.shutdown_deadline = Some(now + ms(SHUTDOWN_GRACE));
-        }
-    }
-
     /// The end of a wake-up: write what is queued, close what the hub
     /// closed, run timers and log.
     fn after_wakeup(&mut self, registry: &mio::Registry) {
@@ -356,6 +346,36 @@ impl Driver<'_> {
             for conn in 0..self.conns.len() {
                 self.drop_conn(ConnId(conn as u16), "cut off at shutdown");
             }
+        }
+    }
+
+    /// Write output for every connection that has some, and for those
+    /// whose socket has room again.
+    fn transmit_all(&mut self) {
+        while let Some(conn) = self.writable.pop() {
+            self.flush(conn);
+        }
+        while let Some(conn) = self.hub.poll_transmit() {
+            self.flush(conn);
+        }
+    }
+
+    fn drop_conn(&mut self, conn: ConnId, why: &str) {
+        if let Some(c) = self.conns.get_mut(conn.index()).and_then(Option::take) {
+            debug!("{}: {why}", c.peer);
+        }
+        self.hub.handle_disconnect(self.clock.now(), conn);
+    }
+
+    fn begin_shutdown(&mut self) {
+        if self.shutdown_deadline.is_none() {
+            info!(
+                "shutting down: saying goodbye to {} connection(s)",
+                self.hub.connections()
+            );
+            let now = self.clock.now();
+            self.hub.shutdown(now, "the server is shutting down");
+            self.shutdown_deadline = Some(now + ms(SHUTDOWN_GRACE));
         }
     }
 
