@@ -33,6 +33,9 @@ pub(crate) struct Cursor {
     pub room: u8,
     /// Next event id to deliver.
     pub next_id: u64,
+    /// The first id owed to it (see `history::Start::owed_from`): what a
+    /// part before its member list is out still counts as missed.
+    pub owed_from: u64,
     /// The member's own events (which it is never sent) that dropped out
     /// of the history at or after `next_id`, before the cursor reached
     /// them. A gap notice leaves them out: the member has their `Ack`s

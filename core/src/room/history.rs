@@ -17,11 +17,24 @@ use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM, MAX_TEXT};
 
 /// Bytes of one index field: a `u32`.
 const FIELD: usize = 4;
-/// Bytes of a sender's slot in the index: a `u16`, as a [`ConnId`].
-const SLOT: usize = 2;
+/// Bytes of a sender's connection in the index: a `u16`, as a [`ConnId`].
+const CONN_FIELD: usize = 2;
 /// Index bytes per event of depth: the sender's session, where the frame
 /// starts in the ring, and the sender's connection slot.
-const ENTRY_LEN: usize = 2 * FIELD + SLOT;
+const ENTRY_LEN: usize = 2 * FIELD + CONN_FIELD;
+
+/// Where a joining member's cursor starts ([`Room::start_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Start {
+    /// The first id to send it.
+    pub first: u64,
+    /// Events after its `since` that the history no longer holds.
+    pub missed: u64,
+    /// The first id it is owed: every event from here on reaches it or is
+    /// counted by a `Gap`, but its own (a resume's replay is owed; a fresh
+    /// join's replay is only shown, so it is owed from its own `Joined`).
+    pub owed_from: u64,
+}
 
 /// Who sent an event, as the index keeps it: its session (0 for an event
 /// every member gets) and its connection's slot, so that the sender is
@@ -29,7 +42,7 @@ const ENTRY_LEN: usize = 2 * FIELD + SLOT;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Sender {
     pub session: u32,
-    pub slot: u16,
+    pub conn: u16,
 }
 
 /// Events of history a room of `history` bytes keeps at most: about one
@@ -165,7 +178,7 @@ impl<S: Storage> Room<S> {
     pub(crate) fn push(&mut self, sender: u32, frame: &[u8]) -> u64 {
         let sender = Sender {
             session: sender,
-            slot: 0,
+            conn: 0,
         };
         self.push_with(
             sender,
@@ -219,12 +232,13 @@ impl<S: Storage> Room<S> {
         let field = slot * FIELD..(slot + 1) * FIELD;
         let depth = self.depth;
         let (senders, rest) = self.store.as_mut().split_at_mut(depth * FIELD);
-        let (offsets, slots) = rest.split_at_mut(depth * FIELD);
+        let (offsets, conns) = rest.split_at_mut(depth * FIELD);
         senders[field.clone()].copy_from_slice(&sender.session.to_ne_bytes());
         // Offsets are below the history's length, which `Hub::with_storage`
         // keeps within u32.
         offsets[field].copy_from_slice(&(at as u32).to_ne_bytes());
-        slots[slot * SLOT..(slot + 1) * SLOT].copy_from_slice(&sender.slot.to_ne_bytes());
+        conns[slot * CONN_FIELD..(slot + 1) * CONN_FIELD]
+            .copy_from_slice(&sender.conn.to_ne_bytes());
         self.next_id += 1;
         self.used += size;
         self.count += 1;
@@ -252,7 +266,8 @@ impl<S: Storage> Room<S> {
         // frames, found by the `room` fuzz target: fuzz/regressions/room/.)
     }
 
-    /// Event `id`'s slot in the index.
+    /// Event `id`'s slot in the index (not to be confused with a
+    /// connection's slot in the hub, which [`Sender::conn`] is).
     fn slot(&self, id: u64) -> usize {
         // `depth` is a power of two: the low bits of the id.
         id as usize & self.depth.saturating_sub(1)
@@ -277,12 +292,12 @@ impl<S: Storage> Room<S> {
         let at = self.slot(id) * FIELD;
         let mut session = [0; FIELD];
         session.copy_from_slice(&store[at..at + FIELD]);
-        let at = 2 * self.depth * FIELD + self.slot(id) * SLOT;
-        let mut slot = [0; SLOT];
-        slot.copy_from_slice(&store[at..at + SLOT]);
+        let at = 2 * self.depth * FIELD + self.slot(id) * CONN_FIELD;
+        let mut conn = [0; CONN_FIELD];
+        conn.copy_from_slice(&store[at..at + CONN_FIELD]);
         Sender {
             session: u32::from_ne_bytes(session),
-            slot: u16::from_ne_bytes(slot),
+            conn: u16::from_ne_bytes(conn),
         }
     }
 
@@ -385,11 +400,6 @@ impl<S: Storage> Room<S> {
         }
     }
 
-    /// Where a member's cursor starts on joining: `since` is the last id
-    /// the member saw (0 for none) in the room of that `epoch`; a fresh
-    /// join replays at most `replay` events. Returns the first id to
-    /// deliver and how many events it missed that the history no longer
-    /// holds.
     /// How many events from `from` on were not sent by `session`: what a
     /// member at `from` has still to be sent.
     pub(crate) fn others_since(&self, from: u64, session: u32) -> u64 {
@@ -399,19 +409,35 @@ impl<S: Storage> Room<S> {
             .count() as u64
     }
 
-    pub(crate) fn start_for(&self, epoch: u32, since: u64, replay: usize) -> (u64, u64) {
-        let (start, missed) = if since == 0 || epoch != self.epoch || since >= self.next_id {
+    /// Where a member's cursor starts on joining: `since` is the last id
+    /// the member saw (0 for none) in the room of that `epoch`; a fresh
+    /// join replays at most `replay` events.
+    pub(crate) fn start_for(&self, epoch: u32, since: u64, replay: usize) -> Start {
+        if since == 0 || epoch != self.epoch || since >= self.next_id {
             // A fresh join, or ids of another incarnation of the room:
             // replay the latest events kept. (The client sees the new
-            // epoch.)
+            // epoch.) Only live events are owed, the replay is for showing:
+            // from the joiner's own `Joined`, which the caller has just
+            // pushed (the event before `next_id`, its own, never counted).
             let latest = self.next_id.saturating_sub(replay as u64);
-            (latest.max(self.first_id), 0)
+            Start {
+                first: latest.max(self.first_id),
+                missed: 0,
+                owed_from: self.next_id.saturating_sub(1).max(1),
+            }
         } else if since + 1 >= self.first_id {
-            (since + 1, 0)
+            Start {
+                first: since + 1,
+                missed: 0,
+                owed_from: since + 1,
+            }
         } else {
-            (self.first_id, self.first_id - (since + 1))
-        };
-        (start, missed)
+            Start {
+                first: self.first_id,
+                missed: self.first_id - (since + 1),
+                owed_from: since + 1,
+            }
+        }
     }
 
     pub(crate) fn remove_member(&mut self, conn: ConnId) {
@@ -427,6 +453,12 @@ mod tests {
     type S = crate::room::Inline<4, 1, 512, 16>;
     type R = Room<S>;
     const ST: S = crate::room::Inline;
+
+    impl Start {
+        fn pair(self) -> (u64, u64) {
+            (self.first, self.missed)
+        }
+    }
 
     /// A frame of `n` bytes in all whose body bytes are `fill`.
     fn frame(n: usize, fill: u8) -> [u8; 64] {
@@ -452,7 +484,7 @@ mod tests {
     /// What a member of `session` is sent from the start of the history,
     /// one run at a time, as the fill bytes of each frame.
     fn delivered(room: &R, session: u32, budget: usize) -> heapless::Vec<u8, 64> {
-        let (mut id, _) = room.start_for(room.epoch, 0, usize::MAX);
+        let mut id = room.start_for(room.epoch, 0, usize::MAX).first;
         let mut seen = heapless::Vec::new();
         loop {
             let run = room.run(id, session, budget, usize::MAX);
@@ -487,7 +519,7 @@ mod tests {
     #[test]
     fn ring_wraps_and_drops_oldest() {
         let mut room = R::with_depth("r", false, 1, 16, &ST);
-        // 448 bytes of ring: 8 frames of 50 fit, not 9.
+        // 432 bytes of ring: 8 frames of 50 fit, not 9.
         for i in 0..20u8 {
             let id = push(&mut room, 0, 50, i);
             assert_eq!(id, u64::from(i) + 1);
@@ -504,7 +536,7 @@ mod tests {
         for i in 0..10u8 {
             push(&mut room, 0, 50, i);
         }
-        let (id, _) = room.start_for(room.epoch, 0, usize::MAX);
+        let id = room.start_for(room.epoch, 0, usize::MAX).first;
         let run = room.run(id, 0, 1024, usize::MAX);
         assert!(!run.bytes.1.is_empty(), "the ring wrapped");
         assert_eq!(run.bytes.0.len() + run.bytes.1.len(), 8 * 50);
@@ -556,7 +588,7 @@ mod tests {
         for sender in [1, 1, 2, 1] {
             push(&mut room, sender, 10, sender as u8);
         }
-        let (id, _) = room.start_for(room.epoch, 0, usize::MAX);
+        let id = room.start_for(room.epoch, 0, usize::MAX).first;
         // Session 2 gets two events, then its own ends the run.
         let run = room.run(id, 2, 1024, usize::MAX);
         assert_eq!((run.bytes.0.len(), run.next_id, run.full), (20, 3, false));
@@ -590,13 +622,22 @@ mod tests {
         }
         // Kept: 7, 8, 9, 10.
         let all = usize::MAX;
-        assert_eq!(room.start_for(9, 8, all), (9, 0));
-        assert_eq!(room.start_for(9, 3, all), (7, 3), "4..=6 missed");
-        assert_eq!(room.start_for(1, 8, all), (7, 0), "another epoch: fresh");
-        assert_eq!(room.start_for(9, 10, all), (11, 0), "caught up");
+        assert_eq!(room.start_for(9, 8, all).pair(), (9, 0));
+        assert_eq!(room.start_for(9, 3, all).pair(), (7, 3), "4..=6 missed");
+        assert_eq!(
+            room.start_for(1, 8, all).pair(),
+            (7, 0),
+            "another epoch: fresh"
+        );
+        assert_eq!(room.start_for(9, 10, all).pair(), (11, 0), "caught up");
         // A fresh join replays the latest `replay` events kept.
-        assert_eq!(room.start_for(9, 0, 2), (9, 0));
-        assert_eq!(room.start_for(9, 0, 0), (11, 0));
-        assert_eq!(room.start_for(9, 0, 100), (7, 0));
+        assert_eq!(room.start_for(9, 0, 2).pair(), (9, 0));
+        assert_eq!(room.start_for(9, 0, 0).pair(), (11, 0));
+        assert_eq!(room.start_for(9, 0, 100).pair(), (7, 0));
+        // What is owed: a resume's replay; of a fresh join, only what is live.
+        assert_eq!(room.start_for(9, 3, all).owed_from, 4);
+        assert_eq!(room.start_for(9, 8, all).owed_from, 9);
+        assert_eq!(room.start_for(9, 0, 2).owed_from, 10);
+        assert_eq!(room.start_for(1, 8, all).owed_from, 10);
     }
 }

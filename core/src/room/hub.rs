@@ -221,8 +221,11 @@ impl<S: Storage> Hub<S> {
             Some(i) if i < limit => i,
             _ if self.conns.len() < limit => {
                 // Slots are created on first use, so an idle hub touches
-                // little memory.
-                let _ = self.conns.push(Conn::new(self.storage.out()));
+                // little memory. (A storage whose slots hold fewer than its
+                // limits say is full when they are.)
+                self.conns
+                    .push(Conn::new(self.storage.out()))
+                    .map_err(|_| ConnectError::ServerFull)?;
                 self.conns.len() - 1
             }
             _ => return Err(ConnectError::ServerFull),
@@ -478,7 +481,7 @@ impl<S: Storage> Hub<S> {
         let len = frame.trusted_len();
         let sender = Sender {
             session: if skip_sender { session } else { 0 },
-            slot: sender.0,
+            conn: sender.0,
         };
         let conns = &mut self.conns;
         let id = room.push_with(
@@ -653,7 +656,7 @@ pub(super) fn note_own_dropped<B>(conns: &mut [Conn<B>], index: usize, id: u64, 
         return;
     }
     // A slot reused since the event was stored has another session.
-    let Some(c) = conns.get_mut(usize::from(sender.slot)) else {
+    let Some(c) = conns.get_mut(usize::from(sender.conn)) else {
         return;
     };
     if c.session != sender.session {

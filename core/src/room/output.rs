@@ -12,7 +12,7 @@
 
 use heapless::Vec;
 
-use super::conn::{Conn, Cursor, State};
+use super::conn::{Conn, Cursor, OutQueue, State};
 use super::history::Room;
 use super::storage::Storage;
 use super::{ConnId, EVENTS_PER_TURN, Hub, MAX_JOINED, REPLY_RESERVE};
@@ -322,31 +322,47 @@ impl<S: Storage> Hub<S> {
     }
 
     /// Before `conn` leaves room `index`: queue the room's events it has
-    /// not been sent yet, as far as its queue has room, and a `Gap` for the
-    /// rest, so nothing that came before its own `Parted` is lost silently
-    /// (PROTOCOL.md §5.4: no more events of a room follow `Left`). Events
-    /// wait in the history, not the queue, so without this its cursor
-    /// would go with the room and take them along. The queue keeps room
-    /// for the `Gap`, the `Left` and a `Bye`.
+    /// not been sent yet, as far as its queue has room, each run of them
+    /// after a `Gap` for what it missed before the run, so nothing that
+    /// came before its own `Parted` is lost silently (PROTOCOL.md §5.4: no
+    /// more events of a room follow `Left`). Events wait in the history,
+    /// not the queue, so without this its cursor would go with the room
+    /// and take them along. The queue keeps room for the last `Gap`, the
+    /// `Left` and a `Bye`.
     pub(super) fn queue_unsent(&mut self, conn: ConnId, index: usize) {
         let Hub { conns, rooms, .. } = self;
         let Some(c) = conns.get_mut(conn.index()) else {
             return;
         };
-        let Some(cursor) = c.joined.iter().find(|cur| usize::from(cur.room) == index) else {
+        let Some(&cursor) = c.joined.iter().find(|cur| usize::from(cur.room) == index) else {
             return;
         };
         let Some(Some(room)) = rooms.get(index) else {
             return;
         };
+        let gap = |out: &mut OutQueue<S::Out>, missed: u64| {
+            if missed > 0 {
+                // `part` is handled with REPLY_RESERVE free, and the runs
+                // below leave a frame's room more: a `Gap` always fits.
+                let _ = out.push(&Frame::Gap {
+                    room: &room.name,
+                    missed,
+                });
+            }
+        };
+        // Its member list not out yet, it has been sent no event of the
+        // room (they follow the `Names`): what it is owed counts as missed,
+        // and a fresh join's replay, for showing only, does not.
         let mut next_id = cursor.next_id;
-        let mut missed = 0;
+        if cursor.names_from.is_some() {
+            next_id = next_id.max(cursor.owed_from);
+        }
         if next_id < room.first_id() {
-            missed = (room.first_id() - next_id).saturating_sub(u64::from(cursor.own_dropped));
+            // Fell off the back of the history, as `prepare` tells it.
+            let behind = (room.first_id() - next_id).saturating_sub(u64::from(cursor.own_dropped));
+            gap(&mut c.out, behind);
             next_id = room.first_id();
         }
-        // A room whose member list is not out yet sends no events (its
-        // events follow its `Names`): those count as missed.
         if cursor.names_from.is_none() {
             loop {
                 let budget = c.out.free().saturating_sub(REPLY_RESERVE + MAX_FRAME_LEN);
@@ -359,13 +375,7 @@ impl<S: Storage> Hub<S> {
                 next_id = run.next_id;
             }
         }
-        missed += room.others_since(next_id, c.session);
-        if missed > 0 {
-            let _ = c.out.push(&Frame::Gap {
-                room: &room.name,
-                missed,
-            });
-        }
+        gap(&mut c.out, room.others_since(next_id, c.session));
     }
 
     /// Encode the `Names` frame listing `room`'s members from index `from`;

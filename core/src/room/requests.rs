@@ -169,27 +169,27 @@ impl<S: Storage> Hub<S> {
             },
         };
         let capacity = self.config.room_capacity.min(self.limits.conns);
-        let Some(room) = self.rooms[index].as_ref() else {
+        let Some(room) = self.rooms[index].as_mut() else {
             return;
         };
-        if room.members.len() >= capacity {
+        // A member list may also hold fewer than the limits say (it is the
+        // storage's): full either way.
+        if room.members.len() >= capacity || room.members.push(conn).is_err() {
             if created {
                 self.rooms[index] = None;
             }
             return self.reply_error(now, conn, ErrorCode::RoomFull, 0, name);
         }
-        // Announce first, so the joiner's own join is in the history before
-        // its cursor is placed (and is skipped for it like its messages).
+        // Announce before the joiner's cursor is placed, so its own join is
+        // in the history behind it (and skipped for it like its messages).
         let nick = self.conns[conn.index()].nick.clone();
         self.push_event(now, index, conn, true, RoomEvent::Joined { nick: &nick });
         let Some(room) = self.rooms[index].as_mut() else {
             return;
         };
-        // Checked above: the room holds fewer than the connections.
-        let _ = room.members.push(conn);
         // A fresh join replays `history` events before the joiner's own.
         let replay = self.config.history.saturating_add(1);
-        let (start, missed) = room.start_for(epoch, since, replay);
+        let start = room.start_for(epoch, since, replay);
         let room_name = room.name.clone();
         let topic = room.topic.clone();
         let entered = Frame::Entered {
@@ -200,19 +200,20 @@ impl<S: Storage> Hub<S> {
             members: room.members.len() as u16,
         };
         self.reply(now, conn, &entered);
-        if missed > 0 {
+        if start.missed > 0 {
             self.reply(
                 now,
                 conn,
                 &Frame::Gap {
                     room: &room_name,
-                    missed,
+                    missed: start.missed,
                 },
             );
         }
         let cursor = Cursor {
             room: index as u8,
-            next_id: start,
+            next_id: start.first,
+            owed_from: start.owed_from,
             own_dropped: 0,
             names_from: Some(0),
         };

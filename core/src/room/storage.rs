@@ -129,7 +129,7 @@ pub trait Storage: Sized {
 
 /// Storage inside the hub value, sized by const generics: up to `CONNS`
 /// connections and `ROOMS` rooms, each room keeping `HISTORY` bytes of
-/// events (a short chat line takes about 60-100 bytes, plus 8 in the
+/// events (a short chat line takes about 60-100 bytes, plus 10 in the
 /// room's index), messages of up to `TEXT` bytes, and `OUT` bytes of reply
 /// queue per connection.
 ///
