@@ -11,9 +11,14 @@ use natter_server::client::{Client, ClientError};
 /// Start natter-server on a free loopback port; returns it and its address
 /// (read from what it prints for the teacher).
 fn start_server(args: &[&str]) -> (std::process::Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_natter-server"))
-        .args(["--bind", "127.0.0.1:0"])
-        .args(args)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_natter-server"));
+    command.args(["--bind", "127.0.0.1:0"]).args(args);
+    start(command)
+}
+
+/// Start a command that runs natter-server, as `start_server` does.
+fn start(mut command: Command) -> (std::process::Child, SocketAddr) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -53,6 +58,32 @@ fn sigterm_says_goodbye_and_exits_zero() {
     assert_eq!(code, Some(ErrorCode::ShuttingDown));
     let exit = server.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn a_system_file_limit_below_max_members_refuses_the_rest_as_full() {
+    // The hard limit of 100 descriptors holds 20 members beside the
+    // server's spare 80; --max-members asks for 1,000. The members past
+    // what fits are told the server is full, none is left waiting.
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        "ulimit -n 100 && exec \"$0\" --bind 127.0.0.1:0 --max-members 1000",
+        env!("CARGO_BIN_EXE_natter-server"),
+    ]);
+    let (mut server, addr) = start(command);
+    let mut welcomed = Vec::new();
+    let mut full = 0;
+    for i in 0..30 {
+        match Client::connect(addr, &format!("m{i}"), "") {
+            Ok(client) => welcomed.push(client),
+            Err(ClientError::Refused(ErrorCode::ServerFull)) => full += 1,
+            Err(e) => panic!("member {i}: {e}"),
+        }
+    }
+    assert_eq!((welcomed.len(), full), (20, 10));
+    server.kill().unwrap();
+    let _ = server.wait();
 }
 
 #[test]

@@ -95,7 +95,9 @@ impl Server {
     /// to change), or the OS error from binding.
     pub fn bind(options: Options) -> io::Result<Server> {
         check_options(&options)?;
-        raise_open_files(options.max_members);
+        let mut options = options;
+        options.max_members = raise_open_files(options.max_members);
+        options.room_size = options.room_size.min(options.max_members);
         let std_listener = listener::bind(options.bind)?;
         let local_addr = std_listener.local_addr()?;
         let mut listener = TcpListener::from_std(std_listener);

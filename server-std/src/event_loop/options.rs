@@ -208,18 +208,32 @@ pub(super) fn ms(d: Duration) -> natter_core::time::Duration {
 const SPARE_FILES: u64 = 64 + MAX_REFUSING as u64;
 
 /// Raise the process's open-file limit (its soft limit, up to the hard
-/// one) so every member can have a socket, as nginx and ngIRCd do; say so
-/// when even the hard limit is too low for `--max-members`.
-pub(super) fn raise_open_files(members: usize) {
+/// one) so every member can have a socket, as nginx and ngIRCd do. Returns
+/// how many members the server can hold: `members`, or fewer when even the
+/// hard limit is too low, which it says. The hub is then sized to that, so
+/// the member past it is refused with "the server is full" rather than left
+/// waiting by an `accept` that fails for want of a descriptor.
+pub(super) fn raise_open_files(members: usize) -> usize {
     let wanted = members as u64 + SPARE_FILES;
     match rlimit::increase_nofile_limit(wanted) {
-        Ok(got) if got < wanted => warn!(
-            "this system lets the server open only {got} files, so it can hold about {} \
-             members, not --max-members {members}; raise the limit (ulimit -n, or \
-             LimitNOFILE= for a service) or lower --max-members",
-            got.saturating_sub(SPARE_FILES)
-        ),
-        Ok(got) => debug!("open-file limit: {got}"),
-        Err(e) => warn!("could not raise the open-file limit: {e}"),
+        Ok(got) if got < wanted => {
+            let fits = usize::try_from(got.saturating_sub(SPARE_FILES))
+                .unwrap_or(members)
+                .clamp(1, members);
+            warn!(
+                "this system lets the server open only {got} files, so it holds {fits} \
+                 members, not --max-members {members}; raise the limit (ulimit -n, or \
+                 LimitNOFILE= for a service) or lower --max-members"
+            );
+            fits
+        }
+        Ok(got) => {
+            debug!("open-file limit: {got}");
+            members
+        }
+        Err(e) => {
+            warn!("could not raise the open-file limit: {e}");
+            members
+        }
     }
 }
