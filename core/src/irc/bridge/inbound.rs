@@ -13,6 +13,9 @@ use crate::irc::numeric::Numeric;
 use crate::irc::{Message, ParseError, parse, split_text};
 use crate::wire::{FLAG_ACTION, Frame, MAX_TEXT, VERSION, is_valid_nick, same_name};
 
+/// Most `WHO` replies for one room (see `who`).
+const MAX_WHO: usize = 500;
+
 impl Bridge {
     /// One line from the client (without its line ending). Queries are
     /// answered from `dir`; requests go to `hub` as frames.
@@ -294,7 +297,15 @@ impl Bridge {
         // Rooms are public, as channels are on most networks: members are
         // listed to anyone who asks.
         if let Some(room) = room_of(target) {
+            // At most MAX_WHO replies: a school assembly's lobby would
+            // otherwise put hundreds of kilobytes into one client's output
+            // at once, beyond the bound the driver keeps on it.
+            let mut listed = 0;
             io.dir.each_member(room, &mut |member| {
+                if listed == MAX_WHO {
+                    return;
+                }
+                listed += 1;
                 self.numeric(
                     out,
                     Numeric::RPL_WHOREPLY,

@@ -388,7 +388,7 @@ fn room_events_become_irc_lines() {
             ":kit!kit@natter TOPIC #lobby fractions\r\n",
             ":kit!kit@natter PART #lobby lunch\r\n",
             ":bob!bob@natter PRIVMSG ann :psst\r\n",
-            ":srv NOTICE #lobby :You missed 3 messages here: they are no longer in the server's history\r\n",
+            ":srv NOTICE #lobby :You missed 3 messages here: the server could not send them to you in time\r\n",
             ":ann!ann@natter NICK zoë\r\n",
         ]
     );
@@ -512,6 +512,24 @@ fn whois_and_who_answer_from_the_hub_as_it_is_now() {
             ":srv 315 ann #lobby :End of WHO list\r\n",
         ]
     );
+}
+
+#[test]
+fn who_of_a_school_assembly_lists_the_first_few_hundred() {
+    // 2,000 members: one WHO must not put 140 KB into a client's output.
+    let mut c = Client::in_lobby();
+    let names: Vec<String> = (0..2000).map(|i| format!("m{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    c.dir.set("lobby", &names, "");
+    c.send("WHO #lobby");
+    let lines = c.take_lines();
+    assert_eq!(lines.len(), 501, "500 replies and the end");
+    assert!(lines[..500].iter().all(|l| l.contains(" 352 ")));
+    assert_eq!(
+        lines[499],
+        ":srv 352 ann #lobby m499 natter srv m499 H :0 natter\r\n"
+    );
+    assert_eq!(lines[500], ":srv 315 ann #lobby :End of WHO list\r\n");
 }
 
 #[test]
