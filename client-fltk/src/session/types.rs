@@ -203,7 +203,8 @@ pub enum Update {
     },
     /// The server took the `Say` or `Whisper` with this tag.
     Acked { tag: u32, id: u64, time: u64 },
-    /// `missed` events of `room` are gone: the server no longer has them.
+    /// `missed` events of `room` could not be sent in time (PROTOCOL.md's
+    /// `Gap`).
     Gap { room: String, missed: u64 },
     /// Out of a room.
     Left { room: String },

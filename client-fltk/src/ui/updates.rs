@@ -121,7 +121,7 @@ impl App {
             Update::Gap { room, missed } => {
                 let what = if missed == 1 { "message" } else { "messages" };
                 self.system(&format!(
-                    "You missed {missed} {what} in #{room}: the server no longer has them."
+                    "You missed {missed} {what} in #{room}: the server could not send them to you in time."
                 ));
             }
             Update::Left { room } => {

@@ -128,11 +128,11 @@ impl Bridge {
                 self.text(out, Source::User(from), "PRIVMSG", &me, text, action);
             }
             Frame::Gap { room, missed } => {
-                let mut line: String<80> = String::new();
+                let mut line: String<128> = String::new();
                 let _ = core::fmt::write(
                     &mut line,
                     format_args!(
-                        "You missed {missed} messages here: they are no longer in the server's history"
+                        "You missed {missed} messages here: the server could not send them to you in time"
                     ),
                 );
                 self.text(out, Source::Server, "NOTICE", &channel(room), &line, false);
