@@ -55,7 +55,7 @@
 //! action; bit 7 says more actions follow in the same wake-up) followed by
 //! the action's operand bytes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
@@ -591,9 +591,11 @@ struct World<
     /// receiver of each got: every copy must match.
     acked: BTreeMap<MessageKey, Content>,
     received: BTreeMap<MessageKey, Content>,
-    /// The id of each client's own `Parted` in a room it asked to leave,
-    /// from the hub's log (a client is not told it), until its `Left`.
-    parted_at: BTreeMap<(usize, String), u64>,
+    /// The ids of each client's own `Parted` events in each room, from the
+    /// hub's log (a client is not told them), oldest first: a `Left` it
+    /// reads answers the oldest. (It may read that `Left` late, after it
+    /// joined again and was parted again by a quit or a shutdown.)
+    parted_at: BTreeMap<(usize, String), VecDeque<u64>>,
     pump: Pump,
     stats: Stats,
 }
@@ -1073,11 +1075,21 @@ impl<
     }
 
     fn drain_events(&mut self) {
+        if self.hub.events_dropped() > 0 {
+            // A `Parted` lost from the log would pair each later `Left`
+            // with the wrong id: check no more of them.
+            self.parted_at.clear();
+            while self.hub.poll_event().is_some() {}
+            return;
+        }
         while let Some(event) = self.hub.poll_event() {
             if let Event::Parted { conn, room, id, .. } = event {
                 let client = self.clients.iter().position(|c| c.conn == Some(conn));
-                if let Some(ci) = client {
-                    self.parted_at.insert((ci, key(&room)), id);
+                // Only a client in the room can be the one who left it: a
+                // slot given to another since the event has no stay there.
+                let k = key(&room);
+                if let Some(ci) = client.filter(|&ci| self.clients[ci].stays.contains_key(&k)) {
+                    self.parted_at.entry((ci, k)).or_default().push_back(id);
                 }
             }
         }
@@ -1308,7 +1320,11 @@ impl<
                 self.stay(ci, room)?;
                 let k = key(room);
                 self.clients[ci].joins.remove(&k);
-                if let Some(parted) = self.parted_at.remove(&(ci, k.clone())) {
+                let parted = self
+                    .parted_at
+                    .get_mut(&(ci, k.clone()))
+                    .and_then(VecDeque::pop_front);
+                if let Some(parted) = parted {
                     self.left_before(ci, &k, parted)?;
                 }
                 self.end_stay(ci, &k);
