@@ -27,6 +27,10 @@ mod names;
 
 pub use codec::{Status, decode, frame_len};
 pub use frames::Frame;
+pub use names::{
+    LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room, name_key,
+    nick_problem, room_problem, same_name,
+};
 
 /// Which protocol a connection speaks, told from its first byte (see
 /// [`sniff`]).
@@ -35,8 +39,8 @@ pub use frames::Frame;
 pub enum Protocol {
     /// natter's framing: the first byte is the high byte of a length. A
     /// valid frame's is 0x00 to 0x03 (lengths up to 1022); any byte that
-    /// cannot start an IRC line is taken for natter too, so an oversize
-    /// length gets natter's `Malformed` (PROTOCOL.md §2.1), not silence.
+    /// cannot start an IRC line is taken for natter too, so most oversize
+    /// lengths get natter's `Malformed` (PROTOCOL.md §2.1), not silence.
     Natter,
     /// IRC: lines start with a command's letter, `@` for tags or `:` for a
     /// prefix (or a stray space, CR or LF before the first line).
@@ -64,10 +68,6 @@ pub fn sniff(first: &[u8]) -> Option<Protocol> {
         _ => Protocol::Natter,
     })
 }
-pub use names::{
-    LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room, name_key,
-    nick_problem, room_problem, same_name,
-};
 
 /// The protocol version this build speaks (sent in `Hello` and `Welcome`).
 pub const VERSION: u8 = 1;
