@@ -459,21 +459,8 @@ fn compare(
         for _ in 0..repeat {
             for (name, runs) in ["natter", "relay"].into_iter().zip(runs.iter_mut()) {
                 let (spawned, proto) = if name == "natter" {
-                    let mut cmd = Command::new(&server);
-                    cmd.args([
-                        "--bind",
-                        "127.0.0.1:0",
-                        "--flood-rate",
-                        "0",
-                        "--log-level",
-                        "error",
-                    ]);
-                    cmd.args([
-                        "--max-members",
-                        &(n + 8)
-                            .min(natter_server::event_loop::MAX_CONNS)
-                            .to_string(),
-                    ]);
+                    let max_members = (n + 8).min(natter_server::event_loop::MAX_CONNS);
+                    let cmd = natter_server_command(&server, max_members);
                     (spawn(cmd)?, Proto::Natter)
                 } else {
                     let mut cmd = Command::new(&me);
@@ -576,16 +563,7 @@ fn scale(a: &ScaleArgs) -> io::Result<()> {
                     path.display()
                 )));
             }
-            let mut cmd = Command::new(&path);
-            cmd.args([
-                "--bind",
-                "127.0.0.1:0",
-                "--flood-rate",
-                "0",
-                "--log-level",
-                "error",
-            ]);
-            cmd.args(["--max-members", &max_members.to_string()]);
+            let mut cmd = natter_server_command(&path, max_members);
             cmd.args(&a.server_args);
             let s = spawn(cmd)?;
             let (addr, pid) = (s.addr, s.child.id());
@@ -691,4 +669,21 @@ fn print_row(row: &Row, relay: Option<&Row>) {
         f(cpu_ratio, 2),
         row.rss_peak_kb.map_or("-".to_owned(), |v| v.to_string()),
     );
+}
+
+/// natter-server as the benchmarks start it: on a free loopback port, no
+/// flood limit (the load is the point), errors only in its log, room for
+/// `max_members`.
+fn natter_server_command(path: &std::path::Path, max_members: usize) -> Command {
+    let mut cmd = Command::new(path);
+    cmd.args([
+        "--bind",
+        "127.0.0.1:0",
+        "--flood-rate",
+        "0",
+        "--log-level",
+        "error",
+    ]);
+    cmd.args(["--max-members", &max_members.to_string()]);
+    cmd
 }
