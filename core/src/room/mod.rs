@@ -52,7 +52,8 @@
 //!   (read, handle, transmit, commit, resume) over the driver's [`Wire`],
 //!   shared by the tests, the fuzz drivers and the firmware demo.
 //! * `conn.rs`: [`Conn`], one connection's buffers, cursors and timers.
-//! * `tests.rs`: room scenarios on a deterministic simulator.
+//! * `tests/`: room scenarios on a deterministic simulator (`Sim`, in
+//!   `tests/mod.rs`), a file per kind of scenario.
 
 mod config;
 mod conn;
