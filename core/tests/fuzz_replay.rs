@@ -13,8 +13,8 @@
 //!
 //! `NATTER_WRITE_SEEDS=1 cargo test -p natter-core --test fuzz_replay`
 //! rewrites the decode, chunked, room and irc_room seeds (from
-//! `docs/PROTOCOL.md`'s examples and the scripts in `fuzz/src/room.rs` and
-//! `fuzz/src/irc_room.rs`); see `docs/FUZZING.md`.
+//! `docs/PROTOCOL.md`'s examples and the scripts in `fuzz/src/room/seeds.rs` and
+//! `fuzz/src/irc_room/seeds.rs`); see `docs/FUZZING.md`.
 
 mod common;
 #[path = "../../fuzz/src/lib.rs"]

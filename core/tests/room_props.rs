@@ -1,5 +1,5 @@
 //! Property tests of the hub, on every `cargo test`: random driver scripts
-//! of the fuzz `room` target (`fuzz/src/room.rs`), drawn by proptest as
+//! of the fuzz `room` target (`fuzz/src/room/`), drawn by proptest as
 //! sessions (log in, join or resume, talk, part, change nick, whisper, set
 //! topics, send garbage, drop and reconnect, stop and resume reading, let
 //! time pass, shut down), each run against a small hub with all of that

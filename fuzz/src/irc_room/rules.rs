@@ -1,0 +1,156 @@
+//! What a line may make, what a message said, and the rules every line the
+//! server writes must follow.
+
+use super::*;
+
+/// May a line with this command (from a client registered or not) make
+/// this frame? Only commands that ask the hub for something do.
+pub(super) fn may_make(m: &Message<'_>, registered: bool, frame: &Frame<'_>) -> bool {
+    let is = |c| m.is(c);
+    match frame {
+        Frame::Hello { .. } => !registered && (is("CAP") || is("PASS") || is("NICK") || is("USER")),
+        Frame::Pong { .. } => is("PONG"),
+        Frame::Quit { .. } => is("QUIT"),
+        Frame::SetNick { .. } => registered && is("NICK"),
+        Frame::Join { .. } => registered && is("JOIN"),
+        Frame::Part { .. } => registered && is("PART"),
+        Frame::Say { .. } | Frame::Whisper { .. } => registered && (is("PRIVMSG") || is("NOTICE")),
+        Frame::SetTopic { .. } => registered && is("TOPIC"),
+        _ => false,
+    }
+}
+
+/// The frames a registered client's `PRIVMSG` or `NOTICE` must make, by
+/// the bridge's table: a `Say` to a channel, a `Whisper` to a nickname,
+/// tag 1 (2 for a notice), CTCP `ACTION` as an action, other CTCP and
+/// empty texts nothing. (An IRC line's text always fits natter's 512
+/// bytes, so it is one frame.)
+pub(super) fn said<'m>(m: &Message<'m>) -> Vec<Frame<'m>> {
+    let (Some(target), Some(text)) = (m.param(0), m.param(1)) else {
+        return Vec::new();
+    };
+    let (text, flags) = match text.strip_prefix("\u{1}ACTION ") {
+        Some(action) => (action.strip_suffix('\u{1}').unwrap_or(action), FLAG_ACTION),
+        None if text.starts_with('\u{1}') => return Vec::new(),
+        None => (text, 0),
+    };
+    let tag = if m.is("NOTICE") { 2 } else { 1 };
+    if text.is_empty() {
+        return Vec::new();
+    }
+    match target.strip_prefix('#') {
+        Some(room) if is_valid_room(room) => vec![Frame::Say {
+            tag,
+            room,
+            flags,
+            text,
+        }],
+        Some(_) => Vec::new(),
+        None if is_valid_nick(target) => vec![Frame::Whisper {
+            tag,
+            to: target,
+            flags,
+            text,
+        }],
+        None => Vec::new(),
+    }
+}
+
+/// One line a bridge sent its client: within IRC's limits, parseable, with
+/// a prefix that is the server's or a member's (`PING` and `ERROR` have
+/// none), and numerics addressed to `name`.
+pub(super) fn check_line(line: &[u8], name: &str) -> Check {
+    let shown = String::from_utf8_lossy(line);
+    ensure!(
+        line.len() <= MAX_LINE,
+        "a line of {} bytes: {shown:?}",
+        line.len()
+    );
+    ensure!(line.ends_with(b"\r\n"), "a line without CR LF: {shown:?}");
+    let body = &line[..line.len() - 2];
+    ensure!(
+        !body.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n'),
+        "NUL, CR or LF inside a line: {shown:?}"
+    );
+    ensure!(
+        std::str::from_utf8(body).is_ok(),
+        "a line that is not UTF-8: {shown:?}"
+    );
+    let m = parse(body).map_err(|e| format!("a line that does not parse ({e}): {shown:?}"))?;
+    match m.prefix {
+        None => ensure!(
+            m.is("PING") || m.is("ERROR"),
+            "a line without a prefix: {shown:?}"
+        ),
+        Some(SERVER) => {}
+        Some(p) => {
+            let nick = p.strip_suffix("@natter").and_then(|p| p.split_once('!'));
+            ensure!(
+                nick.is_some_and(|(a, b)| a == b && is_valid_nick(a)),
+                "a line from {p:?}: {shown:?}"
+            );
+        }
+    }
+    if m.command.bytes().all(|b| b.is_ascii_digit()) {
+        ensure!(
+            m.param(0) == Some(name),
+            "a numeric for {:?}, the client is {name:?}: {shown:?}",
+            m.param(0)
+        );
+    }
+    Ok(())
+}
+
+/// `lines` are `text` sent as `command`s from `prefix` to `target` (CTCP
+/// `ACTION`s if `action`), cut as the bridge documents: each line's piece is
+/// what [`split_text`] gives for the rest of the text and that line's room
+/// (512 bytes less the prefix, command, target and wrapping), and together
+/// they are the whole text.
+pub(super) fn text_lines(
+    lines: &[Vec<u8>],
+    prefix: &str,
+    command: &str,
+    target: &str,
+    action: bool,
+    text: &str,
+) -> Check {
+    ensure!(!lines.is_empty(), "no line for {text:?}");
+    let mut rest = text;
+    for line in lines {
+        let shown = String::from_utf8_lossy(line);
+        let m = parse(&line[..line.len() - 2]).map_err(|e| format!("{e}: {shown:?}"))?;
+        ensure!(
+            m.prefix == Some(prefix)
+                && m.is(command)
+                && m.params().len() == 2
+                && m.param(0) == Some(target),
+            "expected {command} lines from {prefix} to {target}, got {shown:?}"
+        );
+        let trailing = m.param(1).unwrap_or_default();
+        ensure!(
+            line.ends_with(format!(" :{trailing}\r\n").as_bytes()),
+            "the text is not a trailing parameter: {shown:?}"
+        );
+        let piece = if action {
+            trailing
+                .strip_prefix("\u{1}ACTION ")
+                .and_then(|t| t.strip_suffix('\u{1}'))
+                .ok_or_else(|| format!("not a CTCP ACTION: {shown:?}"))?
+        } else {
+            trailing
+        };
+        let room = MAX_LINE.saturating_sub(line.len() - piece.len()).max(1);
+        let (want, tail) = split_text(rest, room);
+        ensure!(
+            piece == want,
+            "a piece {piece:?} where the split gives {want:?} (room {room}) of {text:?}"
+        );
+        rest = tail;
+    }
+    ensure!(
+        rest.is_empty(),
+        "{text:?} arrived cut: {rest:?} never came ({} lines)",
+        lines.len()
+    );
+    Ok(())
+}
