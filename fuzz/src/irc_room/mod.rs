@@ -135,11 +135,11 @@ const IRC_FRAMES: usize = 4096;
 const CLOCK_ORIGIN: u64 = 1_764_234_900_000;
 
 use rules::{check_line, may_make, said, text_lines};
-/// The usual hub, `InlineHub<6, 2, 1024, 64, 3072>`: texts up to 64 bytes, so
-/// most IRC lines are refused as too long for it (`412`).
 pub use script::{Act, Op, Script, Setup, query_line, text};
 pub use seeds::seed_scripts;
 
+/// The usual hub, `InlineHub<6, 2, 1024, 64, 3072>`: texts up to 64 bytes, so
+/// most IRC lines are refused as too long for it (`412`).
 type SmallWorld = World<1024, 64, 3072>;
 /// The wide hub, `InlineHub<6, 2, 4096, 512, 4096>`: texts of natter's full 512
 /// bytes, which an IRC client can only receive split over several lines.

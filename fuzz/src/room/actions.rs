@@ -2,14 +2,7 @@
 
 use super::*;
 
-impl<
-    const CONNS: usize,
-    const ROOMS_: usize,
-    const HIST: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> World<CONNS, ROOMS_, HIST, TEXT, OUT>
-{
+impl<S: Storage + Default> World<S> {
     pub(super) fn apply(&mut self, op: &Op) -> Check {
         let ci = |c: u8| usize::from(c) % CLIENTS;
         match *op {

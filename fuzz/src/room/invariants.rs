@@ -2,14 +2,7 @@
 
 use super::*;
 
-impl<
-    const CONNS: usize,
-    const ROOMS_: usize,
-    const HIST: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> World<CONNS, ROOMS_, HIST, TEXT, OUT>
-{
+impl<S: Storage + Default> World<S> {
     /// What must hold at any moment.
     pub(super) fn check_always(&self) -> Check {
         let open = self.hub.connections();
@@ -19,7 +12,11 @@ impl<
             self.limit()
         );
         let rooms: Vec<(&str, usize)> = self.hub.rooms().collect();
-        ensure!(rooms.len() <= ROOMS_, "{} rooms: {rooms:?}", rooms.len());
+        ensure!(
+            rooms.len() <= self.limits.rooms,
+            "{} rooms: {rooms:?}",
+            rooms.len()
+        );
         for &(room, members) in &rooms {
             ensure!(
                 members <= self.capacity(),

@@ -59,22 +59,24 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
-use natter_core::room::{Config, ConnId, ConnectError, Event, InlineHub, Pump, Received, Wire};
+use natter_core::room::{
+    Config, ConnId, ConnectError, Event, Hub, Inline, Limits, Pump, Received, Storage, Wire,
+};
 use natter_core::time::Instant;
 use natter_core::wire::{
     FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, Status, VERSION, decode,
 };
 
-/// The usual hub of this target, `InlineHub<6, 3, 1024, 64, 3072>`: 6
-/// connections, 3 rooms, 1 KiB of history per room, texts up to 64 bytes.
 pub use script::{Op, Req, Script, Setup, Step};
 pub use seeds::seed_scripts;
 
-type SmallWorld = World<6, 3, 1024, 64, 3072>;
-/// An even smaller one, `InlineHub<4, 2, 256, 32, 2400>`, whose history ring is
+/// The usual hub of this target, `Inline<6, 3, 1024, 64, 3072>` storage: 6
+/// connections, 3 rooms, 1 KiB of history per room, texts up to 64 bytes.
+type SmallWorld = World<Inline<6, 3, 1024, 64, 3072>>;
+/// An even smaller one, `Inline<4, 2, 256, 32, 2400>`, whose history ring is
 /// too small for the longest events (a `Parted` with a 255-byte reason), so
 /// those are not kept.
-type TinyWorld = World<4, 2, 256, 32, 2400>;
+type TinyWorld = World<Inline<4, 2, 256, 32, 2400>>;
 
 /// Logical clients; more than either hub has connection slots.
 pub const CLIENTS: usize = 8;
@@ -296,14 +298,10 @@ type Content = (String, String, u8, u64);
 /// A message by room key, room epoch and id.
 type MessageKey = (String, u32, u64);
 
-struct World<
-    const CONNS: usize,
-    const ROOMS_: usize,
-    const HIST: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> {
-    hub: InlineHub<CONNS, ROOMS_, HIST, TEXT, OUT>,
+struct World<S: Storage> {
+    hub: Hub<S>,
+    /// What the hub holds.
+    limits: Limits,
     config: Config,
     now: Instant,
     clients: Vec<Client>,
@@ -320,14 +318,7 @@ struct World<
     stats: Stats,
 }
 
-impl<
-    const CONNS: usize,
-    const ROOMS_: usize,
-    const HIST: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> World<CONNS, ROOMS_, HIST, TEXT, OUT>
-{
+impl<S: Storage + Default> World<S> {
     fn new(setup: Setup) -> Self {
         let f = setup.flags;
         let l = setup.limits;
@@ -344,12 +335,13 @@ impl<
         if f & 0x04 != 0 {
             let _ = config.password.push_str("pw");
         }
-        let mut hub = InlineHub::new(config.clone());
+        let mut hub = Hub::<S>::new(config.clone());
         hub.add_room("lobby").expect("lobby");
-        if f & 0x80 != 0 && ROOMS_ > 1 {
+        if f & 0x80 != 0 && hub.limits().rooms > 1 {
             hub.add_room("maths").expect("maths");
         }
         World {
+            limits: hub.limits(),
             hub,
             config,
             now: Instant(0),
@@ -384,11 +376,11 @@ impl<
     }
 
     fn limit(&self) -> usize {
-        self.config.max_conns.min(CONNS)
+        self.config.max_conns.min(self.limits.conns)
     }
 
     fn capacity(&self) -> usize {
-        self.config.room_capacity.min(CONNS)
+        self.config.room_capacity.min(self.limits.conns)
     }
 
     fn client_of(&self, conn: ConnId) -> Option<usize> {

@@ -2,14 +2,7 @@
 
 use super::*;
 
-impl<
-    const CONNS: usize,
-    const ROOMS_: usize,
-    const HIST: usize,
-    const TEXT: usize,
-    const OUT: usize,
-> World<CONNS, ROOMS_, HIST, TEXT, OUT>
-{
+impl<S: Storage + Default> World<S> {
     /// Decode and check every whole frame the client has received.
     pub(super) fn read(&mut self, ci: usize) -> Check {
         loop {
@@ -140,7 +133,7 @@ impl<
                 let c = &mut self.clients[ci];
                 ensure!(c.nick.is_none(), "welcomed twice");
                 ensure!(
-                    version == VERSION && usize::from(max_text) == TEXT,
+                    version == VERSION && usize::from(max_text) == self.limits.text,
                     "bad welcome"
                 );
                 c.nick = Some(nick.to_string());
@@ -171,7 +164,7 @@ impl<
                     members >= 1 && usize::from(members) <= capacity,
                     "{members} members, capacity {capacity}"
                 );
-                ensure!(topic.len() <= TEXT, "topic over the limit");
+                ensure!(topic.len() <= self.limits.text, "topic over the limit");
                 // A resume is checked from `since` on only when this
                 // `Entered` surely answers it.
                 let sent = c.joins.remove(&k).unwrap_or_default();
