@@ -40,6 +40,8 @@ impl Storage for HeapStorage {
             conns: self.conns,
             rooms: self.rooms,
             text: MAX_TEXT,
+            history: self.history,
+            out: self.out,
         }
     }
 

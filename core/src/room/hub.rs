@@ -44,8 +44,6 @@ pub struct Hub<S: Storage> {
     pub(super) config: Config,
     pub(super) storage: S,
     pub(super) limits: Limits,
-    /// Bytes of each room's history.
-    pub(super) history_len: usize,
     /// Connection slots, created on first use and reused.
     pub(super) conns: S::Conns,
     /// Room slots; `None` is a freed room.
@@ -100,20 +98,18 @@ impl<S: Storage> Hub<S> {
             (1..=MAX_TEXT).contains(&limits.text),
             "text must be 1..=MAX_TEXT"
         );
-        let history_len = storage.history().as_ref().len();
         // A room's index keeps ring offsets as u32.
         assert!(
-            history_len as u64 <= u64::from(u32::MAX),
+            limits.history as u64 <= u64::from(u32::MAX),
             "history must be below 4 GiB"
         );
         assert!(
-            storage.out().as_ref().len() >= MIN_OUT,
+            limits.out >= MIN_OUT,
             "the output queue must hold a reply, a room event and a Bye"
         );
         Hub {
             config,
             limits,
-            history_len,
             conns: storage.conns(),
             rooms: storage.rooms(),
             transmit: storage.queue(),
@@ -372,8 +368,9 @@ impl<S: Storage> Hub<S> {
         // caught up when output was last written, or behind by less than
         // the last quarter, still finds everything in the history. (Half
         // made the server write twice per wake-up under load, for nothing.)
-        let depth = history::max_depth(self.history_len);
-        self.pushed_since_transmit >= history::ring_len(self.history_len, depth) / 4 * 3
+        let history = self.limits.history;
+        let depth = history::max_depth(history);
+        self.pushed_since_transmit >= history::ring_len(history, depth) / 4 * 3
             || self.events_since_transmit >= (depth / 4 * 3).max(1)
     }
 

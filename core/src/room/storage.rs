@@ -87,15 +87,20 @@ pub struct Limits {
     pub rooms: usize,
     /// Longest message or topic, in bytes (1 to [`MAX_TEXT`]).
     pub text: usize,
+    /// Bytes of a room's history: the length of every [`Storage::history`]
+    /// (below 4 GiB: the index keeps offsets as `u32`).
+    pub history: usize,
+    /// Bytes of a connection's output queue: the length of every
+    /// [`Storage::out`] (at least [`MIN_OUT`](super::MIN_OUT)).
+    pub out: usize,
 }
 
 /// Where a [`Hub`] keeps its memory, and how much of it: the containers
 /// it uses, and the buffers it asks for as connections and rooms arrive.
 ///
-/// A buffer's length is its size: an output queue of `out().as_ref().len()`
-/// bytes, a history of `history().as_ref().len()` bytes (see
-/// [`Room`] for how they are used). Every connection's queue has the same
-/// length, and so has every room's history.
+/// The buffers have the lengths the [`Limits`] say: every connection's
+/// queue `out` bytes, every room's history `history` bytes (see [`Room`]
+/// for how they are used).
 pub trait Storage: Sized {
     /// One connection's output queue.
     type Out: AsRef<[u8]> + AsMut<[u8]>;
@@ -175,6 +180,8 @@ impl<
             conns: CONNS,
             rooms: ROOMS,
             text: TEXT,
+            history: HISTORY,
+            out: OUT,
         }
     }
 
