@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use natter_core::error::{EncodeError, ErrorCode};
 use natter_core::wire::{
-    FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, nick_problem, room_problem, same_name,
+    FLAG_ACTION, FLAG_MORE, FLAG_QUIT, Frame, MAX_FRAME_LEN, nick_problem, room_problem, same_name,
 };
 
 use super::types::{Command, ConnectError, EventKind, Login, RoomEvent, Update};
@@ -625,9 +625,11 @@ impl SessionState {
                 id,
                 time,
                 nick,
+                flags,
                 reason,
             } => self.event(room, id, time, None, || EventKind::Parted {
                 nick: nick.to_owned(),
+                quit: flags & FLAG_QUIT != 0,
                 reason: reason.to_owned(),
             }),
             Frame::NickChanged {

@@ -139,6 +139,8 @@ pub enum EventKind {
     },
     Parted {
         nick: String,
+        /// It quit (or lost its connection) rather than leaving this room.
+        quit: bool,
         reason: String,
     },
     NickChanged {

@@ -223,11 +223,12 @@ impl App {
                 self.change_members(&room, live, |m| add_member(m, &nick));
                 Line::new(time, Kind::System, "", &format!("{nick} joined"))
             }
-            EventKind::Parted { nick, reason } => {
+            EventKind::Parted { nick, quit, reason } => {
                 self.change_members(&room, live, |m| m.retain(|n| n != &nick));
+                let went = if quit { "quit" } else { "left" };
                 let text = match reason.is_empty() {
-                    true => format!("{nick} left"),
-                    false => format!("{nick} left ({reason})"),
+                    true => format!("{nick} {went}"),
+                    false => format!("{nick} {went} ({reason})"),
                 };
                 Line::new(time, Kind::System, "", &text)
             }

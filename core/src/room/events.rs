@@ -104,6 +104,8 @@ pub(crate) enum RoomEvent<'a> {
     },
     Parted {
         nick: &'a str,
+        /// It quit or was disconnected: `FLAG_QUIT`.
+        quit: bool,
         reason: &'a str,
     },
     NickChanged {

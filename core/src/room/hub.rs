@@ -13,7 +13,8 @@ use super::{
 use crate::error::ErrorCode;
 use crate::time::Instant;
 use crate::wire::{
-    Frame, MAX_FRAME_LEN, MAX_NICK, MAX_SHORT, MAX_TEXT, is_valid_room, name_key, same_name,
+    FLAG_QUIT, Frame, MAX_FRAME_LEN, MAX_NICK, MAX_SHORT, MAX_TEXT, is_valid_room, name_key,
+    same_name,
 };
 
 /// A hub: every connection and every room, in the memory its [`Storage`]
@@ -450,11 +451,12 @@ impl<S: Storage> Hub<S> {
                 time,
                 nick,
             },
-            RoomEvent::Parted { nick, reason } => Frame::Parted {
+            RoomEvent::Parted { nick, quit, reason } => Frame::Parted {
                 room: room_name,
                 id,
                 time,
                 nick,
+                flags: if quit { FLAG_QUIT } else { 0 },
                 reason,
             },
             RoomEvent::NickChanged { old, new } => Frame::NickChanged {

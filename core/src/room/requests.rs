@@ -258,6 +258,8 @@ impl<S: Storage> Hub<S> {
             true,
             RoomEvent::Parted {
                 nick: &nick,
+                // Only quitting (`leave_all`) parts without confirming.
+                quit: !confirm,
                 reason,
             },
         );

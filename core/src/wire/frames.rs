@@ -52,7 +52,7 @@
 //! shape disagree (`nick: u32 = Field::Nick`) does not compile.
 
 use super::codec::{Code, Field, Flags, Int, Nicks, Reader, Shape, Sink, Version, Writer};
-use super::{FLAG_ACTION, FLAG_MORE, NickList};
+use super::{FLAG_ACTION, FLAG_MORE, FLAG_QUIT, NickList};
 use crate::error::{DecodeError, ErrorCode};
 
 /// Expands the frame table into the enum, `kind()`, the decoder's match
@@ -255,12 +255,14 @@ frames! {
             time: u64 = Int,
             nick: &'a str = Field::Nick,
         },
-        /// `nick` left `room` (or quit, or was disconnected) for `reason`.
+        /// `nick` left `room` for `reason`; [`FLAG_QUIT`] when it quit
+        /// or was disconnected (leaving every room at once).
         0x47 server => Parted {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
             nick: &'a str = Field::Nick,
+            flags: u8 = Flags(FLAG_QUIT),
             reason: &'a str = Field::Short,
         },
         /// `old` is now called `new`.

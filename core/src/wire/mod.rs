@@ -86,6 +86,10 @@ pub const HEADER_LEN: usize = 2;
 pub const FLAG_ACTION: u8 = 0x01;
 /// Bit 0 of a `Names` frame's flags: more `Names` frames follow for this room.
 pub const FLAG_MORE: u8 = 0x01;
+/// Bit 0 of a `Parted` event's flags: the member quit (or lost its
+/// connection) and so left every room at once, rather than parting this
+/// one. IRC shows it as one `QUIT` rather than a `PART` per room.
+pub const FLAG_QUIT: u8 = 0x01;
 
 /// The nicknames of a `Names` frame: either as decoded from the wire, or a
 /// slice of names to encode.

@@ -365,6 +365,7 @@ fn room_events_become_irc_lines() {
         id: 15,
         time,
         nick: "kit",
+        flags: 0,
         reason: "lunch",
     });
     c.hub(Frame::Private {

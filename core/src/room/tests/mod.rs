@@ -16,7 +16,7 @@ use std::vec::Vec as StdVec;
 use super::*;
 use crate::error::ErrorCode;
 use crate::time::Instant;
-use crate::wire::{FLAG_ACTION, Frame, MAX_FRAME_LEN, Status, VERSION, decode};
+use crate::wire::{FLAG_ACTION, FLAG_QUIT, Frame, MAX_FRAME_LEN, Status, VERSION, decode};
 
 /// A small hub: 8 connections, 4 rooms, short texts, and 2,112 bytes of
 /// history per room: an index of 32 events (10 bytes each) and a 1,792-byte

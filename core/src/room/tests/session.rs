@@ -224,7 +224,7 @@ fn message_goes_to_others_and_sender_gets_ack() {
 }
 
 #[test]
-fn leave_and_quit_are_announced() {
+fn leave_and_quit_are_announced_and_told_apart() {
     let mut s = sim();
     let ann = s.member("ann");
     let bob = s.member("bob");
@@ -242,6 +242,7 @@ fn leave_and_quit_are_announced() {
         ann,
         Frame::Parted {
             nick: "bob",
+            flags: 0,
             reason: "lunch",
             ..
         }
@@ -268,6 +269,7 @@ fn leave_and_quit_are_announced() {
         ann,
         Frame::Parted {
             nick: "cat",
+            flags: FLAG_QUIT,
             reason: "home time",
             ..
         }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::wire::frames::KINDS;
-use crate::wire::{FLAG_ACTION, FLAG_MORE, MAX_NICK};
+use crate::wire::{FLAG_ACTION, FLAG_MORE, FLAG_QUIT, MAX_NICK};
 
 /// One frame of each kind, with fields at interesting values.
 fn samples() -> [Frame<'static>; 25] {
@@ -81,6 +81,7 @@ fn samples() -> [Frame<'static>; 25] {
             id: 3,
             time: 4,
             nick: "bob",
+            flags: FLAG_QUIT,
             reason: "",
         },
         Frame::NickChanged {
