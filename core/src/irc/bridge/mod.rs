@@ -26,7 +26,7 @@
 //! | `WHO #r`, `WHOIS nick`, `LUSERS` | none | 352/315, 311/318 or 401, 251/255 |
 //! | anything else | none | 421; 451 before registration |
 
-use heapless::{String, Vec};
+use heapless::{Deque, String, Vec};
 
 use super::split_text;
 use crate::room::MAX_JOINED;
@@ -104,7 +104,14 @@ pub struct Bridge {
     /// The last nickname change passed on: the hub reports it once per
     /// shared room, IRC once.
     last_rename: Option<(String<MAX_NICK>, String<MAX_NICK>)>,
+    /// The last quits shown, by nickname key and time
+    /// (`first_news_of_quit`).
+    quits: Deque<u64, RECENT_QUITS>,
 }
+
+/// Quits a bridge remembers, so that one shows as one `QUIT` however
+/// many rooms it was in.
+const RECENT_QUITS: usize = 16;
 
 /// Where a bridge's lines go: each is one whole line with its CR LF.
 pub trait Lines {
@@ -164,6 +171,7 @@ impl Bridge {
             utc_offset: 0,
             rooms: Vec::new(),
             last_rename: None,
+            quits: Deque::new(),
         }
     }
 

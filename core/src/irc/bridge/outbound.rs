@@ -7,7 +7,9 @@ use super::{Bridge, Joined, Lines, TAG_NOTICE, TAG_PRIVMSG, channel, or_star, tr
 use crate::error::ErrorCode;
 use crate::irc::MAX_LINE;
 use crate::irc::numeric::Numeric;
-use crate::wire::{FLAG_ACTION, FLAG_MORE, Frame, MAX_SHORT, MAX_TEXT, same_name};
+use crate::wire::{
+    FLAG_ACTION, FLAG_MORE, FLAG_QUIT, Frame, MAX_SHORT, MAX_TEXT, name_key, same_name,
+};
 
 impl Bridge {
     /// One frame the hub sent this connection.
@@ -96,11 +98,17 @@ impl Bridge {
             Frame::Parted {
                 room,
                 id,
+                time,
                 nick,
+                flags,
                 reason,
-                ..
             } if !self.is_history(room, id) => {
-                self.from(out, nick, "PART", &[&channel(room), reason]);
+                if flags & FLAG_QUIT == 0 {
+                    self.from(out, nick, "PART", &[&channel(room), reason]);
+                } else if self.first_news_of_quit(nick, time) {
+                    // The hub says it in each shared room; IRC once.
+                    self.from(out, nick, "QUIT", &[reason]);
+                }
             }
             Frame::NickChanged {
                 room, id, old, new, ..
@@ -266,6 +274,27 @@ impl Bridge {
                 self.text(out, Source::Server, "NOTICE", me, code.describe(), false);
             }
         }
+    }
+
+    /// `true` the first time the quit of `nick` at `time` reaches this
+    /// bridge: a quit is a `Parted` in every room the member was in, all
+    /// at the same time, and IRC shows one `QUIT`. The rooms' events may
+    /// interleave (one room's backlog is sent before the next), so the
+    /// last `RECENT_QUITS` quits are remembered; more quits than that in
+    /// flight at once could show one twice, which clients take as a no-op,
+    /// never not at all.
+    fn first_news_of_quit(&mut self, nick: &str, time: u64) -> bool {
+        // The key and the time's low bits: quits of one nickname a
+        // millisecond apart never meet within 49 days.
+        let quit = u64::from(name_key(nick)) << 32 | (time & 0xffff_ffff);
+        if self.quits.iter().any(|&q| q == quit) {
+            return false;
+        }
+        if self.quits.is_full() {
+            self.quits.pop_front();
+        }
+        let _ = self.quits.push_back(quit);
+        true
     }
 
     pub(super) fn topic_reply(&mut self, out: &mut (impl Lines + ?Sized), room: &str, topic: &str) {

@@ -10,7 +10,7 @@ use std::vec::Vec;
 use super::*;
 use crate::error::ErrorCode;
 use crate::irc::MAX_LINE;
-use crate::wire::{FLAG_ACTION, NickList, VERSION};
+use crate::wire::{FLAG_ACTION, FLAG_QUIT, NickList, VERSION};
 
 /// The hub's state as a test sets it: rooms with members and a topic.
 #[derive(Default)]
@@ -659,4 +659,43 @@ fn an_overlong_line_is_answered_with_417() {
         c.take_lines(),
         [":srv 417 * :Input line was too long (512 bytes at most)\r\n"]
     );
+}
+
+#[test]
+fn a_quit_is_one_quit_however_many_rooms_it_was_in() {
+    let mut c = Client::in_lobby();
+    c.hub(Frame::Entered {
+        room: "maths",
+        topic: "",
+        epoch: 1,
+        next_id: 5,
+        members: 3,
+    });
+    c.take_lines();
+    let parted = |room, id, nick, flags| Frame::Parted {
+        room,
+        id,
+        time: 1_000 + id / 12 * 8_000,
+        nick,
+        flags,
+        reason: "home time",
+    };
+    // bob and cat quit at once; their rooms' events interleave.
+    c.hub(parted("lobby", 10, "bob", FLAG_QUIT));
+    c.hub(parted("lobby", 11, "cat", FLAG_QUIT));
+    c.hub(parted("maths", 5, "BOB", FLAG_QUIT));
+    c.hub(parted("maths", 6, "cat", FLAG_QUIT));
+    // dan parts one room: that is a PART.
+    c.hub(parted("maths", 7, "dan", 0));
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":bob!bob@natter QUIT :home time\r\n",
+            ":cat!cat@natter QUIT :home time\r\n",
+            ":dan!dan@natter PART #maths :home time\r\n",
+        ]
+    );
+    // bob comes back and quits again later: a new quit.
+    c.hub(parted("lobby", 12, "bob", FLAG_QUIT));
+    assert_eq!(c.take_lines(), [":bob!bob@natter QUIT :home time\r\n"]);
 }
