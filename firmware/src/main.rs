@@ -225,7 +225,7 @@ fn run(net: &mut Net<5>) {
             reason: "homework",
         },
     );
-    recv!(net, EVE, Frame::Left { room: LOBBY });
+    recv!(net, EVE, Frame::Left { room: LOBBY, .. });
     for who in [ANN, BOB, CAT, DAN] {
         recv!(
             net,

@@ -52,7 +52,7 @@ impl fmt::Display for Shown<'_, '_> {
                 reason,
                 ..
             } => write!(f, "{nick} left {room}: \"{reason}\" (id {id})"),
-            Frame::Left { room } => write!(f, "Left {room}"),
+            Frame::Left { room, .. } => write!(f, "Left {room}"),
             Frame::Error { code, tag, .. } => {
                 write!(f, "Error {code:?} for tag {tag} (\"{code}\")")
             }

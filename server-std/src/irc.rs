@@ -15,7 +15,7 @@
 
 use std::io;
 
-use natter_core::irc::bridge::{Bridge, Directory, Lines};
+use natter_core::irc::bridge::{Bridge, Directory, Lines, Profile};
 use natter_core::irc::reader::{LineReader, Read};
 use natter_core::irc::shared::{self, CapacityError, Slot, SlotBytes};
 use natter_core::wire::{Frame, MAX_FRAME_LEN, frame_len};
@@ -114,10 +114,15 @@ impl IrcConn {
         }
     }
 
-    /// No more lines are read for now: the hub must answer the hello
-    /// first, or the client must read its answers.
+    /// No more lines are read for now: the hub must answer the hello (or
+    /// a message to echo) first, or the client must read its answers.
     pub fn held(&self) -> bool {
-        self.output_full() || self.bridge.awaiting_welcome()
+        self.output_full() || self.bridge.awaiting_hub()
+    }
+
+    /// The hub has nothing more for this connection for now.
+    pub fn caught_up(&mut self) {
+        self.bridge.handle_caught_up(&mut Output(&mut self.out));
     }
 
     /// So much waits for the socket that no more lines are read: a client
@@ -128,9 +133,50 @@ impl IrcConn {
         self.out.len() >= OUT_LOW
     }
 
+    /// What the client said about itself (`USER`, `AWAY`).
+    pub fn profile(&self) -> Profile<'_> {
+        self.bridge.profile()
+    }
+
+    /// Changes each time the profile does.
+    pub fn profile_version(&self) -> u32 {
+        self.bridge.profile_version()
+    }
+
     /// Room in the output for more of the hub's frames.
     pub fn wants_output(&self) -> bool {
         !self.output_full()
+    }
+}
+
+/// A copy of an IRC client's [`Profile`], kept by the driver for the
+/// others' `WHO` and `WHOIS`.
+pub struct OwnedProfile {
+    user: String,
+    realname: String,
+    away: Option<String>,
+    /// The bridge's `profile_version` it was taken at.
+    pub version: u32,
+}
+
+impl OwnedProfile {
+    /// A copy of `profile`, taken at `version`.
+    pub fn new(profile: Profile<'_>, version: u32) -> OwnedProfile {
+        OwnedProfile {
+            user: profile.user.to_owned(),
+            realname: profile.realname.to_owned(),
+            away: profile.away.map(str::to_owned),
+            version,
+        }
+    }
+
+    /// The profile, borrowed.
+    pub fn borrow(&self) -> Profile<'_> {
+        Profile {
+            user: &self.user,
+            realname: &self.realname,
+            away: self.away.as_deref(),
+        }
     }
 }
 

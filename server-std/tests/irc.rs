@@ -89,7 +89,14 @@ fn registration_burst_is_honest() {
     let server = irc_server();
     let mut c = Irc::connect(server.addr);
     c.send("CAP LS 302");
-    assert_eq!(c.line(), ":irc.test CAP * LS :");
+    assert_eq!(
+        c.line(),
+        ":irc.test CAP * LS :batch echo-message message-tags multi-prefix server-time userhost-in-names"
+    );
+    c.send("CAP REQ :server-time nonsense");
+    assert_eq!(c.line(), ":irc.test CAP * NAK :server-time nonsense");
+    c.send("CAP REQ :server-time batch");
+    assert_eq!(c.line(), ":irc.test CAP * ACK :server-time batch");
     c.send("NICK ann");
     c.send("USER ann 0 * :Ann Lee");
     c.send("CAP END");
@@ -214,13 +221,18 @@ fn irc_and_natter_clients_talk_in_one_room() {
     assert_eq!(
         [ann.line(), ann.line(), ann.line()],
         [
-            ":irc.test 352 anne #lobby anne natter irc.test anne H :0 natter",
+            // Its username and real name are what its USER said.
+            ":irc.test 352 anne #lobby ann natter irc.test anne H :0 ann",
             ":irc.test 352 anne #lobby bob natter irc.test bob H :0 natter",
             ":irc.test 315 anne #lobby :End of WHO list",
         ]
     );
     ann.send("WHOIS bob");
-    assert_eq!(ann.line(), ":irc.test 311 anne bob bob natter * bob");
+    assert_eq!(ann.line(), ":irc.test 311 anne bob bob natter * natter");
+    assert_eq!(ann.line(), ":irc.test 319 anne bob #lobby");
+    assert_eq!(ann.line(), ":irc.test 312 anne bob irc.test natter");
+    assert!(ann.line().starts_with(":irc.test 317 anne bob "));
+    assert_eq!(ann.line(), ":irc.test 318 anne bob :End of WHOIS list");
     // A private message each way.
     ann.send("PRIVMSG bob :psst");
     common::wait_for(
@@ -398,4 +410,89 @@ fn registration_join_and_message_in_one_write() {
     kim.send_raw(b"NICK kim\r\nUSER kim 0 * :Kim\r\nJOIN #lobby\r\nPRIVMSG #lobby :hi all\r\n");
     assert_eq!(kim.until("JOIN"), ":kim!kim@natter JOIN #lobby");
     assert_eq!(next_message(&mut bob), ("kim".into(), "hi all".into()));
+}
+
+#[test]
+fn irc_clients_see_each_others_user_fields_away_and_capabilities() {
+    let server = irc_server();
+    let mut bob = member(server.addr, "bob");
+    say(&mut bob, 1, "before anyone");
+    common::wait_for(
+        &mut bob,
+        |f| matches!(f, Frame::Ack { .. }).then_some(()),
+        |_| {},
+    );
+    // cat registers with a username and real name of her own.
+    let mut cat = Irc::connect(server.addr);
+    cat.send("NICK cat");
+    cat.send("USER ~cjones 0 * :Cat Jones");
+    cat.until("The lobby is");
+    cat.send("AWAY :at the library");
+    assert_eq!(
+        cat.line(),
+        ":irc.test 306 cat :You have been marked as being away"
+    );
+    // ann takes server-time, batch, message-tags and echo-message.
+    let mut ann = Irc::connect(server.addr);
+    ann.send("CAP LS 302");
+    ann.line();
+    ann.send("CAP REQ :server-time batch message-tags echo-message");
+    assert_eq!(
+        ann.line(),
+        ":irc.test CAP * ACK :server-time batch message-tags echo-message"
+    );
+    ann.send("NICK ann");
+    ann.send("USER ann 0 * :Ann");
+    ann.send("CAP END");
+    ann.until("The lobby is");
+    ann.send("JOIN #lobby");
+    // The history comes as bob said it, at its own time, in a batch.
+    let start = ann.until("BATCH +");
+    assert!(start.ends_with(" chathistory #lobby"), "{start}");
+    let reference = start.split(' ').nth(2).unwrap()[1..].to_owned();
+    let replayed = ann.line();
+    assert!(
+        replayed.starts_with(&format!("@batch={reference};msgid=lobby-")),
+        "{replayed}"
+    );
+    assert!(replayed.contains(";time=20"), "{replayed}");
+    assert!(
+        replayed.ends_with(" :bob!bob@natter PRIVMSG #lobby :before anyone"),
+        "{replayed}"
+    );
+    assert_eq!(ann.line(), format!(":irc.test BATCH -{reference}"));
+    // WHOIS cat: her USER fields and away message, kept by the server.
+    ann.send("WHOIS cat");
+    assert_eq!(
+        ann.line(),
+        ":irc.test 311 ann cat cjones natter * :Cat Jones"
+    );
+    assert_eq!(ann.line(), ":irc.test 312 ann cat irc.test natter");
+    assert_eq!(ann.line(), ":irc.test 301 ann cat :at the library");
+    // Messaging her says she is away; the message still reaches her, and
+    // comes back to ann once the hub took it (echo-message), with its time.
+    ann.send("PRIVMSG cat :are you there?");
+    assert_eq!(ann.until(" 301 "), ":irc.test 301 ann cat :at the library");
+    let echo = ann.line();
+    assert!(echo.starts_with("@time=20"), "{echo}");
+    assert!(
+        echo.ends_with(" :ann!ann@natter PRIVMSG cat :are you there?"),
+        "{echo}"
+    );
+    assert_eq!(
+        cat.until("PRIVMSG"),
+        ":ann!ann@natter PRIVMSG cat :are you there?"
+    );
+    // A room message comes back once, with the id the others' copies have.
+    ann.send("PRIVMSG #lobby :hello all");
+    let echo = ann.until("hello all");
+    assert!(echo.starts_with("@msgid=lobby-"), "{echo}");
+    assert_eq!(
+        next_message(&mut bob),
+        ("ann".to_owned(), "hello all".to_owned())
+    );
+    // bob quits: ann sees a QUIT, once.
+    bob.send(&Frame::Quit { reason: "bye" }).unwrap();
+    let quit = ann.until("QUIT");
+    assert!(quit.ends_with(":bob!bob@natter QUIT bye"), "{quit}");
 }

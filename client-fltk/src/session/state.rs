@@ -590,7 +590,7 @@ impl SessionState {
                     }
                 }
             }
-            Frame::Left { room } => {
+            Frame::Left { room, .. } => {
                 self.forget_room(room);
                 self.updates.push_back(Update::Left {
                     room: room.to_owned(),

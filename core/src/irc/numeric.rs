@@ -60,14 +60,37 @@ numerics! {
     RPL_UMODEIS = 221,
     /// `251 RPL_LUSERCLIENT`: the user count of `LUSERS`.
     RPL_LUSERCLIENT = 251,
+    /// `252 RPL_LUSEROP`: how many operators are online (`LUSERS`).
+    RPL_LUSEROP = 252,
+    /// `253 RPL_LUSERUNKNOWN`: connections not yet registered (`LUSERS`).
+    RPL_LUSERUNKNOWN = 253,
+    /// `254 RPL_LUSERCHANNELS`: how many rooms there are (`LUSERS`).
+    RPL_LUSERCHANNELS = 254,
     /// `255 RPL_LUSERME`: this server's share of `LUSERS`.
     RPL_LUSERME = 255,
+    /// `265 RPL_LOCALUSERS`: users on this server now, and at most.
+    RPL_LOCALUSERS = 265,
+    /// `266 RPL_GLOBALUSERS`: users on the network (this one server).
+    RPL_GLOBALUSERS = 266,
+    /// `301 RPL_AWAY`: the target of a message or `WHOIS` is away.
+    RPL_AWAY = 301,
+    /// `305 RPL_UNAWAY`: the client is no longer away.
+    RPL_UNAWAY = 305,
+    /// `306 RPL_NOWAWAY`: the client is now away.
+    RPL_NOWAWAY = 306,
     /// `311 RPL_WHOISUSER`: a `WHOIS` target who is online.
     RPL_WHOISUSER = 311,
+    /// `312 RPL_WHOISSERVER`: the server a `WHOIS` target is on.
+    RPL_WHOISSERVER = 312,
     /// `315 RPL_ENDOFWHO`: the end of a `WHO` list.
     RPL_ENDOFWHO = 315,
+    /// `317 RPL_WHOISIDLE`: seconds since a `WHOIS` target last spoke, and
+    /// when it connected.
+    RPL_WHOISIDLE = 317,
     /// `318 RPL_ENDOFWHOIS`: the end of a `WHOIS` answer.
     RPL_ENDOFWHOIS = 318,
+    /// `319 RPL_WHOISCHANNELS`: the rooms a `WHOIS` target is in.
+    RPL_WHOISCHANNELS = 319,
     /// `324 RPL_CHANNELMODEIS`: a channel's modes (always `+` here).
     RPL_CHANNELMODEIS = 324,
     /// `331 RPL_NOTOPIC`: a topic query for a room without one.
@@ -82,6 +105,8 @@ numerics! {
     RPL_ENDOFNAMES = 366,
     /// `368 RPL_ENDOFBANLIST`: the end of a (here always empty) ban list.
     RPL_ENDOFBANLIST = 368,
+    /// `391 RPL_TIME`: the server's time.
+    RPL_TIME = 391,
     /// `401 ERR_NOSUCHNICK`: nobody goes by that nickname.
     ERR_NOSUCHNICK = 401,
     /// `403 ERR_NOSUCHCHANNEL`: not a room name, or no such room.
@@ -90,6 +115,8 @@ numerics! {
     ERR_CANNOTSENDTOCHAN = 404,
     /// `405 ERR_TOOMANYCHANNELS`: the client is in as many rooms as it may be.
     ERR_TOOMANYCHANNELS = 405,
+    /// `409 ERR_NOORIGIN`: a `PING` without a token.
+    ERR_NOORIGIN = 409,
     /// `410 ERR_INVALIDCAPCMD`: a `CAP` subcommand natter does not know.
     ERR_INVALIDCAPCMD = 410,
     /// `411 ERR_NORECIPIENT`: a `PRIVMSG` without a target.

@@ -54,6 +54,7 @@ impl<const N: usize> SlotBytes for heapless::Vec<u8, N> {
 #[derive(Default)]
 pub struct Slot<B> {
     id: u64,
+    time: u64,
     room: String<MAX_ROOM>,
     frame_len: usize,
     /// The event's frame, as the hub sends it, then its lines.
@@ -70,11 +71,12 @@ impl<B: SlotBytes> Slot<B> {
     }
 
     /// Hold `frame`, the lines to come after it.
-    fn begin(&mut self, frame: &[u8], room: &str, id: u64) -> Result<(), CapacityError> {
+    fn begin(&mut self, frame: &[u8], room: &str, id: u64, time: u64) -> Result<(), CapacityError> {
         self.empty();
         self.room.push_str(room)?;
         self.bytes.try_extend(frame)?;
         self.id = id;
+        self.time = time;
         self.frame_len = frame.len();
         Ok(())
     }
@@ -135,7 +137,9 @@ impl<B: SlotBytes, S: DerefMut<Target = [Slot<B>]>> SharedLines<S> {
         let at = slot_of(frame, slots.len());
         if let Some(slot) = at.and_then(|i| slots.get(i)) {
             if slot.frame() == frame && bridge.shows_live(&slot.room, slot.id) {
-                out.lines(slot.lines());
+                // A live message ends any batch of replayed history.
+                bridge.close_batch(out);
+                bridge.copy_live(out, slot.lines(), &slot.room, slot.id, slot.time);
                 return Some(Rendered::Copied);
             }
         }
@@ -144,23 +148,26 @@ impl<B: SlotBytes, S: DerefMut<Target = [Slot<B>]>> SharedLines<S> {
         };
         let keep = match decoded {
             // The lines of a live message are the same for every member
-            // who shows it live (and writing them changes no bridge).
-            Frame::Message { room, id, .. } if bridge.shows_live(room, id) => Some((room, id)),
+            // who shows it live (each adds its own tags), and writing them
+            // changes no bridge.
+            Frame::Message { room, id, time, .. } if bridge.shows_live(room, id) => {
+                Some((room, id, time))
+            }
             _ => None,
         };
-        match (keep, at.and_then(|i| slots.get_mut(i))) {
-            (Some((room, id)), Some(slot)) => {
-                let mut kept = slot.begin(frame, room, id).is_ok();
-                bridge.handle_frame(&decoded, &mut |line: &[u8]| {
-                    out.line(line);
-                    kept = kept && slot.bytes.try_extend(line).is_ok();
-                });
-                if !kept {
-                    slot.empty();
-                }
+        if let (Some((room, id, time)), Some(slot)) = (keep, at.and_then(|i| slots.get_mut(i))) {
+            let mut kept = slot.begin(frame, room, id, time).is_ok();
+            bridge.live_lines(&decoded, &mut |line: &[u8]| {
+                kept = kept && slot.bytes.try_extend(line).is_ok();
+            });
+            if kept {
+                bridge.close_batch(out);
+                bridge.copy_live(out, slot.lines(), room, id, time);
+                return Some(Rendered::Written);
             }
-            _ => bridge.handle_frame(&decoded, out),
+            slot.empty();
         }
+        bridge.handle_frame(&decoded, out);
         Some(Rendered::Written)
     }
 }

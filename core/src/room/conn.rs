@@ -200,6 +200,9 @@ pub struct Conn<B> {
     pub(crate) next_room: usize,
     pub(crate) bucket: Bucket,
     pub(crate) connected_at: Instant,
+    /// When it last said something (a `Say` or `Whisper` taken), for
+    /// `WHOIS`'s idle time.
+    pub(crate) last_spoke: Instant,
     pub(crate) last_heard: Instant,
     /// When the output queue last made progress (or became non-empty).
     pub(crate) last_sent: Instant,
@@ -224,6 +227,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
             next_room: 0,
             bucket: Bucket::full(Instant(0), 0),
             connected_at: Instant(0),
+            last_spoke: Instant(0),
             last_heard: Instant(0),
             last_sent: Instant(0),
             ping_outstanding: false,
@@ -244,6 +248,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
         self.next_room = 0;
         self.bucket = Bucket::full(now, burst);
         self.connected_at = now;
+        self.last_spoke = now;
         self.last_heard = now;
         self.last_sent = now;
         self.ping_outstanding = false;

@@ -66,6 +66,35 @@ pub struct Hub<S: Storage> {
     pub(super) rooms_created: u32,
     /// The time given with the latest call.
     pub(super) now: Instant,
+    /// Connections welcomed now, and the most at once so far (`LUSERS`).
+    pub(super) welcomed: usize,
+    pub(super) peak_welcomed: usize,
+}
+
+/// Someone online, as the hub knows them: what `WHOIS` asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Online<'a> {
+    /// Their connection.
+    pub conn: ConnId,
+    /// Their nickname, as registered.
+    pub nick: &'a str,
+    /// When they connected, in milliseconds since the Unix epoch.
+    pub since_ms: u64,
+    /// Milliseconds since they last said something (or connected).
+    pub idle_ms: u64,
+}
+
+/// Connections and rooms, as `LUSERS` counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Connections welcomed (with a nickname).
+    pub welcomed: usize,
+    /// Connections that have not said hello yet.
+    pub greeting: usize,
+    /// Rooms open.
+    pub rooms: usize,
+    /// The most connections welcomed at once since the hub started.
+    pub peak_welcomed: usize,
 }
 
 impl<S: Storage + Default> Hub<S> {
@@ -124,6 +153,8 @@ impl<S: Storage> Hub<S> {
             sessions: 0,
             rooms_created: 0,
             now: Instant(0),
+            welcomed: 0,
+            peak_welcomed: 0,
         }
     }
 
@@ -198,6 +229,63 @@ impl<S: Storage> Hub<S> {
     /// `true` when a welcomed connection uses `nick` (case-insensitively).
     pub fn is_online(&self, nick: &str) -> bool {
         self.nick_owner(nick).is_some()
+    }
+
+    /// Whoever is online as `nick` (case-insensitively).
+    pub fn online(&self, nick: &str) -> Option<Online<'_>> {
+        let conn = self.nick_owner(nick)?;
+        let c = &self.conns[conn.index()];
+        Some(Online {
+            conn,
+            nick: &c.nick,
+            since_ms: self.wall_time(c.connected_at),
+            idle_ms: self.now.saturating_since(c.last_spoke).millis(),
+        })
+    }
+
+    /// The nicknames of everyone welcomed, in slot order.
+    pub fn everyone(&self) -> impl Iterator<Item = &str> {
+        self.conns
+            .iter()
+            .filter(|c| c.state == State::Ready)
+            .map(|c| c.nick.as_str())
+    }
+
+    /// The rooms `conn` is in, by name, in joining order.
+    pub fn rooms_of(&self, conn: ConnId) -> impl Iterator<Item = &str> {
+        let joined = self
+            .conns
+            .get(conn.index())
+            .map_or(&[][..], |c| &c.joined[..]);
+        joined
+            .iter()
+            .filter_map(|cursor| self.room(usize::from(cursor.room)))
+            .map(|r| r.name.as_str())
+    }
+
+    /// The name of `room` as it was created (`Lobby` for `lobby`), if
+    /// there is such a room.
+    pub fn room_name(&self, room: &str) -> Option<&str> {
+        Some(self.room(self.find_room(room)?)?.name.as_str())
+    }
+
+    /// The time of the latest call, in milliseconds since the Unix epoch.
+    pub fn wall_now(&self) -> u64 {
+        self.wall_time(self.now)
+    }
+
+    /// How many are connected and welcomed, and how many rooms there are.
+    pub fn census(&self) -> Census {
+        Census {
+            welcomed: self.welcomed,
+            greeting: self
+                .conns
+                .iter()
+                .filter(|c| c.state == State::Greeting)
+                .count(),
+            rooms: self.rooms.iter().flatten().count(),
+            peak_welcomed: self.peak_welcomed,
+        }
     }
 
     /// Log events lost because the driver did not poll them in time.
@@ -566,6 +654,9 @@ impl<S: Storage> Hub<S> {
             code,
             reason: truncated::<MAX_SHORT>(reason).as_str(),
         });
+        if c.state == State::Ready {
+            self.welcomed -= 1;
+        }
         c.state = State::Closing {
             deadline: now + CLOSE_LINGER,
         };
@@ -577,6 +668,9 @@ impl<S: Storage> Hub<S> {
         if matches!(c.state, State::Free | State::Closed) {
             return;
         }
+        if c.state == State::Ready {
+            self.welcomed -= 1;
+        }
         c.state = State::Closed;
         c.out.clear();
         let _ = self.closes.push_back(conn);
@@ -584,6 +678,9 @@ impl<S: Storage> Hub<S> {
 
     pub(super) fn free(&mut self, conn: ConnId) {
         let c = &mut self.conns[conn.index()];
+        if c.state == State::Ready {
+            self.welcomed -= 1;
+        }
         c.state = State::Free;
         c.out.clear();
         c.input_len = 0;

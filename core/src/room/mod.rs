@@ -69,7 +69,7 @@ pub use config::Config;
 pub use conn::{Conn, MAX_JOINED};
 pub use events::{ConnectError, Event, RoomError};
 pub use history::Room;
-pub use hub::Hub;
+pub use hub::{Census, Hub, Online};
 pub use output::Transmit;
 pub use pump::{Pump, Received, Stuck, Wire};
 pub use storage::{Fifo, Inline, InlineHub, Limits, Slots, Storage};

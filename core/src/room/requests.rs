@@ -126,6 +126,8 @@ impl<S: Storage> Hub<S> {
         // The decoder checked the nick, which is at most MAX_NICK bytes.
         let _ = c.nick.push_str(nick);
         c.nick_key = name_key(nick);
+        self.welcomed += 1;
+        self.peak_welcomed = self.peak_welcomed.max(self.welcomed);
         let lobby = self
             .rooms
             .iter()
@@ -249,7 +251,14 @@ impl<S: Storage> Hub<S> {
         room.remove_member(conn);
         let room_name = room.name.clone();
         if confirm {
-            self.reply(now, conn, &Frame::Left { room: &room_name });
+            self.reply(
+                now,
+                conn,
+                &Frame::Left {
+                    room: &room_name,
+                    reason,
+                },
+            );
         }
         let id = self.push_event(
             now,
@@ -300,6 +309,7 @@ impl<S: Storage> Hub<S> {
         if !self.take_token(now, conn, tag) {
             return;
         }
+        self.conns[conn.index()].last_spoke = now;
         let nick = self.conns[conn.index()].nick.clone();
         let id = self.push_event(
             now,
@@ -345,6 +355,7 @@ impl<S: Storage> Hub<S> {
         if !self.take_token(now, conn, tag) {
             return;
         }
+        self.conns[conn.index()].last_spoke = now;
         let time = self.wall_time(now);
         let from = self.conns[conn.index()].nick.clone();
         let private = Frame::Private {

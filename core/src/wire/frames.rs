@@ -15,7 +15,7 @@
 //! 0x04 client => Say {               kind byte, who sends it => variant
 //!     tag: u32 = Int,                each field, in wire order:
 //!     room: &'a str = Field::Room,       name: Rust type = wire shape
-//!     flags: u8 = Flags(FLAG_ACTION),
+//!     flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE),
 //!     text: &'a str = Field::Text,
 //! },
 //! ```
@@ -52,7 +52,7 @@
 //! shape disagree (`nick: u32 = Field::Nick`) does not compile.
 
 use super::codec::{Code, Field, Flags, Int, Nicks, Reader, Shape, Sink, Version, Writer};
-use super::{FLAG_ACTION, FLAG_MORE, FLAG_QUIT, NickList};
+use super::{FLAG_ACTION, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, NickList};
 use crate::error::{DecodeError, ErrorCode};
 
 /// Expands the frame table into the enum, `kind()`, the decoder's match
@@ -177,14 +177,14 @@ frames! {
         0x04 client => Say {
             tag: u32 = Int,
             room: &'a str = Field::Room,
-            flags: u8 = Flags(FLAG_ACTION),
+            flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE),
             text: &'a str = Field::Text,
         },
         /// Send `text` privately to the member called `to`.
         0x05 client => Whisper {
             tag: u32 = Int,
             to: &'a str = Field::Nick,
-            flags: u8 = Flags(FLAG_ACTION),
+            flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE),
             text: &'a str = Field::Text,
         },
         /// Change nickname.
@@ -234,9 +234,10 @@ frames! {
             flags: u8 = Flags(FLAG_MORE),
             nicks: NickList<'a> = Nicks,
         },
-        /// You have left `room`.
+        /// You have left `room`, for `reason` (what your `Part` said).
         0x44 server => Left {
             room: &'a str = Field::Room,
+            reason: &'a str = Field::Short,
         },
         // The room events, 0x45..=0x49, share a head: room, id, time.
         /// Someone said `text` in `room`.
@@ -245,7 +246,7 @@ frames! {
             id: u64 = Int,
             time: u64 = Int,
             from: &'a str = Field::Nick,
-            flags: u8 = Flags(FLAG_ACTION),
+            flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE),
             text: &'a str = Field::Text,
         },
         /// `nick` joined `room`.
@@ -285,7 +286,7 @@ frames! {
         0x4a server => Private {
             time: u64 = Int,
             from: &'a str = Field::Nick,
-            flags: u8 = Flags(FLAG_ACTION),
+            flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE),
             text: &'a str = Field::Text,
         },
         /// Your `Say` (or `Whisper`, with an empty room and id 0) with

@@ -84,6 +84,9 @@ pub const HEADER_LEN: usize = 2;
 
 /// Bit 0 of a message's flags: the text is an action (`/me waves`).
 pub const FLAG_ACTION: u8 = 0x01;
+/// Bit 1 of a message's flags: the text is a notice (IRC's `NOTICE`: an
+/// automatic message, such as a bot's, never to be answered automatically).
+pub const FLAG_NOTICE: u8 = 0x02;
 /// Bit 0 of a `Names` frame's flags: more `Names` frames follow for this room.
 pub const FLAG_MORE: u8 = 0x01;
 /// Bit 0 of a `Parted` event's flags: the member quit (or lost its

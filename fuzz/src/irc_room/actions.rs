@@ -252,7 +252,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                         password: "",
                     },
                 ),
-                1 => self.send_frame(ci, &Frame::Left { room: room(arg) }),
+                1 => self.send_frame(
+                    ci,
+                    &Frame::Left {
+                        room: room(arg),
+                        reason: "",
+                    },
+                ),
                 _ => self.send_frame(
                     ci,
                     &Frame::Ping {

@@ -122,7 +122,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             if c.wire.is_empty()
                 || c.side
                     .as_ref()
-                    .is_some_and(|s| s.out.len() >= IRC_OUT_LOW || s.bridge.awaiting_welcome())
+                    .is_some_and(|s| s.out.len() >= IRC_OUT_LOW || s.bridge.awaiting_hub())
             {
                 // Nothing to read, or its own answers wait unread: the
                 // server reads no more until they are written.
@@ -201,6 +201,9 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             let taken = tx.copy_to(&mut buf);
             tx.commit(taken);
             if taken == 0 {
+                // All the hub had: a batch of replayed history is whole.
+                side.bridge
+                    .handle_caught_up(&mut |l: &[u8]| side.out.extend_from_slice(l));
                 return Ok(progress);
             }
             progress = true;

@@ -112,8 +112,8 @@ use natter_core::irc::{MAX_LINE, Message, parse, split_text};
 use natter_core::room::{Config, ConnId, InlineHub, Pump, Received, Wire};
 use natter_core::time::Instant;
 use natter_core::wire::{
-    FLAG_ACTION, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len, is_valid_nick,
-    is_valid_room, same_name,
+    FLAG_ACTION, FLAG_NOTICE, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len,
+    is_valid_nick, is_valid_room, same_name,
 };
 
 /// Clients; the hub has exactly as many connection slots.
@@ -359,9 +359,7 @@ impl IrcSide {
     /// (the server's `IrcConn::output_full`) or its hello awaits the hub's
     /// answer.
     fn lines(&mut self, dir: &impl Directory, log: &mut Vec<Handled>) {
-        while self.pending.is_empty()
-            && self.out.len() < IRC_OUT_LOW
-            && !self.bridge.awaiting_welcome()
+        while self.pending.is_empty() && self.out.len() < IRC_OUT_LOW && !self.bridge.awaiting_hub()
         {
             let Some(read) = self.reader.next() else {
                 break;

@@ -66,7 +66,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 };
                 ensure!(c.stays.insert(key(room), stay).is_none(), "entered twice");
             }
-            Frame::Left { room } => {
+            Frame::Left { room, .. } => {
                 self.stay(ci, room)?;
                 self.clients[ci].stays.remove(&key(room));
             }
@@ -85,7 +85,8 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     let target = format!("#{room}");
                     if live {
                         let action = flags & FLAG_ACTION != 0;
-                        text_lines(lines, &user_prefix(from), "PRIVMSG", &target, action, text)?;
+                        let command = command_of(flags);
+                        text_lines(lines, &user_prefix(from), command, &target, action, text)?;
                     } else {
                         let minutes = time / 60_000 % (24 * 60);
                         let (h, m) = (minutes / 60, minutes % 60);
@@ -160,7 +161,8 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 if let Some(lines) = lines {
                     let me = self.clients[ci].nick.clone().unwrap_or_default();
                     let action = flags & FLAG_ACTION != 0;
-                    text_lines(lines, &user_prefix(from), "PRIVMSG", &me, action, text)?;
+                    let command = command_of(flags);
+                    text_lines(lines, &user_prefix(from), command, &me, action, text)?;
                     self.stats.privates += 1;
                 }
             }
@@ -269,5 +271,14 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         );
         self.fresh.push(message);
         Ok(())
+    }
+}
+
+/// The IRC command a message with `flags` is shown as.
+fn command_of(flags: u8) -> &'static str {
+    if flags & FLAG_NOTICE != 0 {
+        "NOTICE"
+    } else {
+        "PRIVMSG"
     }
 }

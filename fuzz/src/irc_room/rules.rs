@@ -22,7 +22,7 @@ pub(super) fn may_make(m: &Message<'_>, registered: bool, frame: &Frame<'_>) -> 
 
 /// The frames a registered client's `PRIVMSG` or `NOTICE` must make, by
 /// the bridge's table: a `Say` to a channel, a `Whisper` to a nickname,
-/// tag 1 (2 for a notice), CTCP `ACTION` as an action, other CTCP and
+/// tag 1 (2 and `FLAG_NOTICE` for a notice), CTCP `ACTION` as an action, other CTCP and
 /// empty texts nothing. (An IRC line's text always fits natter's 512
 /// bytes, so it is one frame.)
 pub(super) fn said<'m>(m: &Message<'m>) -> Vec<Frame<'m>> {
@@ -34,7 +34,12 @@ pub(super) fn said<'m>(m: &Message<'m>) -> Vec<Frame<'m>> {
         None if text.starts_with('\u{1}') => return Vec::new(),
         None => (text, 0),
     };
-    let tag = if m.is("NOTICE") { 2 } else { 1 };
+    // A notice is a notice to natter too (`FLAG_NOTICE`).
+    let (tag, flags) = if m.is("NOTICE") {
+        (2, flags | FLAG_NOTICE)
+    } else {
+        (1, flags)
+    };
     if text.is_empty() {
         return Vec::new();
     }

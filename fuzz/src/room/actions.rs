@@ -235,7 +235,13 @@ impl<S: Storage + Default> World<S> {
                     token: u32::from(token),
                 },
             ),
-            Req::ServerOnly { room: r } => self.send(ci, &Frame::Left { room: room(r) }),
+            Req::ServerOnly { room: r } => self.send(
+                ci,
+                &Frame::Left {
+                    room: room(r),
+                    reason: "",
+                },
+            ),
         }
         self.offer(ci).map(|_| ())
     }

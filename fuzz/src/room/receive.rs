@@ -196,7 +196,7 @@ impl<S: Storage + Default> World<S> {
                 );
                 self.stats.entered += 1;
             }
-            Frame::Left { room } => {
+            Frame::Left { room, .. } => {
                 self.stay(ci, room)?;
                 let k = key(room);
                 self.clients[ci].joins.remove(&k);

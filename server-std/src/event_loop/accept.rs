@@ -83,6 +83,10 @@ impl Driver<'_> {
                 continue;
             }
             debug!("{peer}: connected as #{}", conn.0);
+            if let Some(profile) = self.profiles.get_mut(conn.index()) {
+                // A slot's last user's profile goes with them.
+                *profile = None;
+            }
             if self.conns.len() <= conn.index() {
                 self.conns.resize_with(conn.index() + 1, || None);
             }

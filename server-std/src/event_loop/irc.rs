@@ -6,9 +6,11 @@
 use std::io::{self, Write};
 use std::mem;
 
+use natter_core::irc::bridge::{Profile, WithProfiles};
 use natter_core::room::ConnId;
 
 use super::{Driver, Proto};
+use crate::irc::OwnedProfile;
 
 /// Bytes of the hub's frames an IRC connection takes at a time, to turn
 /// into IRC lines (see `crate::irc::OUT_LOW` for the bound on what waits).
@@ -36,7 +38,14 @@ impl Driver<'_> {
                         return;
                     }
                 }
-                irc.lines(&*self.hub);
+                let profiles = &self.profiles;
+                irc.lines(&WithProfiles {
+                    hub: &*self.hub,
+                    profile: |id: ConnId| -> Option<Profile<'_>> {
+                        profiles.get(id.index())?.as_ref().map(OwnedProfile::borrow)
+                    },
+                });
+                keep_profile(&mut self.profiles, conn, irc);
                 if irc.pending.is_empty() {
                     break;
                 }
@@ -49,7 +58,18 @@ impl Driver<'_> {
                 return;
             }
             c.read_paused = false;
-            match irc.read(&mut c.stream, &*self.hub) {
+            let profiles = &self.profiles;
+            let read = irc.read(
+                &mut c.stream,
+                &WithProfiles {
+                    hub: &*self.hub,
+                    profile: |id: ConnId| -> Option<Profile<'_>> {
+                        profiles.get(id.index())?.as_ref().map(OwnedProfile::borrow)
+                    },
+                },
+            );
+            keep_profile(&mut self.profiles, conn, irc);
+            match read {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -97,6 +117,8 @@ impl Driver<'_> {
                 // Every frame taken is now IRC output.
                 tx.commit(taken);
                 if taken == 0 {
+                    // All the hub had for it (a batch of history is whole).
+                    irc.caught_up();
                     break;
                 }
                 irc.transmitted(&frames[..taken], &mut self.shared_lines);
@@ -134,4 +156,17 @@ impl Driver<'_> {
             self.read_irc(conn);
         }
     }
+}
+
+/// Copy an IRC client's profile for the others' queries when it changed.
+fn keep_profile(profiles: &mut Vec<Option<OwnedProfile>>, conn: ConnId, irc: &crate::irc::IrcConn) {
+    let version = irc.profile_version();
+    let known = profiles.get(conn.index()).and_then(Option::as_ref);
+    if known.is_some_and(|p| p.version == version) || (known.is_none() && version == 0) {
+        return;
+    }
+    if profiles.len() <= conn.index() {
+        profiles.resize_with(conn.index() + 1, || None);
+    }
+    profiles[conn.index()] = Some(OwnedProfile::new(irc.profile(), version));
 }

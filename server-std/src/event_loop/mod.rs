@@ -48,7 +48,7 @@ use natter_core::time::Instant;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook_mio::v1_0::Signals;
 
-use crate::irc::{IrcConn, SharedLines};
+use crate::irc::{IrcConn, OwnedProfile, SharedLines};
 use crate::listener;
 use crate::storage::HeapHub;
 use accept::Refusing;
@@ -185,6 +185,7 @@ impl Server {
             irc_frames: Vec::new(),
             irc_spare: Vec::new(),
             conns: Vec::new(),
+            profiles: Vec::new(),
             clock: Clock::new(),
             shutdown_deadline: None,
             writable: Vec::with_capacity(self.options.max_members),
@@ -295,6 +296,10 @@ struct Driver<'h> {
     irc_spare: Vec<u8>,
     /// Sockets by `ConnId`.
     conns: Vec<Option<Socket>>,
+    /// What each IRC client said about itself (`USER`, `AWAY`), by
+    /// `ConnId`, for the others' `WHO` and `WHOIS` (its bridge has the
+    /// original; this copy is lent while that bridge is busy).
+    profiles: Vec<Option<OwnedProfile>>,
     clock: Clock,
     shutdown_deadline: Option<Instant>,
     /// Connections whose socket said "writable" during this wake-up: they

@@ -77,11 +77,15 @@ pub(super) const COMMANDS: &[Command] = &[
     command("PART", 1, Registered, Bridge::part),
     command("PRIVMSG", 0, Registered, Bridge::say),
     command("NOTICE", 0, Registered, Bridge::say),
+    command("TAGMSG", 1, Registered, Bridge::tagmsg),
     command("TOPIC", 1, Registered, Bridge::topic),
     command("MODE", 1, Registered, Bridge::mode),
+    command("NAMES", 0, Registered, Bridge::names),
     command("WHO", 0, Registered, Bridge::who),
     command("WHOIS", 0, Registered, Bridge::whois),
     command("LUSERS", 0, Registered, Bridge::lusers),
+    command("AWAY", 0, Registered, Bridge::away),
+    command("TIME", 0, Registered, Bridge::time),
 ];
 
 impl Bridge {

@@ -30,9 +30,13 @@ use heapless::{Deque, String, Vec};
 
 use super::split_text;
 use crate::room::MAX_JOINED;
-use crate::wire::{Frame, MAX_NICK, MAX_ROOM, MAX_SHORT, is_valid_room, same_name};
+use crate::wire::{Frame, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT, is_valid_room, same_name};
+use caps::Caps;
+pub use directory::{Directory, Person, Profile, WithProfiles};
 
+pub mod caps;
 mod commands;
+pub mod directory;
 mod inbound;
 mod outbound;
 mod write;
@@ -50,41 +54,18 @@ struct Joined {
     name: String<MAX_ROOM>,
     /// Events with smaller ids are history, replayed on joining.
     next_id: u64,
+    /// The room's epoch, for `msgid`s.
+    epoch: u32,
 }
 
-/// What the bridge asks about rooms and people when a client queries them
-/// (`WHO`, `WHOIS`, `TOPIC`): the hub's present state, which the driver
-/// lends with each line. The bridge keeps no copy of member lists or
-/// topics, so an IRC connection costs under a kilobyte of bridge state
-/// however big its rooms are, and answers are never stale. [`Hub`]
-/// implements it.
-///
-/// [`Hub`]: crate::room::Hub
-pub trait Directory {
-    /// Call `each` with the nickname of every member of `room`, in joining
-    /// order (nobody if there is no such room).
-    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str));
-    /// The topic of `room` (empty when none is set), or `None` if there is
-    /// no such room.
-    fn topic(&self, room: &str) -> Option<&str>;
-    /// `true` when someone is connected as `nick` (case-insensitively).
-    fn is_online(&self, nick: &str) -> bool;
-}
-
-impl<S: crate::room::Storage> Directory for crate::room::Hub<S> {
-    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
-        for nick in self.members(room) {
-            each(nick);
-        }
-    }
-
-    fn topic(&self, room: &str) -> Option<&str> {
-        self.topic(room)
-    }
-
-    fn is_online(&self, nick: &str) -> bool {
-        self.is_online(nick)
-    }
+/// A message sent with `echo-message` on, shown back to its sender once
+/// the hub's `Ack` says it was taken (and never if it was refused).
+struct Echo {
+    notice: bool,
+    action: bool,
+    /// `#room` or a nickname, as the client wrote it.
+    target: String<{ MAX_ROOM + 1 }>,
+    text: String<MAX_TEXT>,
 }
 
 /// One IRC connection's state: registration, its nickname and rooms.
@@ -107,7 +88,30 @@ pub struct Bridge {
     /// The last quits shown, by nickname key and time
     /// (`first_news_of_quit`).
     quits: Deque<u64, RECENT_QUITS>,
+    /// What `USER` said, and `AWAY`: what `WHO` and `WHOIS` show of this
+    /// client (the driver keeps a copy for the others' queries, taken
+    /// when `profile_version` changes).
+    username: String<MAX_USERNAME>,
+    realname: String<MAX_REALNAME>,
+    away: Option<String<MAX_AWAY>>,
+    profile_version: u32,
+    /// The capabilities the client turned on.
+    caps: Caps,
+    /// A message waiting for its `Ack` to be echoed (`echo-message`).
+    echo: Option<Echo>,
+    /// The `chathistory` batch open for a room's replayed history: its
+    /// reference and room.
+    batch: Option<(u32, String<MAX_ROOM>)>,
+    /// Batches opened so far, for the next reference.
+    batches: u32,
 }
+
+/// Longest username kept from `USER` (`USERLEN`).
+pub const MAX_USERNAME: usize = 16;
+/// Longest real name kept from `USER`.
+pub const MAX_REALNAME: usize = 64;
+/// Longest away message kept (`AWAYLEN`).
+pub const MAX_AWAY: usize = 128;
 
 /// Quits a bridge remembers, so that one shows as one `QUIT` however
 /// many rooms it was in.
@@ -172,6 +176,14 @@ impl Bridge {
             rooms: Vec::new(),
             last_rename: None,
             quits: Deque::new(),
+            username: String::new(),
+            realname: String::new(),
+            away: None,
+            profile_version: 0,
+            caps: Caps::NONE,
+            echo: None,
+            batch: None,
+            batches: 0,
         }
     }
 
@@ -198,8 +210,32 @@ impl Bridge {
     /// send `NICK`, `USER` and `JOIN` in one write, and IRC servers
     /// register it before reading the `JOIN`; here registration takes the
     /// hub's `Welcome`, so the `JOIN` waits for it rather than getting 451).
-    pub fn awaiting_welcome(&self) -> bool {
-        self.hello_sent && !self.welcomed
+    ///
+    /// Likewise, a message sent with `echo-message` on waits for the hub's
+    /// answer (its `Ack` is what is echoed), so that the bridge holds one
+    /// message at a time.
+    pub fn awaiting_hub(&self) -> bool {
+        self.hello_sent && !self.welcomed || self.echo.is_some()
+    }
+
+    /// What this client said about itself (`USER`, `AWAY`), for the
+    /// others' `WHO` and `WHOIS`: a driver keeps a copy by connection and
+    /// lends it in its [`Directory`] (see [`WithProfiles`]).
+    pub fn profile(&self) -> Profile<'_> {
+        Profile {
+            user: if self.username.is_empty() {
+                &self.nick
+            } else {
+                &self.username
+            },
+            realname: &self.realname,
+            away: self.away.as_deref(),
+        }
+    }
+
+    /// Changes each time the [`profile`](Bridge::profile) does.
+    pub fn profile_version(&self) -> u32 {
+        self.profile_version
     }
 
     /// Welcomed by the hub: past registration.

@@ -2,29 +2,35 @@
 
 use heapless::String;
 
-use super::write::Source;
+use super::caps::{Caps, ISUPPORT};
+use super::write::{Prefix, Source, Tags, user_prefix};
 use super::{Bridge, Joined, Lines, TAG_NOTICE, TAG_PRIVMSG, channel, or_star, truncated};
 use crate::error::ErrorCode;
-use crate::irc::MAX_LINE;
 use crate::irc::numeric::Numeric;
+use crate::irc::{MAX_LINE, MAX_PARAMS};
 use crate::wire::{
-    FLAG_ACTION, FLAG_MORE, FLAG_QUIT, Frame, MAX_SHORT, MAX_TEXT, name_key, same_name,
+    FLAG_ACTION, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, Frame, MAX_SHORT, MAX_TEXT, name_key, same_name,
 };
 
 impl Bridge {
     /// One frame the hub sent this connection.
     pub fn handle_frame(&mut self, frame: &Frame<'_>, out: &mut impl Lines) {
+        if self.batch.is_some() && !self.continues_batch(frame) {
+            self.close_batch(out);
+        }
         match *frame {
             Frame::Welcome { nick, lobby, .. } => self.welcome(nick, lobby, out),
             Frame::Entered {
                 room,
                 topic,
+                epoch,
                 next_id,
                 ..
             } => {
                 let joined = Joined {
                     name: truncated(room),
                     next_id,
+                    epoch,
                 };
                 self.rooms.retain(|r| !same_name(&r.name, room));
                 let _ = self.rooms.push(joined);
@@ -37,24 +43,19 @@ impl Bridge {
                 }
             }
             Frame::Names { room, flags, nicks } => {
-                // One 353 per frame: 32 names of 24 bytes fit one line.
-                let mut names: String<{ MAX_LINE }> = String::new();
-                for nick in nicks.iter() {
-                    if !names.is_empty() {
-                        let _ = names.push(' ');
-                    }
-                    let _ = names.push_str(nick);
-                }
-                let ch = channel(room);
-                self.numeric(out, Numeric::RPL_NAMREPLY, &["=", &ch, &names]);
+                self.names_reply(out, room, &mut nicks.iter());
                 if flags & FLAG_MORE == 0 {
-                    self.numeric(out, Numeric::RPL_ENDOFNAMES, &[&ch, "End of /NAMES list"]);
+                    self.end_of_names(out, &channel(room));
                 }
             }
-            Frame::Left { room } => {
+            Frame::Left { room, reason } => {
                 self.rooms.retain(|r| !same_name(&r.name, room));
                 let me = self.nick.clone();
-                self.from(out, &me, "PART", &[&channel(room)]);
+                if reason.is_empty() {
+                    self.from(out, &me, "PART", &[&channel(room)]);
+                } else {
+                    self.from(out, &me, "PART", &[&channel(room), reason]);
+                }
             }
             Frame::Message {
                 room,
@@ -64,12 +65,29 @@ impl Bridge {
                 flags,
                 text,
             } => {
-                if self.is_history(room, id) {
-                    // Replayed history: as a notice from the server, with
-                    // the time it was said, so it does not read as live.
+                let action = flags & FLAG_ACTION != 0;
+                let command = if flags & FLAG_NOTICE != 0 {
+                    "NOTICE"
+                } else {
+                    "PRIVMSG"
+                };
+                let mut tags = self.event_tags(room, id, time);
+                if !self.is_history(room, id) {
+                    let source = Source::User(from);
+                    self.text_tagged(out, &tags, source, command, &channel(room), text, action);
+                } else if self.caps.has(Caps::SERVER_TIME) {
+                    // Replayed history as it was said, at its own time,
+                    // in a batch when the client takes batches.
+                    tags.batch = self.open_batch(room, out);
+                    let source = Source::User(from);
+                    self.text_tagged(out, &tags, source, command, &channel(room), text, action);
+                } else {
+                    // Without `server-time`, replayed history is a notice
+                    // from the server with the time it was said, so it
+                    // does not read as live.
                     let mut line: String<{ MAX_TEXT + 64 }> = String::new();
                     let _ = push_time(&mut line, time, self.utc_offset);
-                    let _ = if flags & FLAG_ACTION != 0 {
+                    let _ = if action {
                         line.push_str("* ")
                             .and(line.push_str(from))
                             .and(line.push(' '))
@@ -80,20 +98,16 @@ impl Bridge {
                     };
                     let _ = line.push_str(text);
                     self.text(out, Source::Server, "NOTICE", &channel(room), &line, false);
-                } else {
-                    let action = flags & FLAG_ACTION != 0;
-                    self.text(
-                        out,
-                        Source::User(from),
-                        "PRIVMSG",
-                        &channel(room),
-                        text,
-                        action,
-                    );
                 }
             }
-            Frame::Joined { room, id, nick, .. } if !self.is_history(room, id) => {
-                self.from(out, nick, "JOIN", &[&channel(room)]);
+            Frame::Joined {
+                room,
+                id,
+                time,
+                nick,
+            } if !self.is_history(room, id) => {
+                let tags = self.event_tags(room, id, time);
+                self.event_line(out, &tags, nick, "JOIN", &[&channel(room)]);
             }
             Frame::Parted {
                 room,
@@ -103,38 +117,70 @@ impl Bridge {
                 flags,
                 reason,
             } if !self.is_history(room, id) => {
+                let tags = self.event_tags(room, id, time);
                 if flags & FLAG_QUIT == 0 {
-                    self.from(out, nick, "PART", &[&channel(room), reason]);
+                    self.event_line(out, &tags, nick, "PART", &[&channel(room), reason]);
                 } else if self.first_news_of_quit(nick, time) {
                     // The hub says it in each shared room; IRC once.
-                    self.from(out, nick, "QUIT", &[reason]);
+                    let tags = Tags {
+                        time: Some(time),
+                        ..Tags::NONE
+                    };
+                    self.event_line(out, &tags, nick, "QUIT", &[reason]);
                 }
             }
             Frame::NickChanged {
-                room, id, old, new, ..
+                room,
+                id,
+                time,
+                old,
+                new,
             } if !self.is_history(room, id) => {
                 let pair = (truncated(old), truncated(new));
                 if self.last_rename.as_ref() != Some(&pair) {
-                    self.from(out, old, "NICK", &[new]);
+                    let tags = Tags {
+                        time: Some(time),
+                        ..Tags::NONE
+                    };
+                    self.event_line(out, &tags, old, "NICK", &[new]);
                     self.last_rename = Some(pair);
                 }
             }
             Frame::TopicChanged {
                 room,
                 id,
+                time,
                 by,
                 topic,
-                ..
             } if !self.is_history(room, id) => {
-                self.from(out, by, "TOPIC", &[&channel(room), topic]);
+                let tags = self.event_tags(room, id, time);
+                self.event_line(out, &tags, by, "TOPIC", &[&channel(room), topic]);
             }
             Frame::Private {
-                from, flags, text, ..
+                time,
+                from,
+                flags,
+                text,
             } => {
                 let me = self.nick.clone();
                 let action = flags & FLAG_ACTION != 0;
-                self.text(out, Source::User(from), "PRIVMSG", &me, text, action);
+                let command = if flags & FLAG_NOTICE != 0 {
+                    "NOTICE"
+                } else {
+                    "PRIVMSG"
+                };
+                let tags = Tags {
+                    time: Some(time),
+                    ..Tags::NONE
+                };
+                self.text_tagged(out, &tags, Source::User(from), command, &me, text, action);
             }
+            Frame::Ack {
+                tag,
+                room,
+                id,
+                time,
+            } if tag == TAG_PRIVMSG || tag == TAG_NOTICE => self.echo(out, room, id, time),
             Frame::Gap { room, missed } => {
                 let mut line: String<128> = String::new();
                 let _ = core::fmt::write(
@@ -149,7 +195,13 @@ impl Bridge {
                 let old = core::mem::replace(&mut self.nick, truncated(nick));
                 self.from(out, &old, "NICK", &[nick]);
             }
-            Frame::Error { code, tag, subject } => self.error(code, tag, subject, out),
+            Frame::Error { code, tag, subject } => {
+                if tag == TAG_PRIVMSG || tag == TAG_NOTICE {
+                    // Refused: nothing to echo.
+                    self.echo = None;
+                }
+                self.error(code, tag, subject, out)
+            }
             Frame::Ping { token } => {
                 self.ping = token;
                 let server = self.server.clone();
@@ -161,10 +213,137 @@ impl Bridge {
                 let _ = line.push_str(reason);
                 self.send(out, None, "ERROR", &[&line]);
             }
-            // Acks, history the bridge passes over, and frames a server
-            // never sends a client.
+            // History the bridge passes over, and frames a server never
+            // sends a client.
             _ => {}
         }
+    }
+
+    /// The hub has nothing more for this connection for now: a batch of
+    /// replayed history still open is complete (a client shows a batch
+    /// once it ends). The driver calls this whenever it has taken all the
+    /// hub had for the connection.
+    pub fn handle_caught_up(&mut self, out: &mut impl Lines) {
+        if self.batch.is_some() {
+            self.close_batch(out);
+        }
+    }
+
+    /// Does `frame` belong in the open batch: replayed history of its room?
+    fn continues_batch(&self, frame: &Frame<'_>) -> bool {
+        match (frame, &self.batch) {
+            (Frame::Message { room, id, .. }, Some((_, batch))) => {
+                same_name(room, batch) && self.is_history(room, *id)
+            }
+            _ => false,
+        }
+    }
+
+    /// The batch for replayed history of `room`, opened if it is not yet;
+    /// `None` when the client takes no batches.
+    fn open_batch(&mut self, room: &str, out: &mut impl Lines) -> Option<u32> {
+        if !self.caps.has(Caps::BATCH) {
+            return None;
+        }
+        if let Some((reference, _)) = &self.batch {
+            return Some(*reference);
+        }
+        self.batches = self.batches.wrapping_add(1);
+        let reference = self.batches;
+        self.batch = Some((reference, truncated(room)));
+        let mut start: String<16> = String::new();
+        let _ = core::fmt::write(&mut start, format_args!("+{reference}"));
+        let server = self.server.clone();
+        self.send(
+            out,
+            Some(&server),
+            "BATCH",
+            &[&start, "chathistory", &channel(room)],
+        );
+        Some(reference)
+    }
+
+    /// Close the open batch of replayed history, if there is one.
+    pub(crate) fn close_batch(&mut self, out: &mut (impl Lines + ?Sized)) {
+        if let Some((reference, _)) = self.batch.take() {
+            let mut end: String<16> = String::new();
+            let _ = core::fmt::write(&mut end, format_args!("-{reference}"));
+            let server = self.server.clone();
+            self.send(out, Some(&server), "BATCH", &[&end]);
+        }
+    }
+
+    /// A live room `Message`'s lines without tags: the same for every
+    /// member who shows it live (`shared::SharedLines` keeps them, and
+    /// [`copy_live`](Bridge::copy_live) adds each member's tags).
+    pub(crate) fn live_lines(&self, frame: &Frame<'_>, out: &mut (impl Lines + ?Sized)) {
+        if let Frame::Message {
+            room,
+            from,
+            flags,
+            text,
+            ..
+        } = *frame
+        {
+            let action = flags & FLAG_ACTION != 0;
+            let command = if flags & FLAG_NOTICE != 0 {
+                "NOTICE"
+            } else {
+                "PRIVMSG"
+            };
+            let source = Source::User(from);
+            self.text(out, source, command, &channel(room), text, action);
+        }
+    }
+
+    /// The hub took the message waiting to be echoed as event `id` of
+    /// `room` (or, for a private message, `room` is empty) at `time`.
+    fn echo(&mut self, out: &mut impl Lines, room: &str, id: u64, time: u64) {
+        let Some(echo) = self.echo.take() else {
+            return;
+        };
+        let tags = if room.is_empty() {
+            Tags {
+                time: Some(time),
+                ..Tags::NONE
+            }
+        } else {
+            self.event_tags(room, id, time)
+        };
+        let command = if echo.notice { "NOTICE" } else { "PRIVMSG" };
+        let me = self.nick.clone();
+        let source = Source::User(&me);
+        self.text_tagged(
+            out,
+            &tags,
+            source,
+            command,
+            &echo.target,
+            &echo.text,
+            echo.action,
+        );
+    }
+
+    /// `353 RPL_NAMREPLY` lines for `nicks` of `room`.
+    fn names_reply(
+        &self,
+        out: &mut (impl Lines + ?Sized),
+        room: &str,
+        nicks: &mut dyn Iterator<Item = &str>,
+    ) {
+        let mut names = NameLines::new(self, room);
+        for nick in nicks {
+            names.push(self, out, nick);
+        }
+        names.finish(self, out);
+    }
+
+    pub(super) fn end_of_names(&self, out: &mut (impl Lines + ?Sized), target: &str) {
+        self.numeric(
+            out,
+            Numeric::RPL_ENDOFNAMES,
+            &[target, "End of /NAMES list"],
+        );
     }
 
     pub(super) fn welcome(&mut self, nick: &str, lobby: &str, out: &mut impl Lines) {
@@ -186,20 +365,13 @@ impl Bridge {
             &["This server speaks natter and IRC on one port"],
         );
         self.numeric(out, Numeric::RPL_MYINFO, &[&server, "natter-0.1", "i", "b"]);
-        self.numeric(
-            out,
-            Numeric::RPL_ISUPPORT,
-            &[
-                "CHANTYPES=#",
-                "PREFIX=",
-                "NICKLEN=24",
-                "CHANNELLEN=25",
-                "CASEMAPPING=strict-rfc1459",
-                "CHANMODES=b,,,",
-                "NETWORK=natter",
-                "are supported by this server",
-            ],
-        );
+        let mut tokens: heapless::Vec<&str, { MAX_PARAMS - 2 }> = ISUPPORT
+            .iter()
+            .map(|&(token, _)| token)
+            .take(MAX_PARAMS - 3)
+            .collect();
+        let _ = tokens.push("are supported by this server");
+        self.numeric(out, Numeric::RPL_ISUPPORT, &tokens);
         self.numeric(out, Numeric::ERR_NOMOTD, &["MOTD File is missing"]);
         if !lobby.is_empty() {
             let mut hint: String<96> = String::new();
@@ -319,4 +491,58 @@ pub(super) fn push_time<const N: usize>(
     let minutes = (utc + i64::from(utc_offset)).rem_euclid(DAY);
     let (h, m) = (minutes / 60, minutes % 60);
     core::fmt::write(line, format_args!("[{h:02}:{m:02}] ")).map_err(|_| ())
+}
+
+/// `353 RPL_NAMREPLY` lines being filled: as many names to a line as fit
+/// (with `userhost-in-names`, each as `nick!nick@natter`).
+pub(super) struct NameLines {
+    channel: String<{ crate::wire::MAX_ROOM + 1 }>,
+    names: String<{ MAX_LINE }>,
+    budget: usize,
+}
+
+impl NameLines {
+    pub(super) fn new(bridge: &Bridge, room: &str) -> NameLines {
+        let channel = channel(room);
+        // What a 353 line takes besides the names:
+        // ":server 353 me = #room :" and CR LF.
+        let overhead =
+            1 + bridge.server.len() + 5 + bridge.client_name().len() + 3 + channel.len() + 4;
+        NameLines {
+            channel,
+            names: String::new(),
+            budget: MAX_LINE.saturating_sub(overhead),
+        }
+    }
+
+    pub(super) fn push(&mut self, bridge: &Bridge, out: &mut (impl Lines + ?Sized), nick: &str) {
+        let mut name: Prefix = String::new();
+        let _ = if bridge.caps.has(Caps::USERHOST_IN_NAMES) {
+            name.push_str(&user_prefix(nick))
+        } else {
+            name.push_str(nick)
+        };
+        if !self.names.is_empty() && self.names.len() + 1 + name.len() > self.budget {
+            self.flush(bridge, out);
+        }
+        if !self.names.is_empty() {
+            let _ = self.names.push(' ');
+        }
+        let _ = self.names.push_str(&name);
+    }
+
+    pub(super) fn finish(mut self, bridge: &Bridge, out: &mut (impl Lines + ?Sized)) {
+        self.flush(bridge, out);
+    }
+
+    fn flush(&mut self, bridge: &Bridge, out: &mut (impl Lines + ?Sized)) {
+        if !self.names.is_empty() {
+            bridge.numeric(
+                out,
+                Numeric::RPL_NAMREPLY,
+                &["=", &self.channel, &self.names],
+            );
+            self.names.clear();
+        }
+    }
 }

@@ -143,7 +143,13 @@ fn bad_frames_get_typed_errors_and_the_stream_goes_on() {
     s.send(ann, &Frame::Ping { token: 5 });
     recv!(s, ann, Frame::Pong { token: 5 });
     // A server-only frame from a client.
-    s.send(ann, &Frame::Left { room: "lobby" });
+    s.send(
+        ann,
+        &Frame::Left {
+            room: "lobby",
+            reason: "",
+        },
+    );
     recv!(
         s,
         ann,

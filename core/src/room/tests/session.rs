@@ -236,7 +236,7 @@ fn leave_and_quit_are_announced_and_told_apart() {
             reason: "lunch",
         },
     );
-    recv!(s, bob, Frame::Left { room: "lobby" });
+    recv!(s, bob, Frame::Left { room: "lobby", .. });
     recv!(
         s,
         ann,
@@ -306,7 +306,7 @@ fn a_member_who_parts_first_gets_what_came_before_its_parted() {
             ..
         }
     );
-    recv!(s, bob, Frame::Left { room: "lobby" });
+    recv!(s, bob, Frame::Left { room: "lobby", .. });
     s.assert_quiet(bob);
 }
 
@@ -348,7 +348,7 @@ fn a_member_who_parts_behind_gets_a_gap_for_what_no_longer_fits() {
         match frame(&raw) {
             Frame::Message { text, .. } => seen.push((0, text[5..7].parse().unwrap())),
             Frame::Gap { missed, .. } => seen.push((1, missed)),
-            Frame::Left { room: "lobby" } => break,
+            Frame::Left { room: "lobby", .. } => break,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -410,7 +410,7 @@ fn joining_and_parting_in_one_read_misses_nothing() {
     }
     s.send_bytes(bob, &bytes);
     recv!(s, bob, Frame::Entered { .. });
-    recv!(s, bob, Frame::Left { room: "lobby" });
+    recv!(s, bob, Frame::Left { room: "lobby", .. });
     s.assert_quiet(bob);
 }
 

@@ -61,7 +61,10 @@ fn samples() -> [Frame<'static>; 25] {
             flags: FLAG_MORE,
             nicks: NickList::Slice(NAMES),
         },
-        Frame::Left { room: "lobby" },
+        Frame::Left {
+            room: "lobby",
+            reason: "bye",
+        },
         Frame::Message {
             room: "lobby",
             id: 1,
