@@ -80,6 +80,11 @@ impl<S: Storage + Default> World<S> {
         if self.clients[ci].conn.is_some() {
             return Ok(());
         }
+        // The log's events name connections: read them while each slot is
+        // still held by the client it was held by when they happened (a
+        // `Parted` of a slot freed and given out again here would be
+        // credited to the wrong client).
+        self.drain_events();
         let held = self.clients.iter().filter(|c| c.conn.is_some()).count();
         match self.hub.handle_connect(self.now) {
             Ok(id) => {
@@ -416,12 +421,16 @@ impl<S: Storage + Default> World<S> {
         }
         while let Some(event) = self.hub.poll_event() {
             if let Event::Parted { conn, room, id, .. } = event {
-                let client = self.clients.iter().position(|c| c.conn == Some(conn));
-                // Only a client in the room can be the one who left it: a
-                // slot given to another since the event has no stay there.
-                let k = key(&room);
-                if let Some(ci) = client.filter(|&ci| self.clients[ci].stays.contains_key(&k)) {
-                    self.parted_at.entry((ci, k)).or_default().push_back(id);
+                // The client that holds the slot now held it when the event
+                // happened (`connect` reads the log before a slot is given
+                // out again). Its view may not have a stay in the room yet:
+                // a client that is not reading has the `Entered` of the stay
+                // this `Parted` ends still waiting, before its `Left`.
+                if let Some(ci) = self.client_of(conn) {
+                    self.parted_at
+                        .entry((ci, key(&room)))
+                        .or_default()
+                        .push_back(id);
                 }
             }
         }

@@ -310,9 +310,11 @@ struct World<S: Storage> {
     acked: BTreeMap<MessageKey, Content>,
     received: BTreeMap<MessageKey, Content>,
     /// The ids of each client's own `Parted` events in each room, from the
-    /// hub's log (a client is not told them), oldest first: a `Left` it
-    /// reads answers the oldest. (It may read that `Left` late, after it
-    /// joined again and was parted again by a quit or a shutdown.)
+    /// hub's log (a client is not told them), oldest first, for its
+    /// connection (dropped when that ends): a `Left` it reads answers the
+    /// oldest. A client that is not reading may read that `Left` late,
+    /// after it joined again and was parted again, and its view may not
+    /// even have had the stay yet when the `Parted` was logged.
     parted_at: BTreeMap<(usize, String), VecDeque<u64>>,
     pump: Pump,
     stats: Stats,

@@ -366,5 +366,58 @@ pub fn seed_scripts() -> Vec<(&'static str, Script)> {
         step.more = true;
     }
     seeds.push(("one_wakeup", wakeup));
+    // ann, not reading, parts and joins again three times; she reads her
+    // first `Left` (9 bytes) before her second `Part`, and her second
+    // `Entered` before her third. Each `Left` answers her own `Parted` in
+    // order, though the second `Parted` was logged while her view had no
+    // stay in the room (regression `parted_before_its_stay_was_read`).
+    let part = |c| {
+        Send(
+            c,
+            Req::Part {
+                room: LOBBY,
+                reason: 0,
+            },
+        )
+    };
+    seeds.push((
+        "part_rejoin_unread",
+        script(
+            0,
+            0,
+            vec![
+                Login(0, ANN),
+                join(0, LOBBY),
+                Pause(0),
+                part(0),
+                join(0, LOBBY),
+                Trickle(0, 8),
+                part(0),
+                join(0, LOBBY),
+                Trickle(0, 30),
+                part(0),
+            ],
+        ),
+    ));
+    // ann's connection drops and she logs in again in the same wake-up, on
+    // the same slot, before the hub's log (with the `Parted` of the
+    // dropped connection) is read: that `Parted` is not hers now, and her
+    // `Left` answers her new one.
+    let mut reconnect = script(
+        0,
+        0,
+        vec![
+            Login(0, ANN),
+            join(0, LOBBY),
+            Disconnect(0),
+            Login(0, ANN),
+            join(0, LOBBY),
+            Login(1, BOB),
+            join(1, LOBBY),
+            part(0),
+        ],
+    );
+    reconnect.steps[2].more = true;
+    seeds.push(("reconnect_in_one_wakeup", reconnect));
     seeds
 }
