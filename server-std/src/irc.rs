@@ -6,7 +6,7 @@
 //! framing (`irc::reader`) and the shared rendering of live messages
 //! (`irc::shared`) stay in the core; this is buffers.
 //!
-//! Memory is bounded per connection: the line reader (a fixed 8.5 KiB:
+//! Memory is bounded per connection: the line reader (a fixed 4.5 KiB:
 //! the longest line, tags included, `natter_core::irc::MAX_LINE` +
 //! `MAX_TAGS`), the natter bytes the hub has not taken yet
 //! (one line's worth: reading stops until it takes them, as for natter

@@ -8,7 +8,8 @@
 //! The limits are IRC's: a line is at most [`MAX_LINE`] bytes with its
 //! CR LF, a message has at most [`MAX_PARAMS`] parameters. IRCv3 message
 //! tags (`@a=b;c ...`) are accepted in front of a line, up to
-//! [`MAX_TAGS`] bytes more, and handed over unparsed.
+//! [`MAX_TAGS`] bytes more (what IRCv3 allows a client), and handed over
+//! unparsed.
 //!
 //! Decisions where the RFCs leave room (docs/DESIGN.md has the why):
 //! * a line may end in CR LF or in LF alone (many clients and `nc` send a
@@ -46,8 +47,10 @@ pub mod shared;
 /// Longest line, CR LF included (RFC 1459 section 2.3).
 pub const MAX_LINE: usize = 512;
 /// Most bytes of IRCv3 tags (with the `@` and the space after them) in
-/// front of a line, on top of [`MAX_LINE`].
-pub const MAX_TAGS: usize = 8191;
+/// front of a line a client sends, on top of [`MAX_LINE`]: `message-tags`
+/// allows clients 4,094 bytes of tag data (servers may add their own, up
+/// to 8,191 in all, on what they send).
+pub const MAX_TAGS: usize = 4096;
 /// Most parameters of one message (RFC 2812 section 2.3.1).
 pub const MAX_PARAMS: usize = 15;
 
@@ -94,12 +97,12 @@ fn line_limit(buf: &[u8]) -> usize {
     if buf.first() != Some(&b'@') {
         return MAX_LINE;
     }
-    let tags = buf
-        .iter()
-        .take(MAX_TAGS)
-        .position(|&b| b == b' ')
-        .map_or(MAX_TAGS, |space| space + 1);
-    MAX_LINE + tags
+    match buf.iter().take(MAX_TAGS).position(|&b| b == b' ') {
+        Some(space) => MAX_LINE + space + 1,
+        // Tags longer than a client may send (or not all here yet): the
+        // line is too long once that many bytes came without their end.
+        None => MAX_TAGS,
+    }
 }
 
 /// Why a line is not a message.

@@ -74,6 +74,8 @@ numerics! {
     RPL_GLOBALUSERS = 266,
     /// `301 RPL_AWAY`: the target of a message or `WHOIS` is away.
     RPL_AWAY = 301,
+    /// `302 RPL_USERHOST`: `USERHOST`'s answer.
+    RPL_USERHOST = 302,
     /// `305 RPL_UNAWAY`: the client is no longer away.
     RPL_UNAWAY = 305,
     /// `306 RPL_NOWAWAY`: the client is now away.

@@ -140,6 +140,18 @@ fn lines_split_on_lf_or_crlf_within_the_limit() {
     tagged[698] = b'\r';
     tagged[699] = b'\n';
     assert!(matches!(next_line(&tagged), Line::Complete(_, 700)));
+    // A client's tags are at most 4,094 bytes with `@` and a space around
+    // them (IRCv3 message-tags); one more is a line too long.
+    let mut tags = std::vec![b'a'; 4096 + 20];
+    tags[0] = b'@';
+    tags[4095] = b' ';
+    tags[4096 + 18] = b'\r';
+    tags[4096 + 19] = b'\n';
+    assert!(matches!(next_line(&tags), Line::Complete(_, 4116)));
+    tags[4095] = b'a';
+    tags[4096] = b' ';
+    assert_eq!(next_line(&tags), Line::TooLong { skip: MAX_TAGS });
+    assert_eq!(next_line(&tags[..4095]), Line::Partial);
 }
 
 /// `write(prefix, command, params, trailing)` gives exactly these bytes.

@@ -146,6 +146,10 @@ pub const ISUPPORT: &[(&str, &str)] = &[
         "room names are up to 24 bytes after the `#`",
     ),
     ("CHANTYPES=#", "rooms are `#name`"),
+    (
+        "CLIENTTAGDENY=*",
+        "tags a client sends are not passed on: natter's frames have nowhere to carry them",
+    ),
     ("NETWORK=natter", "the network's name"),
     ("NICKLEN=24", "nicknames are up to 24 bytes"),
     ("PREFIX=", "no channel prefixes (no operators or voice yet)"),

@@ -86,6 +86,7 @@ pub(super) const COMMANDS: &[Command] = &[
     command("LUSERS", 0, Registered, Bridge::lusers),
     command("AWAY", 0, Registered, Bridge::away),
     command("TIME", 0, Registered, Bridge::time),
+    command("USERHOST", 1, Registered, Bridge::userhost),
 ];
 
 impl Bridge {

@@ -533,6 +533,20 @@ impl Bridge {
         self.profile_version = self.profile_version.wrapping_add(1);
     }
 
+    /// `USERHOST nick [nick...]`: up to five people's `nick=+user@host`
+    /// (`-` for someone away), in one `302`; nobody for who is not online.
+    pub(super) fn userhost(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let mut reply: String<{ MAX_LINE }> = String::new();
+        for nick in message.params().iter().take(5) {
+            if let Some(person) = self.person(io.dir, nick) {
+                let here = if person.away.is_some() { '-' } else { '+' };
+                let space = if reply.is_empty() { "" } else { " " };
+                let _ = write!(reply, "{space}{}={here}{}@{HOST}", person.nick, person.user);
+            }
+        }
+        self.numeric(io.out, Numeric::RPL_USERHOST, &[&reply]);
+    }
+
     /// `TIME`: the server's time, in UTC.
     pub(super) fn time(&mut self, _: &Message<'_>, io: &mut Io<'_>) {
         let mut now: String<32> = String::new();

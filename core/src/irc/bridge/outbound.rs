@@ -365,13 +365,14 @@ impl Bridge {
             &["This server speaks natter and IRC on one port"],
         );
         self.numeric(out, Numeric::RPL_MYINFO, &[&server, "natter-0.1", "i", "b"]);
-        let mut tokens: heapless::Vec<&str, { MAX_PARAMS - 2 }> = ISUPPORT
-            .iter()
-            .map(|&(token, _)| token)
-            .take(MAX_PARAMS - 3)
-            .collect();
-        let _ = tokens.push("are supported by this server");
-        self.numeric(out, Numeric::RPL_ISUPPORT, &tokens);
+        // As many tokens to a line as IRC's 15 parameters take, with the
+        // nickname first and the words last.
+        for chunk in ISUPPORT.chunks(MAX_PARAMS - 2) {
+            let mut tokens: heapless::Vec<&str, { MAX_PARAMS - 1 }> =
+                chunk.iter().map(|&(token, _)| token).collect();
+            let _ = tokens.push("are supported by this server");
+            self.numeric(out, Numeric::RPL_ISUPPORT, &tokens);
+        }
         self.numeric(out, Numeric::ERR_NOMOTD, &["MOTD File is missing"]);
         if !lobby.is_empty() {
             let mut hint: String<96> = String::new();

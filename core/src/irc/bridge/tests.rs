@@ -654,6 +654,11 @@ fn away_shows_in_who_whois_and_to_whoever_messages_you() {
     c.send("PRIVMSG DAN :hi");
     c.send("NOTICE dan :hi");
     assert_eq!(c.take_lines(), [":srv 301 ann dan :back at 2\r\n"]);
+    c.send("USERHOST dan bob nobody");
+    assert_eq!(
+        c.take_lines(),
+        [":srv 302 ann :dan=-dan@natter bob=+bob@natter\r\n"]
+    );
     c.send("AWAY");
     assert_eq!(
         c.take_lines(),
