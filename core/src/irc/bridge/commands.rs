@@ -89,6 +89,11 @@ pub(super) const COMMANDS: &[Command] = &[
     command("USERHOST", 1, Registered, Bridge::userhost),
 ];
 
+/// The name of every command the bridge knows, in the table's order.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|c| c.name)
+}
+
 impl Bridge {
     /// Check `message` against its row and run its handler, or answer why
     /// not: `451` before registration (for an unknown command too, as IRC

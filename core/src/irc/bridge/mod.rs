@@ -32,6 +32,7 @@ use super::split_text;
 use crate::room::MAX_JOINED;
 use crate::wire::{Frame, MAX_NICK, MAX_ROOM, MAX_SHORT, MAX_TEXT, is_valid_room, same_name};
 use caps::Caps;
+pub use commands::command_names;
 pub use directory::{Directory, Person, Profile, WithProfiles};
 
 pub mod caps;

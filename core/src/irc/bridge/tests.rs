@@ -887,3 +887,31 @@ fn a_quit_is_one_quit_however_many_rooms_it_was_in() {
     c.hub(parted("lobby", 12, "bob", FLAG_QUIT));
     assert_eq!(c.take_lines(), [":bob!bob@natter QUIT :home time\r\n"]);
 }
+
+#[test]
+fn the_welcome_sends_every_isupport_token_and_cap_ls_every_capability() {
+    let mut c = Client::new();
+    c.send("CAP LS 302");
+    let ls = c.take_lines().concat();
+    for cap in caps::CAPABILITIES {
+        assert!(ls.contains(cap.name), "{} not in {ls}", cap.name);
+    }
+    c.send("CAP END");
+    c.send("NICK ann");
+    c.send("USER ann 0 * :Ann");
+    c.hub(Frame::Welcome {
+        version: VERSION,
+        nick: "ann",
+        lobby: "lobby",
+        max_text: 512,
+    });
+    let lines = c.take_lines();
+    check_lines(&lines);
+    let isupport: Vec<&String> = lines.iter().filter(|l| l.contains(" 005 ")).collect();
+    for (token, _) in caps::ISUPPORT {
+        assert!(
+            isupport.iter().any(|l| l.split(' ').any(|w| w == *token)),
+            "{token} not in {isupport:?}"
+        );
+    }
+}
