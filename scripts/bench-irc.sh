@@ -9,6 +9,8 @@
 #   CLIENTS="10 50 100"   client counts
 #   RUNS=3                runs per server and count
 #   DELIVERIES=2000000    deliveries per run (messages per sender follow)
+#   BASELINE=path         also run this natter-server binary (an older
+#                         build, say) as "before", in the same turns
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -17,6 +19,10 @@ apt_install ngircd inspircd python3
 cargo build --release -q -p natter-server
 
 clients=${CLIENTS:-10 50 100}
+servers="natter ngircd inspircd"
+if [ -n "${BASELINE:-}" ]; then
+    servers="natter before ngircd inspircd"
+fi
 runs=${RUNS:-3}
 deliveries=${DELIVERIES:-2000000}
 work=$(mktemp -d)
@@ -28,9 +34,11 @@ port=$((20000 + RANDOM % 20000))
 start() {
     port=$((port + 1))
     case $1 in
-        natter)
-            target/release/natter-server --bind "127.0.0.1:$port" --flood-rate 0 \
-                --max-members 512 --log-level warn --server-name natter.bench >"$work/natter.log" 2>&1 &
+        natter | before)
+            bin=target/release/natter-server
+            [ "$1" = before ] && bin=$BASELINE
+            "$bin" --bind "127.0.0.1:$port" --flood-rate 0 \
+                --max-members 512 --log-level warn --server-name natter.bench >"$work/$1.log" 2>&1 &
             ;;
         ngircd)
             sed "s|@PORT@|$port|; s|@DIR@|$work|" scripts/irc-bench/ngircd.conf >"$work/ngircd.conf"
@@ -53,7 +61,7 @@ start() {
 for n in $clients; do
     messages=$((deliveries / (n * (n - 1)) + 1))
     for run in $(seq "$runs"); do
-        for server in natter ngircd inspircd; do
+        for server in $servers; do
             start "$server"
             target/release/natter-bench run --proto irc --addr "127.0.0.1:$port" \
                 --clients "$n" --messages "$messages" --server-pid "$pid" \
@@ -74,7 +82,9 @@ def median(server, n):
 print("clients  server     deliv/s  natter÷x  lost    p99_us  cpu_us/del  x÷natter  rss_kb")
 for n in sorted({r["clients"] for r in rows}):
     nat = median("natter", n)
-    for server in ["natter", "ngircd", "inspircd"]:
+    for server in ["natter", "before", "ngircd", "inspircd"]:
+        if server == "before" and not any(r["server"] == "before" for r in rows):
+            continue
         r = median(server, n)
         if r is None:
             print(f"{n:7}  {server:8}  (no run)")
