@@ -76,10 +76,10 @@ impl Bridge {
                 let _ = list.push_str(cap.name);
             }
             self.negotiating |= !self.welcomed;
-            self.send(io.out, Some(&server), "CAP", &[me, "LS", &list]);
+            self.write_line(io.out, "", Some(&server), "CAP", &[me, "LS", &list], true);
         } else if sub.eq_ignore_ascii_case("LIST") {
             let _ = write!(list, "{}", self.caps.names());
-            self.send(io.out, Some(&server), "CAP", &[me, "LIST", &list]);
+            self.write_line(io.out, "", Some(&server), "CAP", &[me, "LIST", &list], true);
         } else if sub.eq_ignore_ascii_case("REQ") {
             let asked = message.param(1).unwrap_or("");
             self.negotiating |= !self.welcomed;

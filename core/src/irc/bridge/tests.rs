@@ -10,7 +10,7 @@ use std::vec::Vec;
 use super::*;
 use crate::error::ErrorCode;
 use crate::irc::MAX_LINE;
-use crate::wire::{FLAG_ACTION, FLAG_QUIT, NickList, VERSION};
+use crate::wire::{FLAG_ACTION, FLAG_NOTICE, FLAG_QUIT, NickList, VERSION};
 
 /// The hub's state as a test sets it: rooms with members and a topic,
 /// and who is online (everyone in a room, and anyone `online` adds).
@@ -914,4 +914,306 @@ fn the_welcome_sends_every_isupport_token_and_cap_ls_every_capability() {
             "{token} not in {isupport:?}"
         );
     }
+}
+
+/// Each command, in the registered client's words, and the first line of
+/// its answer (or none): one row per behaviour the table promises.
+#[test]
+fn every_command_answers_as_its_row_says() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("PING", Some(":srv 409 ann :No origin specified")),
+        ("PING :", Some(":srv PONG srv :")),
+        ("PING tok", Some(":srv PONG srv tok")),
+        ("PONG x", None),
+        ("CAP LIST", Some(":srv CAP ann LIST :")),
+        ("CAP BOGUS", Some(":srv 410 ann BOGUS :Invalid CAP command")),
+        ("PASS again", Some(":srv 462 ann :You may not reregister")),
+        (
+            "USER a 0 * :b",
+            Some(":srv 462 ann :You may not reregister"),
+        ),
+        ("NICK", Some(":srv 431 ann :No nickname given")),
+        ("JOIN", Some(":srv 461 ann JOIN :Not enough parameters")),
+        ("JOIN bad", Some(":srv 403 ann bad :No such channel")),
+        ("PART #a b", None),
+        (
+            "PRIVMSG",
+            Some(":srv 411 ann :No recipient given (PRIVMSG)"),
+        ),
+        ("PRIVMSG #lobby", Some(":srv 412 ann :No text to send")),
+        (
+            "PRIVMSG #bad! :x",
+            Some(":srv 403 ann #bad! :No such channel"),
+        ),
+        ("NOTICE #bad! :x", None),
+        ("TAGMSG #lobby", None),
+        (
+            "TOPIC #nowhere",
+            Some(":srv 403 ann #nowhere :No such channel"),
+        ),
+        ("TOPIC #lobby", Some(":srv 331 ann #lobby :No topic is set")),
+        ("MODE #lobby", Some(":srv 324 ann #lobby +")),
+        (
+            "MODE #lobby +b",
+            Some(":srv 368 ann #lobby :End of channel ban list"),
+        ),
+        ("MODE ann", Some(":srv 221 ann +")),
+        (
+            "MODE bob",
+            Some(":srv 502 ann :Cannot change mode for other users"),
+        ),
+        (
+            "NAMES #nowhere",
+            Some(":srv 366 ann #nowhere :End of /NAMES list"),
+        ),
+        ("WHO nobody", Some(":srv 315 ann nobody :End of WHO list")),
+        ("WHOIS", Some(":srv 431 ann :No nickname given")),
+        (
+            "USERHOST",
+            Some(":srv 461 ann USERHOST :Not enough parameters"),
+        ),
+        ("USERHOST nobody", Some(":srv 302 ann :")),
+        (
+            "AWAY",
+            Some(":srv 305 ann :You are no longer marked as being away"),
+        ),
+        ("TIME", Some(":srv 391 ann srv 2025-12-03T10:01:01.000Z")),
+        (
+            "LUSERS",
+            Some(":srv 251 ann :There are 2 users and 0 invisible on 1 servers"),
+        ),
+        ("KNOCK #lobby", Some(":srv 421 ann KNOCK :Unknown command")),
+    ];
+    for &(line, first) in cases {
+        let mut c = Client::in_lobby();
+        c.send(line);
+        let lines = c.take_lines();
+        check_lines(&lines);
+        let got = lines.first().map(|l| l.trim_end_matches("\r\n"));
+        assert_eq!(got, first, "{line:?} answered {lines:?}");
+    }
+}
+
+/// A client with `caps` (`CAP REQ` before registering), registered as ann
+/// and in #lobby (next live id 10, epoch 3).
+fn with_caps(caps: &str) -> Client {
+    let mut c = Client::new();
+    c.send("CAP LS 302");
+    c.send(&format!("CAP REQ :{caps}"));
+    let lines = c.take_lines();
+    assert!(lines[1].contains(" ACK "), "{lines:?}");
+    c.send("NICK ann");
+    c.send("USER ann 0 * :Ann");
+    c.send("CAP END");
+    c.hub(Frame::Welcome {
+        version: VERSION,
+        nick: "ann",
+        lobby: "lobby",
+        max_text: 512,
+    });
+    c.hub(Frame::Entered {
+        room: "lobby",
+        topic: "",
+        epoch: 3,
+        next_id: 10,
+        members: 2,
+    });
+    c.dir.set("lobby", &["ann", "bob"], "");
+    c.take_lines();
+    c.take_frames();
+    c
+}
+
+const TIME: u64 = 1_764_756_061_250; // 2025-12-03T10:01:01.250Z
+
+fn message(id: u64, text: &str) -> Frame<'_> {
+    Frame::Message {
+        room: "lobby",
+        id,
+        time: TIME,
+        from: "bob",
+        flags: 0,
+        text,
+    }
+}
+
+#[test]
+fn cap_req_is_all_or_nothing_and_can_take_a_capability_back() {
+    let mut c = Client::in_lobby();
+    c.send("CAP REQ :server-time nonsense");
+    c.send("CAP LIST");
+    c.send("CAP REQ :server-time echo-message");
+    c.send("CAP REQ -echo-message");
+    c.send("CAP LIST");
+    c.send("CAP REQ :");
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv CAP ann NAK :server-time nonsense\r\n",
+            ":srv CAP ann LIST :\r\n",
+            ":srv CAP ann ACK :server-time echo-message\r\n",
+            ":srv CAP ann ACK :-echo-message\r\n",
+            ":srv CAP ann LIST :server-time\r\n",
+            ":srv CAP ann NAK :\r\n",
+        ]
+    );
+}
+
+#[test]
+fn server_time_and_message_tags_tag_what_members_did() {
+    let mut c = with_caps("server-time message-tags");
+    c.hub(message(10, "live"));
+    c.hub(Frame::Joined {
+        room: "lobby",
+        id: 11,
+        time: TIME,
+        nick: "cat",
+    });
+    c.hub(Frame::Private {
+        time: TIME,
+        from: "bob",
+        flags: FLAG_NOTICE,
+        text: "psst",
+    });
+    assert_eq!(
+        c.take_lines(),
+        [
+            "@msgid=lobby-3-10;time=2025-12-03T10:01:01.250Z :bob!bob@natter PRIVMSG #lobby :live\r\n",
+            "@msgid=lobby-3-11;time=2025-12-03T10:01:01.250Z :cat!cat@natter JOIN #lobby\r\n",
+            "@time=2025-12-03T10:01:01.250Z :bob!bob@natter NOTICE ann :psst\r\n",
+        ]
+    );
+    // Without the capabilities, the same lines without tags.
+    let mut plain = Client::in_lobby();
+    plain.hub(message(10, "live"));
+    assert_eq!(
+        plain.take_lines(),
+        [":bob!bob@natter PRIVMSG #lobby :live\r\n"]
+    );
+}
+
+#[test]
+fn history_with_server_time_and_batch_is_one_batch_of_lines_at_their_time() {
+    let mut c = with_caps("server-time batch");
+    c.hub(message(7, "old one"));
+    c.hub(message(8, "old two"));
+    c.hub(message(10, "live"));
+    c.hub(message(9, "history again"));
+    // A second replay, ended by the driver's caught-up.
+    c.hub(Frame::Entered {
+        room: "maths",
+        topic: "",
+        epoch: 1,
+        next_id: 5,
+        members: 1,
+    });
+    c.hub(Frame::Message {
+        room: "maths",
+        id: 4,
+        time: TIME,
+        from: "bob",
+        flags: 0,
+        text: "maths history",
+    });
+    c.bridge.handle_caught_up(&mut |_: &[u8]| {});
+    let lines = c.take_lines();
+    let want = [
+        ":srv BATCH +1 chathistory #lobby\r\n",
+        "@batch=1;time=2025-12-03T10:01:01.250Z :bob!bob@natter PRIVMSG #lobby :old one\r\n",
+        "@batch=1;time=2025-12-03T10:01:01.250Z :bob!bob@natter PRIVMSG #lobby :old two\r\n",
+        ":srv BATCH -1\r\n",
+        "@time=2025-12-03T10:01:01.250Z :bob!bob@natter PRIVMSG #lobby :live\r\n",
+        ":srv BATCH +2 chathistory #lobby\r\n",
+        "@batch=2;time=2025-12-03T10:01:01.250Z :bob!bob@natter PRIVMSG #lobby :history again\r\n",
+        ":srv BATCH -2\r\n",
+        ":ann!ann@natter JOIN #maths\r\n",
+        ":srv BATCH +3 chathistory #maths\r\n",
+        "@batch=3;time=2025-12-03T10:01:01.250Z :bob!bob@natter PRIVMSG #maths :maths history\r\n",
+    ];
+    assert_eq!(lines, want);
+    // handle_caught_up wrote its line to its own sink; the batch is closed.
+    let mut closing = Vec::new();
+    c.bridge
+        .handle_caught_up(&mut |l: &[u8]| closing.push(l.to_vec()));
+    assert!(closing.is_empty(), "closed once, by the first call");
+}
+
+#[test]
+fn echo_message_comes_back_once_on_the_ack_and_never_on_a_refusal() {
+    let mut c = with_caps("echo-message server-time message-tags");
+    c.send("PRIVMSG #lobby :hello");
+    assert!(c.bridge.awaiting_hub(), "the next lines wait for the hub");
+    assert!(c.take_lines().is_empty(), "nothing before the hub took it");
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 12,
+        time: TIME,
+    });
+    assert!(!c.bridge.awaiting_hub());
+    assert_eq!(
+        c.take_lines(),
+        [
+            "@msgid=lobby-3-12;time=2025-12-03T10:01:01.250Z :ann!ann@natter PRIVMSG #lobby :hello\r\n"
+        ]
+    );
+    // A second Ack (a duplicate) echoes nothing.
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 12,
+        time: TIME,
+    });
+    assert!(c.take_lines().is_empty());
+    // Refused: the error, and no echo.
+    c.send("PRIVMSG #maths :hello");
+    c.hub(Frame::Error {
+        code: ErrorCode::NotInRoom,
+        tag: 1,
+        subject: "maths",
+    });
+    assert!(!c.bridge.awaiting_hub());
+    assert_eq!(
+        c.take_lines(),
+        [":srv 404 ann #maths :Cannot send to channel (join it first)\r\n"]
+    );
+    // A private notice is echoed as a notice, with its time only.
+    c.send("NOTICE bob :psst");
+    c.hub(Frame::Ack {
+        tag: 2,
+        room: "",
+        id: 0,
+        time: TIME,
+    });
+    assert_eq!(
+        c.take_lines(),
+        ["@time=2025-12-03T10:01:01.250Z :ann!ann@natter NOTICE bob :psst\r\n"]
+    );
+}
+
+#[test]
+fn userhost_in_names_and_multi_prefix_shape_names() {
+    let mut c = with_caps("userhost-in-names multi-prefix");
+    c.send("NAMES #lobby");
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv 353 ann = #lobby :ann!ann@natter bob!bob@natter\r\n",
+            ":srv 366 ann #lobby :End of /NAMES list\r\n",
+        ]
+    );
+    // Many long names fill as many 353 lines as they need, each within 512.
+    let names: Vec<String> = (0..100).map(|i| format!("member{i:017}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    c.dir.set("lobby", &names, "");
+    c.send("NAMES #lobby");
+    let lines = c.take_lines();
+    check_lines(&lines);
+    let listed: usize = lines
+        .iter()
+        .filter(|l| l.contains(" 353 "))
+        .map(|l| l.rsplit(" :").next().unwrap_or("").split(' ').count())
+        .sum();
+    assert_eq!(listed, 100);
+    assert!(lines.len() > 3);
 }
