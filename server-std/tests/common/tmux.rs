@@ -1,5 +1,6 @@
 //! A terminal program (an IRC client) in a tmux session: what a person
 //! types, and what the screen shows. `scripts/test.sh` installs tmux.
+#![allow(dead_code)] // each test file uses part of this
 
 use std::process::Command;
 use std::thread;
@@ -40,18 +41,37 @@ impl Tmux {
 
     /// Wait until the screen shows `text`.
     pub fn shows(&self, text: &str) -> String {
+        self.until(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    /// Wait until the screen is as `done` wants it (`what` says how, for
+    /// the failure); returns that screen.
+    pub fn until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if done(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "the terminal never showed {text:?}:\n{screen}"
+                "the terminal never showed {what}:\n{screen}"
             );
             thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Wait until the screen has a line containing every one of `parts`;
+    /// returns the last such line.
+    pub fn line_with(&self, parts: &[&str]) -> String {
+        let found = |screen: &str| {
+            screen
+                .lines()
+                .rfind(|line| parts.iter().all(|p| line.contains(p)))
+                .map(str::to_owned)
+        };
+        let screen = self.until(&format!("a line with {parts:?}"), |s| found(s).is_some());
+        found(&screen).unwrap()
     }
 
     /// Type a line and press Enter.
