@@ -1,16 +1,20 @@
-//! A real IRC client, irssi, in tmux, chatting with a natter client in one
-//! room: what a person would type, and what the natter side receives.
-//! `scripts/test.sh` installs irssi and tmux (Debian packages).
+//! A real IRC client, irssi, in tmux, chatting with a natter client and
+//! another IRC user in one room: what a person would type, what the screen
+//! shows and what the natter side receives. `scripts/test.sh` installs
+//! irssi and tmux (Debian packages).
 
 mod common;
+#[path = "common/raw_irc.rs"]
+mod raw_irc;
 #[path = "common/tmux.rs"]
 mod tmux;
 
 use std::path::PathBuf;
 
-use common::{TestServer, frame_arrives, member, options, say, wait_for};
+use common::{TestServer, frame_arrives, member, options, say, wait_closed, wait_for};
 use natter_core::wire::{FLAG_ACTION, Frame};
 use natter_server::Options;
+use raw_irc::RawIrc;
 use tmux::Tmux;
 
 #[test]
@@ -91,10 +95,41 @@ fn irssi_and_a_natter_client_chat() {
             ..
         }
     );
-    let chat = irssi.shows("You're now known as anne");
+    irssi.shows("You're now known as anne");
+
+    // Another IRC user.
+    let dave = RawIrc::join_lobby(server.addr, "dave");
+    irssi.shows("dave [dave@natter] has joined #lobby");
+    // /names lists the natter and IRC members (irssi shows its own list of
+    // a channel it is in, kept from the server's NAMES on joining and the
+    // joins, quits and nickname changes since) ...
+    irssi.type_line("/names");
+    irssi.line_with(&["[ anne]", "[ bob]", "[ dave]"]);
+    irssi.shows("Total of 3 nicks");
+    // ... and the server's own answer to NAMES, as irssi shows it.
+    irssi.type_line("/quote NAMES #lobby");
+    irssi.line_with(&["-!- ", "anne", "bob", "dave"]);
+
+    // An IRC user quits: a quit, with its reason.
+    dave.quit("off to lunch");
+    irssi.shows("dave [dave@natter] has quit [off to lunch]");
 
     irssi.type_line("/part #lobby");
     frame_arrives!(bob, Frame::Parted { nick: "anne", .. });
+    // Back in, and bob (natter) quits: one quit, not a part.
+    irssi.type_line("/join #lobby");
+    irssi.line_with(&["anne [anne@natter] has joined #lobby"]);
+    bob.send(&Frame::Quit {
+        reason: "see you tomorrow",
+    })
+    .unwrap();
+    wait_closed(&mut bob);
+    let chat = irssi.shows("bob [bob@natter] has quit [see you tomorrow]");
+    assert!(
+        !chat.contains("bob [bob@natter] has left")
+            && !chat.contains("dave [dave@natter] has left"),
+        "{chat}"
+    );
     irssi.type_line("/quit");
     eprintln!("irssi's #lobby window:\n{chat}");
     let _ = std::fs::remove_dir_all(&home);
