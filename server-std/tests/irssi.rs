@@ -131,6 +131,7 @@ fn irssi_and_a_natter_client_chat() {
         "{chat}"
     );
     irssi.type_line("/quit");
+    irssi.exits();
     eprintln!("irssi's #lobby window:\n{chat}");
     let _ = std::fs::remove_dir_all(&home);
 }

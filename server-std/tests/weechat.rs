@@ -177,6 +177,7 @@ fn weechat_and_a_natter_client_chat() {
     );
 
     weechat.type_line("/quit");
+    weechat.exits();
     eprintln!("WeeChat's #lobby buffer:\n{chat}");
     let _ = std::fs::remove_dir_all(&home);
 }

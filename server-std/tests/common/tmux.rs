@@ -86,6 +86,26 @@ impl Tmux {
                 .is_ok_and(|s| s.success());
         assert!(ok, "tmux send-keys failed");
     }
+
+    /// Wait until the program has exited (its tmux session is gone), e.g.
+    /// after `/quit`, so that it has written whatever it writes on the way
+    /// out before the test removes its files.
+    pub fn exits(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Command::new("tmux")
+            .args(["has-session", "-t", &self.name])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the program in tmux never exited:\n{}",
+                self.screen()
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for Tmux {
