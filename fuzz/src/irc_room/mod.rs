@@ -105,14 +105,15 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
+use natter_core::irc::bridge::caps::CAPABILITIES;
 use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::reader::{LineReader, Read};
 use natter_core::irc::shared::{CapacityError, Rendered, SharedLines, Slot, SlotBytes};
-use natter_core::irc::{MAX_LINE, Message, parse, split_text};
+use natter_core::irc::{MAX_LINE, MAX_TAGS, Message, parse, split_text};
 use natter_core::room::{Config, ConnId, InlineHub, Pump, Received, Wire};
 use natter_core::time::Instant;
 use natter_core::wire::{
-    FLAG_ACTION, FLAG_NOTICE, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len,
+    FLAG_ACTION, FLAG_NOTICE, FLAG_QUIT, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len,
     is_valid_nick, is_valid_room, same_name,
 };
 
@@ -134,8 +135,9 @@ const IRC_FRAMES: usize = 4096;
 /// `[HH:MM]` of replayed history is not `[00:00]`.
 const CLOCK_ORIGIN: u64 = 1_764_234_900_000;
 
-use rules::{check_line, may_make, said, text_lines};
-pub use script::{Act, Op, Script, Setup, query_line, text};
+use caps::{Origin, Want, one_line};
+use rules::{check_line, command_of, may_make, msgid, rfc3339, said, split_tags, text_lines};
+pub use script::{Act, Op, Script, Setup, cap_list, query_line, text};
 pub use seeds::seed_scripts;
 
 /// The usual hub, `InlineHub<6, 2, 1024, 64, 3072>`: texts up to 64 bytes, so
@@ -224,6 +226,25 @@ pub struct Stats {
     pub excused: u64,
     pub errors: u64,
     pub closes: u64,
+    /// `CAP REQ`s answered `ACK`, and `NAK`.
+    pub caps_acked: u64,
+    pub caps_naked: u64,
+    /// Messages echoed to their IRC sender (`echo-message`), and refusals
+    /// it got no echo for.
+    pub echoes: u64,
+    pub echoes_refused: u64,
+    /// Replayed messages an IRC client got as ordinary lines at their
+    /// time (`server-time`), and `chathistory` batches closed.
+    pub timed_history: u64,
+    pub batches: u64,
+    /// Lines checked with a `time` tag, and with a `msgid`.
+    pub timed: u64,
+    pub msgids: u64,
+    /// `QUIT` lines, quits already shown (one quitter in another room),
+    /// and `PART` lines of others.
+    pub quits: u64,
+    pub quits_merged: u64,
+    pub parts: u64,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -248,6 +269,17 @@ impl std::ops::AddAssign for Stats {
         self.excused += s.excused;
         self.errors += s.errors;
         self.closes += s.closes;
+        self.caps_acked += s.caps_acked;
+        self.caps_naked += s.caps_naked;
+        self.echoes += s.echoes;
+        self.echoes_refused += s.echoes_refused;
+        self.timed_history += s.timed_history;
+        self.batches += s.batches;
+        self.timed += s.timed;
+        self.msgids += s.msgids;
+        self.quits += s.quits;
+        self.quits_merged += s.quits_merged;
+        self.parts += s.parts;
     }
 }
 
@@ -431,6 +463,9 @@ struct Asked {
     tag: u32,
     /// The room of a `Say`; `None` for a whisper.
     room: Option<String>,
+    /// `#room` or the nickname, as the line named it (what an echo
+    /// shows).
+    target: String,
     text: String,
     flags: u8,
 }
@@ -510,6 +545,83 @@ struct Client {
     /// Messages to check once it reads again, with the connection they
     /// were for.
     deferred: Vec<(MessageKey, u32)>,
+    /// An IRC client's capabilities, as the server's `CAP ACK`s said.
+    caps: Caps,
+    /// The `chathistory` batch open in its lines.
+    batch: Option<Batch>,
+    /// Quits it was shown, oldest first, and how many live quit events
+    /// it got in all (see [`QuitSeen`]).
+    quits: Vec<QuitSeen>,
+    quit_events: u64,
+}
+
+/// The capabilities an IRC client has on, as its `CAP ACK`s said (the
+/// names the line checks depend on; the others change only `NAMES`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Caps {
+    time: bool,
+    batch: bool,
+    tags: bool,
+    echo: bool,
+}
+
+impl Caps {
+    /// Apply an acknowledged `CAP REQ` list.
+    fn apply(&mut self, list: &str) {
+        for word in list.split(' ').filter(|w| !w.is_empty()) {
+            let (name, on) = match word.strip_prefix('-') {
+                Some(name) => (name, false),
+                None => (word, true),
+            };
+            match name {
+                "server-time" => self.time = on,
+                "batch" => self.batch = on,
+                "message-tags" => self.tags = on,
+                "echo-message" => self.echo = on,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A `chathistory` batch open in an IRC client's lines.
+#[derive(Debug, Clone)]
+struct Batch {
+    reference: String,
+    room: String,
+    /// Lines tagged with it so far.
+    lines: u64,
+}
+
+/// A quit an IRC client was shown: the quitter's nickname key and time,
+/// and the rooms whose `Parted` of it came so far. A quitter leaves
+/// each room once, so a `Parted` of the same nickname and time in a room
+/// already listed is another quitter's (one who came back under that
+/// name within the same millisecond).
+#[derive(Debug)]
+struct QuitSeen {
+    nick: String,
+    time: u64,
+    rooms: BTreeSet<String>,
+    /// `Client::quit_events` when it was first seen: a bridge remembers
+    /// the last [`RECENT_QUITS`] quit events, so it may show a quit again
+    /// (never not at all) once that many more came.
+    first: u64,
+}
+
+/// Quit events a bridge remembers (the bridge's `RECENT_QUITS`).
+const RECENT_QUITS: u64 = 16;
+
+/// One line an IRC client got: its tags, the line without them, and the
+/// batch open when it came.
+#[derive(Debug)]
+struct Shown {
+    /// The tags in their order, `(key, value)`.
+    tags: Vec<(String, String)>,
+    /// The line without its tag section, CR LF included.
+    body: Vec<u8>,
+    /// The reference and room of the batch open when the line came.
+    in_batch: Option<(String, String)>,
 }
 
 /// A message by room key, room epoch and id.
@@ -612,6 +724,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
 // After `ensure!`, which they use (a macro is in scope from where it is
 // defined on).
 mod actions;
+mod caps;
 mod driver;
 mod lines;
 mod receive;
