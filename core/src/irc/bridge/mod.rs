@@ -85,9 +85,9 @@ pub struct Bridge {
     /// The last nickname change passed on: the hub reports it once per
     /// shared room, IRC once.
     last_rename: Option<(String<MAX_NICK>, String<MAX_NICK>)>,
-    /// The last quits shown, by nickname key and time
+    /// The last quits seen, one entry per room the hub reported each in
     /// (`first_news_of_quit`).
-    quits: Deque<u64, RECENT_QUITS>,
+    quits: Deque<QuitSeen, RECENT_QUITS>,
     /// What `USER` said, and `AWAY`: what `WHO` and `WHOIS` show of this
     /// client (the driver keeps a copy for the others' queries, taken
     /// when `profile_version` changes).
@@ -113,9 +113,18 @@ pub const MAX_REALNAME: usize = 64;
 /// Longest away message kept (`AWAYLEN`).
 pub const MAX_AWAY: usize = 128;
 
-/// Quits a bridge remembers, so that one shows as one `QUIT` however
-/// many rooms it was in.
+/// Quits a bridge remembers, room by room, so that one shows as one
+/// `QUIT` however many rooms it was in.
 const RECENT_QUITS: usize = 16;
+
+/// A quit the hub reported in one room: the quitter's nickname key, the
+/// time's low 32 bits and the room's name key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct QuitSeen {
+    nick: u32,
+    time: u32,
+    room: u32,
+}
 
 /// Where a bridge's lines go: each is one whole line with its CR LF.
 pub trait Lines {

@@ -882,3 +882,53 @@ fn a_quit_is_one_quit_however_many_rooms_it_was_in() {
     c.hub(parted("lobby", 12, "bob", FLAG_QUIT));
     assert_eq!(c.take_lines(), [":bob!bob@natter QUIT :home time\r\n"]);
 }
+
+/// Found by the irc_room fuzz target: a member who comes back under the
+/// same name and quits again within the same millisecond quits again for
+/// IRC too. Keyed by nickname and time alone, the second quit looked like
+/// the first one's news from another room and was not shown: the client
+/// kept bob in the channel for good.
+#[test]
+fn a_second_quit_within_the_millisecond_is_a_quit_too() {
+    let mut c = Client::in_lobby();
+    c.hub(Frame::Entered {
+        room: "maths",
+        topic: "",
+        epoch: 1,
+        next_id: 5,
+        members: 3,
+    });
+    c.take_lines();
+    let parted = |room, id| Frame::Parted {
+        room,
+        id,
+        time: 1_000,
+        nick: "bob",
+        flags: FLAG_QUIT,
+        reason: "",
+    };
+    let joined = |room, id| Frame::Joined {
+        room,
+        id,
+        time: 1_000,
+        nick: "bob",
+    };
+    c.hub(parted("lobby", 10));
+    c.hub(joined("lobby", 11));
+    c.hub(parted("lobby", 12));
+    // The same in maths, sent after the lobby's backlog: its first
+    // Parted is the first quit's, already shown.
+    c.hub(parted("maths", 5));
+    c.hub(joined("maths", 6));
+    c.hub(parted("maths", 7));
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":bob!bob@natter QUIT :\r\n",
+            ":bob!bob@natter JOIN #lobby\r\n",
+            ":bob!bob@natter QUIT :\r\n",
+            ":bob!bob@natter JOIN #maths\r\n",
+            ":bob!bob@natter QUIT :\r\n",
+        ]
+    );
+}
