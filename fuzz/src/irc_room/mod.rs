@@ -616,8 +616,8 @@ const RECENT_QUITS: u64 = 16;
 /// batch open when it came.
 #[derive(Debug)]
 struct Shown {
-    /// The tags in their order, `(key, value)`.
-    tags: Vec<(String, String)>,
+    /// The tags in their order.
+    tags: rules::Tags,
     /// The line without its tag section, CR LF included.
     body: Vec<u8>,
     /// The reference and room of the batch open when the line came.

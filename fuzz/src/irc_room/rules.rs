@@ -108,13 +108,16 @@ pub(super) fn check_line(line: &[u8], name: &str) -> Check {
     Ok(())
 }
 
+/// A line's tags in their order, `(key, value)`.
+pub(super) type Tags = Vec<(String, String)>;
+
 /// The tags of a line a bridge sent and the line without them. A tag
 /// section is `@`, then `key` or `key=value` separated by `;` (keys of
 /// letters, digits, `-`, `/`, `.`, `+`; values without spaces, NUL, CR or
 /// LF), then one space; at most [`MAX_TAGS`] bytes with the `@` and the
 /// space, and UTF-8. Values are kept as written: the bridge's need no
 /// escaping.
-pub(super) fn split_tags(line: &[u8]) -> Result<(Vec<(String, String)>, &[u8]), String> {
+pub(super) fn split_tags(line: &[u8]) -> Result<(Tags, &[u8]), String> {
     if line.first() != Some(&b'@') {
         return Ok((Vec::new(), line));
     }
