@@ -242,6 +242,13 @@ impl Bridge {
             None if text.starts_with('\u{1}') => return,
             None => (text, 0),
         };
+        if text.is_empty() {
+            // An action of nothing (`\x01ACTION \x01`): natter has no
+            // empty texts, so nothing goes to the hub, and nothing may wait
+            // for an answer to echo (it would hold the client's lines for
+            // good).
+            return;
+        }
         let (tag, flags) = if notice {
             (TAG_NOTICE, flags | FLAG_NOTICE)
         } else {

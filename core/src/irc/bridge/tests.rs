@@ -932,3 +932,29 @@ fn a_second_quit_within_the_millisecond_is_a_quit_too() {
         ]
     );
 }
+
+/// Found by the irc_room fuzz target: with `echo-message`, an action of
+/// nothing (`/me` with no text) made no frame but was held for its echo,
+/// and `awaiting_hub` stayed true for good: the driver never read another
+/// line of that client.
+#[test]
+fn an_empty_action_is_not_held_for_an_echo() {
+    let mut c = Client::in_lobby();
+    c.send("CAP REQ :echo-message");
+    assert_eq!(c.take_lines(), [":srv CAP ann ACK :echo-message\r\n"]);
+    c.send("PRIVMSG #lobby :\u{1}ACTION \u{1}");
+    assert!(c.take_frames().is_empty());
+    assert!(!c.bridge.awaiting_hub());
+    // A real message is held until the hub answers, then echoed.
+    c.send("PRIVMSG #lobby :hi");
+    assert_eq!(c.take_frames().len(), 1);
+    assert!(c.bridge.awaiting_hub());
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 12,
+        time: 0,
+    });
+    assert!(!c.bridge.awaiting_hub());
+    assert_eq!(c.take_lines(), [":ann!ann@natter PRIVMSG #lobby :hi\r\n"]);
+}
