@@ -508,10 +508,10 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
 
     /// The lines of the hub's `Ack` of IRC client `ci`'s `asked`, event
     /// `id` of `room` (in a stay of `epoch`; no room for a whisper) at
-    /// `time`: with `echo-message`, the message itself from the client's
-    /// own nickname to the target as it wrote it, cut as [`text_lines`]
-    /// says, with the event's `msgid` (a room's) and time; without it,
-    /// nothing. (An `Ack` comes once per request, so this is an echo
+    /// `time`: sent with `echo-message` on, the message itself from the
+    /// client's own nickname to the target as it wrote it, cut as [`text_lines`]
+    /// says, with the event's `msgid` (a room's) and time; sent without
+    /// it (even if turned on since), nothing. (An `Ack` comes once per request, so this is an echo
     /// exactly once; a refusal's lines are the server's alone.)
     #[allow(clippy::too_many_arguments)]
     pub(super) fn echo(
@@ -525,10 +525,10 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         lines: &[Shown],
     ) -> Check {
         let c = &self.clients[ci];
-        if !c.caps.echo {
+        if !asked.echo {
             ensure!(
                 lines.is_empty(),
-                "{} lines for an Ack without echo-message",
+                "{} lines for the Ack of a message sent without echo-message",
                 lines.len()
             );
             return Ok(());

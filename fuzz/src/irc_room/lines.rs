@@ -13,7 +13,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         // answers it (`awaiting_hub`), and the driver reads nothing
         // meanwhile.
         let c = &self.clients[ci];
-        if let Some(waiting) = c.asked.front().filter(|_| c.caps.echo) {
+        if let Some(waiting) = c.asked.iter().find(|a| a.echo) {
             return Err(format!(
                 "client {ci}: {:?} was read while the echo of {waiting:?} was due",
                 h.line
@@ -76,6 +76,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             );
         }
         let c = &mut self.clients[ci];
+        let echo = c.caps.echo;
         for frame in frames {
             match frame {
                 Frame::Say {
@@ -87,6 +88,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     tag,
                     room: Some(room.to_string()),
                     target: format!("#{room}"),
+                    echo,
                     text: text.to_string(),
                     flags,
                 }),
@@ -99,6 +101,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     tag,
                     room: None,
                     target: to.to_string(),
+                    echo,
                     text: text.to_string(),
                     flags,
                 }),

@@ -466,6 +466,8 @@ struct Asked {
     /// `#room` or the nickname, as the line named it (what an echo
     /// shows).
     target: String,
+    /// Sent with `echo-message` on: its `Ack` is echoed.
+    echo: bool,
     text: String,
     flags: u8,
 }

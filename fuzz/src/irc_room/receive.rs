@@ -203,7 +203,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                         );
                         // A refused message is never echoed: the answer
                         // is the server's alone.
-                        let echo = c.caps.echo;
+                        let echo = asked.as_ref().is_some_and(|a| a.echo);
                         if let Some(lines) = lines {
                             for line in lines {
                                 let m = parse(&line.body[..line.body.len() - 2])
