@@ -61,6 +61,9 @@ struct Joined {
 /// A message sent with `echo-message` on, shown back to its sender once
 /// the hub's `Ack` says it was taken (and never if it was refused).
 struct Echo {
+    /// Messages sent before it (without `echo-message`) whose answers
+    /// come first.
+    after: u32,
     notice: bool,
     action: bool,
     /// `#room` or a nickname, as the client wrote it.
@@ -99,6 +102,8 @@ pub struct Bridge {
     caps: Caps,
     /// A message waiting for its `Ack` to be echoed (`echo-message`).
     echo: Option<Echo>,
+    /// `PRIVMSG`/`NOTICE` frames the hub has not answered yet.
+    unanswered: u32,
     /// The `chathistory` batch open for a room's replayed history: its
     /// reference and room.
     batch: Option<(u32, String<MAX_ROOM>)>,
@@ -191,6 +196,7 @@ impl Bridge {
             profile_version: 0,
             caps: Caps::NONE,
             echo: None,
+            unanswered: 0,
             batch: None,
             batches: 0,
         }

@@ -182,7 +182,9 @@ impl Bridge {
                 room,
                 id,
                 time,
-            } if tag == TAG_PRIVMSG || tag == TAG_NOTICE => self.echo(out, room, id, time),
+            } if (tag == TAG_PRIVMSG || tag == TAG_NOTICE) && self.answers_echo() => {
+                self.echo(out, room, id, time)
+            }
             Frame::Gap { room, missed } => {
                 let mut line: String<128> = String::new();
                 let _ = core::fmt::write(
@@ -198,7 +200,7 @@ impl Bridge {
                 self.from(out, &old, "NICK", &[nick]);
             }
             Frame::Error { code, tag, subject } => {
-                if tag == TAG_PRIVMSG || tag == TAG_NOTICE {
+                if (tag == TAG_PRIVMSG || tag == TAG_NOTICE) && self.answers_echo() {
                     // Refused: nothing to echo.
                     self.echo = None;
                 }
@@ -295,6 +297,21 @@ impl Bridge {
             };
             let source = Source::User(from);
             self.text(out, source, command, &channel(room), text, action);
+        }
+    }
+
+    /// The hub answered a `PRIVMSG`/`NOTICE`: is it the answer to the
+    /// message waiting to be echoed? The hub answers in order, so not
+    /// while messages sent before it are unanswered.
+    fn answers_echo(&mut self) -> bool {
+        self.unanswered = self.unanswered.saturating_sub(1);
+        match &mut self.echo {
+            Some(echo) if echo.after > 0 => {
+                echo.after -= 1;
+                false
+            }
+            Some(_) => true,
+            None => false,
         }
     }
 

@@ -958,3 +958,60 @@ fn an_empty_action_is_not_held_for_an_echo() {
     assert!(!c.bridge.awaiting_hub());
     assert_eq!(c.take_lines(), [":ann!ann@natter PRIVMSG #lobby :hi\r\n"]);
 }
+
+/// Found by the irc_room fuzz target: a message sent before
+/// `echo-message` was turned on is answered before the first one sent
+/// with it, and its `Ack` is not that one's echo. The bridge echoed the
+/// later text on the earlier `Ack` (with the earlier message's id and
+/// time) and stopped holding the client's lines too early.
+#[test]
+fn an_echo_waits_for_the_answers_to_messages_sent_before_it() {
+    let mut c = Client::in_lobby();
+    c.send("PRIVMSG #lobby :before");
+    assert!(!c.bridge.awaiting_hub());
+    c.send("CAP REQ :echo-message");
+    c.send("PRIVMSG bob :after");
+    assert_eq!(c.take_frames().len(), 2);
+    assert!(c.bridge.awaiting_hub());
+    c.take_lines();
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 12,
+        time: 0,
+    });
+    assert_eq!(c.take_lines(), Vec::<String>::new());
+    assert!(c.bridge.awaiting_hub());
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "",
+        id: 0,
+        time: 0,
+    });
+    assert!(!c.bridge.awaiting_hub());
+    assert_eq!(c.take_lines(), [":ann!ann@natter PRIVMSG bob :after\r\n"]);
+    // A refusal answers the message it was for, too.
+    c.send("CAP REQ :-echo-message");
+    c.send("PRIVMSG #nowhere-yet :before");
+    c.send("CAP REQ :echo-message");
+    c.send("PRIVMSG #lobby :after");
+    c.take_lines();
+    c.hub(Frame::Error {
+        code: ErrorCode::NotInRoom,
+        tag: 1,
+        subject: "nowhere-yet",
+    });
+    assert!(c.bridge.awaiting_hub());
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 13,
+        time: 0,
+    });
+    let lines = c.take_lines();
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(":ann!ann@natter PRIVMSG #lobby :after\r\n")
+    );
+    assert!(!c.bridge.awaiting_hub());
+}
