@@ -29,7 +29,8 @@
 //! a connection's output the driver calls [`Hub::resume_input`].
 //!
 //! A script step is one action: log in (natter `Hello`; IRC `NICK`/`USER`
-//! with or without `CAP LS 302`/`CAP END` and `PASS`, in either order),
+//! with or without `CAP LS 302`/`CAP END`, a `CAP REQ` of capabilities and
+//! `PASS`, in either order), change capabilities later (`CAP REQ`),
 //! act (join, part, say, notice, whisper, nick, topic, quit, ping: a frame
 //! for a natter client, the IRC command for an IRC client, with fuzz-chosen
 //! names and texts, some of them invalid), an IRC-only query (`MODE`,
@@ -47,8 +48,9 @@
 //! fuzz target does, on the `Err`).
 //! * Nothing panics; every frame the hub sends a natter client decodes,
 //!   and is a server's frame; every frame a bridge makes encodes.
-//! * Every line a bridge sends an IRC client (and the driver's `417`) is at
-//!   most [`MAX_LINE`] bytes with its CR LF, ends in CR LF, has no NUL, CR
+//! * Every line a bridge sends an IRC client (and the driver's `417`),
+//!   once its IRCv3 tag section is off (well formed, at most [`MAX_TAGS`]
+//!   bytes), is at most [`MAX_LINE`] bytes with its CR LF, ends in CR LF, has no NUL, CR
 //!   or LF inside, is UTF-8 and parses; it has a prefix (the server's name,
 //!   or `nick!nick@natter` with a valid nickname), except `PING` and
 //!   `ERROR`, which have none; a numeric's first parameter is the client's
@@ -66,14 +68,37 @@
 //!   `Whisper` its bridge sent that is not answered yet.
 //! * A message's frame reaches an IRC client as IRC says it (rendered by
 //!   its own bridge or copied from another's): a live
-//!   `Message` as `PRIVMSG #room` lines from `nick!nick@natter` (CTCP
-//!   `ACTION` for an action), replayed history as `NOTICE #room` lines from
-//!   the server reading `[HH:MM] <nick> text` (or `* nick text`), a
+//!   `Message` as `PRIVMSG #room` lines from `nick!nick@natter` (`NOTICE`
+//!   for a notice, CTCP `ACTION` for an action), replayed history as
+//!   `NOTICE #room` lines from the server reading `[HH:MM] <nick> text`
+//!   (or `* nick text`), or with `server-time` as the live lines, a
 //!   `Private` as `PRIVMSG` lines to the client's nickname, a `Gap` as one
 //!   notice; and the text is cut as `split_text` documents: each line's
 //!   piece is the longest start of the rest that fits that line's 512 bytes
 //!   (ending at a space in its second half where there is one), and the
 //!   pieces join to exactly the text.
+//! * Capabilities, per IRC client, as its `CAP ACK`s turned them on (an
+//!   `ACK` exactly when every name asked for is one `CAP LS` offers, the
+//!   list repeated; `NAK` otherwise): a line carries exactly the tags they
+//!   ask for, in the order `batch`, `msgid`, `time` (`time` the event's,
+//!   `YYYY-MM-DDThh:mm:ss.sssZ` in UTC, on what members did: messages,
+//!   whispers, joins, parts, quits, nickname changes, topics, echoes;
+//!   `msgid` `room-epoch-id`, `/2`, `/3`... on a split text's later lines,
+//!   on room events), and the bridge's answers to lines none. With `batch`
+//!   and `server-time`, replayed messages are inside a `chathistory` batch
+//!   of their room: `BATCH +N` before, each tagged `batch=N`, `BATCH -N`
+//!   after, never nested, no other frame's line inside, never open once
+//!   settled. With `echo-message`, a `PRIVMSG`/`NOTICE` sent while it is on
+//!   comes back once, on its `Ack`, from the client to the target as it
+//!   wrote it, with the event's tags; a refusal's lines are the server's
+//!   alone; no line of the client is read while an echo is due. A quit
+//!   (`Parted` with `FLAG_QUIT`) is one `QUIT :reason` per quitter however
+//!   many shared rooms report it (a report of the same nickname and time
+//!   in a room already reported is another quitter's; a repeat is allowed
+//!   only once 16 more quits came, which a bridge may have forgotten); a
+//!   part is `PART #room :reason`, the client's own part (`Left`) its
+//!   `PART` with its reason, and replayed events other than messages show
+//!   nothing.
 //! * Delivery across worlds, the point of the target: a `Say` the hub
 //!   acknowledged (from either kind of client; an IRC client's as the `Say`
 //!   its bridge made) is recorded with its sender's nickname, text, flags
