@@ -166,6 +166,17 @@ fn irc_room_inputs() {
     assert!(total.privates > 0 && total.gaps > 0, "{total:?}");
     assert!(total.unparsed > 0 && total.too_long > 0, "{total:?}");
     assert!(total.irc_welcomes > 0 && total.closes > 0, "{total:?}");
+    // And every capability: ACK and NAK, echoes and refusals without
+    // one, replay as timed lines in batches, tags, quits shown and
+    // merged, parts.
+    assert!(total.caps_acked > 0 && total.caps_naked > 0, "{total:?}");
+    assert!(total.echoes > 0 && total.echoes_refused > 0, "{total:?}");
+    assert!(total.timed_history > 0 && total.batches > 0, "{total:?}");
+    assert!(total.timed > 0 && total.msgids > 0, "{total:?}");
+    assert!(
+        total.quits > 0 && total.quits_merged > 0 && total.parts > 0,
+        "{total:?}"
+    );
 }
 
 /// The irc_room seed scripts read back as written.

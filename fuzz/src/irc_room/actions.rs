@@ -13,8 +13,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 let nick = NICKS[usize::from(nick) % NICKS.len()];
                 if self.clients[c].irc {
                     let mut lines = Vec::new();
+                    let caps = how >> 3;
+                    let negotiate = how & 1 != 0 || caps != 0;
                     if how & 1 != 0 {
                         lines.push("CAP LS 302".to_string());
+                    }
+                    if caps != 0 {
+                        lines.push(format!("CAP REQ :{}", cap_list(caps, false)));
                     }
                     if how & 2 != 0 {
                         lines.push("PASS wrong".to_string());
@@ -27,7 +32,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     } else {
                         lines.extend([n, u.to_string()]);
                     }
-                    if how & 1 != 0 {
+                    if negotiate {
                         lines.push("CAP END".to_string());
                     }
                     for line in lines {
@@ -165,6 +170,14 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             Act::Ping { token } if token & 0x80 != 0 => format!("PONG :t{}", token & 0x7f),
             Act::Ping { token } => format!("PING :t{token}"),
             Act::Query { kind, arg } => query_line(kind, arg),
+            Act::Caps { caps } => {
+                let list = format!("CAP REQ :{}", cap_list(caps & 0x3f, caps & 0x40 != 0));
+                if caps & 0x80 != 0 {
+                    format!("{list}\r\nCAP LIST")
+                } else {
+                    list
+                }
+            }
         }
     }
 
@@ -243,6 +256,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     token: u32::from(token),
                 },
             ),
+            Act::Caps { .. } => {}
             Act::Query { kind, arg } => match kind % 3 {
                 0 => self.send_frame(
                     ci,
@@ -348,6 +362,10 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         c.garbled = false;
         c.asked.clear();
         c.deferred.clear();
+        c.caps = Caps::default();
+        c.batch = None;
+        c.quits.clear();
+        c.quit_events = 0;
     }
 
     /// The client reads again, starting with what waited for it.

@@ -202,8 +202,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             tx.commit(taken);
             if taken == 0 {
                 // All the hub had: a batch of replayed history is whole.
+                let mut lines = Vec::new();
                 side.bridge
-                    .handle_caught_up(&mut |l: &[u8]| side.out.extend_from_slice(l));
+                    .handle_caught_up(&mut |l: &[u8]| lines.push(l.to_vec()));
+                side.out.extend(lines.iter().flatten());
+                let name = side.bridge.client_name().to_string();
+                self.show(ci, &lines, &name, Origin::CaughtUp)
+                    .map_err(|e| format!("client {ci}, caught up: {e}"))?;
                 return Ok(progress);
             }
             progress = true;
@@ -225,12 +230,10 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     ));
                 };
                 let (lines, name) = self.render(ci, bytes)?;
-                for line in &lines {
-                    self.stats.lines_out += 1;
-                    check_line(line, &name)
-                        .map_err(|e| format!("client {ci}, for {frame:?}: {e}"))?;
-                }
-                self.observe(ci, frame, Some(&lines))
+                let shown = self
+                    .show(ci, &lines, &name, Origin::Frame)
+                    .map_err(|e| format!("client {ci}, for {frame:?}: {e}"))?;
+                self.observe(ci, frame, Some(&shown))
                     .map_err(|e| format!("client {ci} (IRC), {frame:?}: {e}"))?;
                 if let Some(side) = self.clients[ci].side.as_mut() {
                     side.out.extend(lines.iter().flatten());

@@ -6,9 +6,20 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
     /// Check what one line of an IRC client made, and remember its tagged
     /// requests.
     pub(super) fn handled(&mut self, ci: usize, h: Handled) -> Check {
-        for reply in &h.replies {
-            self.stats.lines_out += 1;
-            check_line(reply, &h.name).map_err(|e| format!("client {ci}: {e}"))?;
+        let replies = self
+            .show(ci, &h.replies, &h.name, Origin::Reply)
+            .map_err(|e| format!("client {ci}: {e}"))?;
+        // `echo-message`: the bridge holds one message until the hub
+        // answers it (`awaiting_hub`), and the driver reads nothing
+        // meanwhile.
+        let c = &self.clients[ci];
+        if let Some(waiting) = c.asked.iter().find(|a| a.echo) {
+            return Err(format!(
+                "client {ci}: {:?} was read while the echo of {waiting:?} was due",
+                h.line
+                    .as_ref()
+                    .map(|l| String::from_utf8_lossy(l).into_owned())
+            ));
         }
         let Some(line) = h.line else {
             self.stats.too_long += 1;
@@ -39,6 +50,8 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 return Ok(());
             }
         };
+        self.read_line(ci, &message, &replies)
+            .map_err(|e| format!("client {ci}: {e}"))?;
         for frame in &frames {
             ensure!(
                 may_make(&message, h.registered, frame),
@@ -63,6 +76,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             );
         }
         let c = &mut self.clients[ci];
+        let echo = c.caps.echo;
         for frame in frames {
             match frame {
                 Frame::Say {
@@ -73,14 +87,21 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 } => c.asked.push_back(Asked {
                     tag,
                     room: Some(room.to_string()),
+                    target: format!("#{room}"),
+                    echo,
                     text: text.to_string(),
                     flags,
                 }),
                 Frame::Whisper {
-                    tag, flags, text, ..
+                    tag,
+                    to,
+                    flags,
+                    text,
                 } => c.asked.push_back(Asked {
                     tag,
                     room: None,
+                    target: to.to_string(),
+                    echo,
                     text: text.to_string(),
                     flags,
                 }),

@@ -29,7 +29,8 @@
 //! a connection's output the driver calls [`Hub::resume_input`].
 //!
 //! A script step is one action: log in (natter `Hello`; IRC `NICK`/`USER`
-//! with or without `CAP LS 302`/`CAP END` and `PASS`, in either order),
+//! with or without `CAP LS 302`/`CAP END`, a `CAP REQ` of capabilities and
+//! `PASS`, in either order), change capabilities later (`CAP REQ`),
 //! act (join, part, say, notice, whisper, nick, topic, quit, ping: a frame
 //! for a natter client, the IRC command for an IRC client, with fuzz-chosen
 //! names and texts, some of them invalid), an IRC-only query (`MODE`,
@@ -47,8 +48,9 @@
 //! fuzz target does, on the `Err`).
 //! * Nothing panics; every frame the hub sends a natter client decodes,
 //!   and is a server's frame; every frame a bridge makes encodes.
-//! * Every line a bridge sends an IRC client (and the driver's `417`) is at
-//!   most [`MAX_LINE`] bytes with its CR LF, ends in CR LF, has no NUL, CR
+//! * Every line a bridge sends an IRC client (and the driver's `417`),
+//!   once its IRCv3 tag section is off (well formed, at most [`MAX_TAGS`]
+//!   bytes), is at most [`MAX_LINE`] bytes with its CR LF, ends in CR LF, has no NUL, CR
 //!   or LF inside, is UTF-8 and parses; it has a prefix (the server's name,
 //!   or `nick!nick@natter` with a valid nickname), except `PING` and
 //!   `ERROR`, which have none; a numeric's first parameter is the client's
@@ -66,14 +68,37 @@
 //!   `Whisper` its bridge sent that is not answered yet.
 //! * A message's frame reaches an IRC client as IRC says it (rendered by
 //!   its own bridge or copied from another's): a live
-//!   `Message` as `PRIVMSG #room` lines from `nick!nick@natter` (CTCP
-//!   `ACTION` for an action), replayed history as `NOTICE #room` lines from
-//!   the server reading `[HH:MM] <nick> text` (or `* nick text`), a
+//!   `Message` as `PRIVMSG #room` lines from `nick!nick@natter` (`NOTICE`
+//!   for a notice, CTCP `ACTION` for an action), replayed history as
+//!   `NOTICE #room` lines from the server reading `[HH:MM] <nick> text`
+//!   (or `* nick text`), or with `server-time` as the live lines, a
 //!   `Private` as `PRIVMSG` lines to the client's nickname, a `Gap` as one
 //!   notice; and the text is cut as `split_text` documents: each line's
 //!   piece is the longest start of the rest that fits that line's 512 bytes
 //!   (ending at a space in its second half where there is one), and the
 //!   pieces join to exactly the text.
+//! * Capabilities, per IRC client, as its `CAP ACK`s turned them on (an
+//!   `ACK` exactly when every name asked for is one `CAP LS` offers, the
+//!   list repeated; `NAK` otherwise): a line carries exactly the tags they
+//!   ask for, in the order `batch`, `msgid`, `time` (`time` the event's,
+//!   `YYYY-MM-DDThh:mm:ss.sssZ` in UTC, on what members did: messages,
+//!   whispers, joins, parts, quits, nickname changes, topics, echoes;
+//!   `msgid` `room-epoch-id`, `/2`, `/3`... on a split text's later lines,
+//!   on room events), and the bridge's answers to lines none. With `batch`
+//!   and `server-time`, replayed messages are inside a `chathistory` batch
+//!   of their room: `BATCH +N` before, each tagged `batch=N`, `BATCH -N`
+//!   after, never nested, no other frame's line inside, never open once
+//!   settled. With `echo-message`, a `PRIVMSG`/`NOTICE` sent while it is on
+//!   comes back once, on its `Ack`, from the client to the target as it
+//!   wrote it, with the event's tags; a refusal's lines are the server's
+//!   alone; no line of the client is read while an echo is due. A quit
+//!   (`Parted` with `FLAG_QUIT`) is one `QUIT :reason` per quitter however
+//!   many shared rooms report it (a report of the same nickname and time
+//!   in a room already reported is another quitter's; a repeat is allowed
+//!   only once 16 more quits came, which a bridge may have forgotten); a
+//!   part is `PART #room :reason`, the client's own part (`Left`) its
+//!   `PART` with its reason, and replayed events other than messages show
+//!   nothing.
 //! * Delivery across worlds, the point of the target: a `Say` the hub
 //!   acknowledged (from either kind of client; an IRC client's as the `Say`
 //!   its bridge made) is recorded with its sender's nickname, text, flags
@@ -105,14 +130,15 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use arbitrary::Unstructured;
 use natter_core::error::ErrorCode;
+use natter_core::irc::bridge::caps::CAPABILITIES;
 use natter_core::irc::bridge::{Bridge, Directory};
 use natter_core::irc::reader::{LineReader, Read};
 use natter_core::irc::shared::{CapacityError, Rendered, SharedLines, Slot, SlotBytes};
-use natter_core::irc::{MAX_LINE, Message, parse, split_text};
+use natter_core::irc::{MAX_LINE, MAX_TAGS, Message, parse, split_text};
 use natter_core::room::{Config, ConnId, InlineHub, Pump, Received, Wire};
 use natter_core::time::Instant;
 use natter_core::wire::{
-    FLAG_ACTION, FLAG_NOTICE, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len,
+    FLAG_ACTION, FLAG_NOTICE, FLAG_QUIT, Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len,
     is_valid_nick, is_valid_room, same_name,
 };
 
@@ -134,8 +160,9 @@ const IRC_FRAMES: usize = 4096;
 /// `[HH:MM]` of replayed history is not `[00:00]`.
 const CLOCK_ORIGIN: u64 = 1_764_234_900_000;
 
-use rules::{check_line, may_make, said, text_lines};
-pub use script::{Act, Op, Script, Setup, query_line, text};
+use caps::{Origin, Want, one_line};
+use rules::{check_line, command_of, may_make, msgid, rfc3339, said, split_tags, text_lines};
+pub use script::{Act, Op, Script, Setup, cap_list, query_line, text};
 pub use seeds::seed_scripts;
 
 /// The usual hub, `InlineHub<6, 2, 1024, 64, 3072>`: texts up to 64 bytes, so
@@ -224,6 +251,25 @@ pub struct Stats {
     pub excused: u64,
     pub errors: u64,
     pub closes: u64,
+    /// `CAP REQ`s answered `ACK`, and `NAK`.
+    pub caps_acked: u64,
+    pub caps_naked: u64,
+    /// Messages echoed to their IRC sender (`echo-message`), and refusals
+    /// it got no echo for.
+    pub echoes: u64,
+    pub echoes_refused: u64,
+    /// Replayed messages an IRC client got as ordinary lines at their
+    /// time (`server-time`), and `chathistory` batches closed.
+    pub timed_history: u64,
+    pub batches: u64,
+    /// Lines checked with a `time` tag, and with a `msgid`.
+    pub timed: u64,
+    pub msgids: u64,
+    /// `QUIT` lines, quits already shown (one quitter in another room),
+    /// and `PART` lines of others.
+    pub quits: u64,
+    pub quits_merged: u64,
+    pub parts: u64,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -248,6 +294,17 @@ impl std::ops::AddAssign for Stats {
         self.excused += s.excused;
         self.errors += s.errors;
         self.closes += s.closes;
+        self.caps_acked += s.caps_acked;
+        self.caps_naked += s.caps_naked;
+        self.echoes += s.echoes;
+        self.echoes_refused += s.echoes_refused;
+        self.timed_history += s.timed_history;
+        self.batches += s.batches;
+        self.timed += s.timed;
+        self.msgids += s.msgids;
+        self.quits += s.quits;
+        self.quits_merged += s.quits_merged;
+        self.parts += s.parts;
     }
 }
 
@@ -431,6 +488,11 @@ struct Asked {
     tag: u32,
     /// The room of a `Say`; `None` for a whisper.
     room: Option<String>,
+    /// `#room` or the nickname, as the line named it (what an echo
+    /// shows).
+    target: String,
+    /// Sent with `echo-message` on: its `Ack` is echoed.
+    echo: bool,
     text: String,
     flags: u8,
 }
@@ -510,6 +572,83 @@ struct Client {
     /// Messages to check once it reads again, with the connection they
     /// were for.
     deferred: Vec<(MessageKey, u32)>,
+    /// An IRC client's capabilities, as the server's `CAP ACK`s said.
+    caps: Caps,
+    /// The `chathistory` batch open in its lines.
+    batch: Option<Batch>,
+    /// Quits it was shown, oldest first, and how many live quit events
+    /// it got in all (see [`QuitSeen`]).
+    quits: Vec<QuitSeen>,
+    quit_events: u64,
+}
+
+/// The capabilities an IRC client has on, as its `CAP ACK`s said (the
+/// names the line checks depend on; the others change only `NAMES`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Caps {
+    time: bool,
+    batch: bool,
+    tags: bool,
+    echo: bool,
+}
+
+impl Caps {
+    /// Apply an acknowledged `CAP REQ` list.
+    fn apply(&mut self, list: &str) {
+        for word in list.split(' ').filter(|w| !w.is_empty()) {
+            let (name, on) = match word.strip_prefix('-') {
+                Some(name) => (name, false),
+                None => (word, true),
+            };
+            match name {
+                "server-time" => self.time = on,
+                "batch" => self.batch = on,
+                "message-tags" => self.tags = on,
+                "echo-message" => self.echo = on,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A `chathistory` batch open in an IRC client's lines.
+#[derive(Debug, Clone)]
+struct Batch {
+    reference: String,
+    room: String,
+    /// Lines tagged with it so far.
+    lines: u64,
+}
+
+/// A quit an IRC client was shown: the quitter's nickname key and time,
+/// and the rooms whose `Parted` of it came so far. A quitter leaves
+/// each room once, so a `Parted` of the same nickname and time in a room
+/// already listed is another quitter's (one who came back under that
+/// name within the same millisecond).
+#[derive(Debug)]
+struct QuitSeen {
+    nick: String,
+    time: u64,
+    rooms: BTreeSet<String>,
+    /// `Client::quit_events` when it was first seen: a bridge remembers
+    /// the last [`RECENT_QUITS`] quit events, so it may show a quit again
+    /// (never not at all) once that many more came.
+    first: u64,
+}
+
+/// Quit events a bridge remembers (the bridge's `RECENT_QUITS`).
+const RECENT_QUITS: u64 = 16;
+
+/// One line an IRC client got: its tags, the line without them, and the
+/// batch open when it came.
+#[derive(Debug)]
+struct Shown {
+    /// The tags in their order.
+    tags: rules::Tags,
+    /// The line without its tag section, CR LF included.
+    body: Vec<u8>,
+    /// The reference and room of the batch open when the line came.
+    in_batch: Option<(String, String)>,
 }
 
 /// A message by room key, room epoch and id.
@@ -612,6 +751,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
 // After `ensure!`, which they use (a macro is in scope from where it is
 // defined on).
 mod actions;
+mod caps;
 mod driver;
 mod lines;
 mod receive;

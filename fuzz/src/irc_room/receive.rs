@@ -28,10 +28,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         &mut self,
         ci: usize,
         frame: Frame<'_>,
-        lines: Option<&[Vec<u8>]>,
+        lines: Option<&[Shown]>,
     ) -> Check {
         ensure!(!self.clients[ci].bye, "a frame after the Bye");
         let generation = self.clients[ci].generation;
+        if let Some(lines) = lines {
+            self.tags_of(ci, &frame, lines)?;
+        }
         match frame {
             Frame::Welcome { nick, .. } => {
                 let c = &mut self.clients[ci];
@@ -66,9 +69,19 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 };
                 ensure!(c.stays.insert(key(room), stay).is_none(), "entered twice");
             }
-            Frame::Left { room, .. } => {
+            Frame::Left { room, reason } => {
                 self.stay(ci, room)?;
                 self.clients[ci].stays.remove(&key(room));
+                if let Some(lines) = lines {
+                    // The client's own part, with its reason.
+                    let me = self.clients[ci].nick.clone().unwrap_or_default();
+                    let (_, m) = one_line(lines, &user_prefix(&me), "PART", &format!("#{room}"))?;
+                    ensure!(
+                        m.param(1).unwrap_or_default() == reason && m.params().len() <= 2,
+                        "its own part for {reason:?} is {:?}",
+                        m.params()
+                    );
+                }
             }
             Frame::Message {
                 room,
@@ -82,25 +95,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 stay.got.insert(id);
                 let (epoch, live) = (stay.epoch, id >= stay.next_id);
                 if let Some(lines) = lines {
-                    let target = format!("#{room}");
-                    if live {
-                        let action = flags & FLAG_ACTION != 0;
-                        let command = command_of(flags);
-                        text_lines(lines, &user_prefix(from), command, &target, action, text)?;
-                    } else {
-                        let minutes = time / 60_000 % (24 * 60);
-                        let (h, m) = (minutes / 60, minutes % 60);
-                        let line = if flags & FLAG_ACTION != 0 {
-                            format!("[{h:02}:{m:02}] * {from} {text}")
-                        } else {
-                            format!("[{h:02}:{m:02}] <{from}> {text}")
-                        };
-                        text_lines(lines, SERVER, "NOTICE", &target, false, &line)?;
-                        self.stats.history += 1;
-                    }
-                    if lines.len() > 1 {
-                        self.stats.split += 1;
-                    }
+                    self.message_lines(ci, &frame, epoch, live, lines)?;
                 }
                 let message = (key(room), epoch, id);
                 let content = (from.to_string(), text.to_string(), flags, time);
@@ -132,7 +127,16 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             | Frame::Parted { room, id, .. }
             | Frame::NickChanged { room, id, .. }
             | Frame::TopicChanged { room, id, .. } => {
-                self.event(ci, room, id)?;
+                let stay = self.event(ci, room, id)?;
+                let (epoch, live) = (stay.epoch, id >= stay.next_id);
+                if let Some(lines) = lines {
+                    if live {
+                        self.event_lines(ci, &frame, epoch, lines)?;
+                    } else {
+                        // History other than messages is passed over.
+                        ensure!(lines.is_empty(), "lines for a replayed event");
+                    }
+                }
             }
             Frame::Gap { room, missed } => {
                 let stay = self.stay(ci, room)?;
@@ -143,6 +147,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     let [line] = lines else {
                         return Err(format!("{} lines for a gap", lines.len()));
                     };
+                    let line = &line.body;
                     let m = parse(&line[..line.len() - 2]).map_err(|e| e.to_string())?;
                     let said = format!("You missed {missed} messages");
                     ensure!(
@@ -156,13 +161,23 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 }
             }
             Frame::Private {
-                from, flags, text, ..
+                from,
+                flags,
+                text,
+                time,
             } => {
                 if let Some(lines) = lines {
                     let me = self.clients[ci].nick.clone().unwrap_or_default();
                     let action = flags & FLAG_ACTION != 0;
                     let command = command_of(flags);
                     text_lines(lines, &user_prefix(from), command, &me, action, text)?;
+                    for line in lines {
+                        let want = Want {
+                            time: Some(time),
+                            ..Want::default()
+                        };
+                        self.expect_tags(ci, line, want)?;
+                    }
                     self.stats.privates += 1;
                 }
             }
@@ -171,7 +186,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 room,
                 id,
                 time,
-            } => self.ack(ci, tag, room, id, time)?,
+            } => self.ack(ci, tag, room, id, time, lines)?,
             Frame::Error { code, tag, .. } => {
                 ensure!(
                     !matches!(code, ErrorCode::Other(_)),
@@ -186,6 +201,21 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                             asked.as_ref().is_some_and(|a| a.tag == tag),
                             "an Error for tag {tag}, but the oldest request waiting is {asked:?}"
                         );
+                        // A refused message is never echoed: the answer
+                        // is the server's alone.
+                        let echo = asked.as_ref().is_some_and(|a| a.echo);
+                        if let Some(lines) = lines {
+                            for line in lines {
+                                let m = parse(&line.body[..line.body.len() - 2])
+                                    .map_err(|e| e.to_string())?;
+                                ensure!(
+                                    m.prefix == Some(SERVER),
+                                    "a refused {asked:?} got {:?}",
+                                    String::from_utf8_lossy(&line.body)
+                                );
+                            }
+                            self.stats.echoes_refused += u64::from(echo);
+                        }
                     } else {
                         c.said.remove(&tag);
                     }
@@ -212,11 +242,19 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
     }
 
     /// The hub acknowledged a `Say` (or a whisper, with no room).
-    pub(super) fn ack(&mut self, ci: usize, tag: u32, room: &str, id: u64, time: u64) -> Check {
+    pub(super) fn ack(
+        &mut self,
+        ci: usize,
+        tag: u32,
+        room: &str,
+        id: u64,
+        time: u64,
+        lines: Option<&[Shown]>,
+    ) -> Check {
         self.stats.acks += u64::from(!room.is_empty());
         let generation = self.clients[ci].generation;
-        let c = &mut self.clients[ci];
-        let what = if c.irc {
+        let what = if self.clients[ci].irc {
+            let c = &mut self.clients[ci];
             let Some(asked) = c.asked.pop_front() else {
                 return Err(format!("an Ack for tag {tag}, and no request is waiting"));
             };
@@ -228,8 +266,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 Some(r) => ensure!(same_name(r, room), "an Ack in {room} for {asked:?}"),
                 None => ensure!(room.is_empty(), "an Ack in {room} for {asked:?}"),
             }
+            if let Some(lines) = lines {
+                let epoch = c.stays.get(&key(room)).map(|s| s.epoch);
+                self.echo(ci, &asked, room, epoch, id, time, lines)?;
+            }
             Some((asked.text, asked.flags))
         } else {
+            let c = &mut self.clients[ci];
             let said = c.said.remove(&tag);
             ensure!(
                 c.garbled || said.is_some(),
@@ -237,6 +280,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             );
             said.filter(|_| !c.garbled)
         };
+        let c = &mut self.clients[ci];
         if room.is_empty() {
             ensure!(id == 0, "a whisper acknowledged with id {id}");
             return Ok(());
@@ -271,14 +315,5 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         );
         self.fresh.push(message);
         Ok(())
-    }
-}
-
-/// The IRC command a message with `flags` is shown as.
-fn command_of(flags: u8) -> &'static str {
-    if flags & FLAG_NOTICE != 0 {
-        "NOTICE"
-    } else {
-        "PRIVMSG"
     }
 }

@@ -61,14 +61,15 @@ pub(super) fn said<'m>(m: &Message<'m>) -> Vec<Frame<'m>> {
     }
 }
 
-/// One line a bridge sent its client: within IRC's limits, parseable, with
-/// a prefix that is the server's or a member's (`PING` and `ERROR` have
-/// none), and numerics addressed to `name`.
+/// One line a bridge sent its client, without its tag section (see
+/// [`split_tags`]): within IRC's limits, parseable, with a prefix that is
+/// the server's or a member's (`PING` and `ERROR` have none), and
+/// numerics addressed to `name`.
 pub(super) fn check_line(line: &[u8], name: &str) -> Check {
     let shown = String::from_utf8_lossy(line);
     ensure!(
         line.len() <= MAX_LINE,
-        "a line of {} bytes: {shown:?}",
+        "a line of {} bytes without its tags: {shown:?}",
         line.len()
     );
     ensure!(line.ends_with(b"\r\n"), "a line without CR LF: {shown:?}");
@@ -81,6 +82,7 @@ pub(super) fn check_line(line: &[u8], name: &str) -> Check {
         std::str::from_utf8(body).is_ok(),
         "a line that is not UTF-8: {shown:?}"
     );
+    ensure!(!body.starts_with(b"@"), "a second tag section: {shown:?}");
     let m = parse(body).map_err(|e| format!("a line that does not parse ({e}): {shown:?}"))?;
     match m.prefix {
         None => ensure!(
@@ -106,13 +108,100 @@ pub(super) fn check_line(line: &[u8], name: &str) -> Check {
     Ok(())
 }
 
+/// A line's tags in their order, `(key, value)`.
+pub(super) type Tags = Vec<(String, String)>;
+
+/// The tags of a line a bridge sent and the line without them. A tag
+/// section is `@`, then `key` or `key=value` separated by `;` (keys of
+/// letters, digits, `-`, `/`, `.`, `+`; values without spaces, NUL, CR or
+/// LF), then one space; at most [`MAX_TAGS`] bytes with the `@` and the
+/// space, and UTF-8. Values are kept as written: the bridge's need no
+/// escaping.
+pub(super) fn split_tags(line: &[u8]) -> Result<(Tags, &[u8]), String> {
+    if line.first() != Some(&b'@') {
+        return Ok((Vec::new(), line));
+    }
+    let shown = String::from_utf8_lossy(line);
+    let Some(space) = line.iter().position(|&b| b == b' ') else {
+        return Err(format!("tags and no line: {shown:?}"));
+    };
+    ensure!(
+        space < MAX_TAGS,
+        "a tag section of {} bytes: {shown:?}",
+        space + 1
+    );
+    let section = std::str::from_utf8(&line[1..space])
+        .map_err(|_| format!("tags that are not UTF-8: {shown:?}"))?;
+    ensure!(
+        !section.bytes().any(|b| b == 0 || b == b'\r' || b == b'\n'),
+        "NUL, CR or LF in tags: {shown:?}"
+    );
+    let mut tags = Vec::new();
+    for tag in section.split(';') {
+        let (k, v) = tag.split_once('=').unwrap_or((tag, ""));
+        ensure!(
+            !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-/.+".contains(&b)),
+            "a tag named {k:?}: {shown:?}"
+        );
+        tags.push((k.to_string(), v.to_string()));
+    }
+    let body = &line[space + 1..];
+    ensure!(
+        !body.starts_with(b" "),
+        "more than one space after the tags: {shown:?}"
+    );
+    Ok((tags, body))
+}
+
+/// A time in milliseconds since the Unix epoch as IRCv3's `server-time`
+/// writes it: `YYYY-MM-DDThh:mm:ss.sssZ`, UTC (counted out day by day,
+/// not the bridge's way).
+pub(super) fn rfc3339(ms: u64) -> String {
+    let (mut days, rest) = (ms / 86_400_000, ms % 86_400_000);
+    let leap = |y: u64| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let mut year = 1970;
+    while days >= if leap(year) { 366 } else { 365 } {
+        days -= if leap(year) { 366 } else { 365 };
+        year += 1;
+    }
+    let feb = if leap(year) { 29 } else { 28 };
+    let months = [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mut month = 0;
+    while days >= months[month] {
+        days -= months[month];
+        month += 1;
+    }
+    format!(
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        month + 1,
+        days + 1,
+        rest / 3_600_000,
+        rest / 60_000 % 60,
+        rest / 1000 % 60,
+        rest % 1000
+    )
+}
+
+/// The `msgid` of the `piece`th line of event `id` of `room` (as the
+/// hub names it) in `epoch`: `room-epoch-id`, then `/2`, `/3`... for a
+/// split text's later lines.
+pub(super) fn msgid(room: &str, epoch: u32, id: u64, piece: usize) -> String {
+    if piece > 1 {
+        format!("{room}-{epoch}-{id}/{piece}")
+    } else {
+        format!("{room}-{epoch}-{id}")
+    }
+}
+
 /// `lines` are `text` sent as `command`s from `prefix` to `target` (CTCP
 /// `ACTION`s if `action`), cut as the bridge documents: each line's piece is
 /// what [`split_text`] gives for the rest of the text and that line's room
 /// (512 bytes less the prefix, command, target and wrapping), and together
 /// they are the whole text.
 pub(super) fn text_lines(
-    lines: &[Vec<u8>],
+    lines: &[Shown],
     prefix: &str,
     command: &str,
     target: &str,
@@ -121,7 +210,7 @@ pub(super) fn text_lines(
 ) -> Check {
     ensure!(!lines.is_empty(), "no line for {text:?}");
     let mut rest = text;
-    for line in lines {
+    for line in lines.iter().map(|l| &l.body) {
         let shown = String::from_utf8_lossy(line);
         let m = parse(&line[..line.len() - 2]).map_err(|e| format!("{e}: {shown:?}"))?;
         ensure!(
@@ -158,4 +247,13 @@ pub(super) fn text_lines(
         lines.len()
     );
     Ok(())
+}
+
+/// The IRC command a message with `flags` is shown as.
+pub(super) fn command_of(flags: u8) -> &'static str {
+    if flags & FLAG_NOTICE != 0 {
+        "NOTICE"
+    } else {
+        "PRIVMSG"
+    }
 }

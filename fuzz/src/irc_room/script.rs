@@ -40,6 +40,42 @@ pub enum Act {
     /// For an IRC client one line of [`query_line`]; for a natter client a
     /// second `Hello`, a server-only frame or a `Ping` (`kind % 3`).
     Query { kind: u8, arg: u8 },
+    /// `CAP REQ :list` after registration (IRC only; a natter client sends
+    /// nothing): the list of [`cap_list`] for `caps`' bits 0-5, each
+    /// name with `-` (turn it off) when bit 6 is set; bit 7 adds a
+    /// `CAP LIST`.
+    Caps { caps: u8 },
+}
+
+/// Capabilities a client asks for, by bit: `server-time`, `batch`,
+/// `message-tags`, `echo-message`, the two that change only `NAMES` and
+/// `WHO` (`multi-prefix userhost-in-names`), and one the server does not
+/// offer (`sasl`, which makes the whole request a `NAK`).
+pub const CAP_BITS: [&str; 6] = [
+    "server-time",
+    "batch",
+    "message-tags",
+    "echo-message",
+    "multi-prefix userhost-in-names",
+    "sasl",
+];
+
+/// The `CAP REQ` list for `caps`' bits 0-5 ([`CAP_BITS`]), each name
+/// with `-` in front when `off`; empty for none (also a `NAK`).
+pub fn cap_list(caps: u8, off: bool) -> String {
+    let mut names = Vec::new();
+    for (i, cap) in CAP_BITS.iter().enumerate() {
+        if caps & (1 << i) != 0 {
+            for name in cap.split(' ') {
+                names.push(if off {
+                    format!("-{name}")
+                } else {
+                    name.to_string()
+                });
+            }
+        }
+    }
+    names.join(" ")
 }
 
 /// One action of the driver. Client bytes are taken modulo [`CLIENTS`]
@@ -50,7 +86,10 @@ pub enum Op {
     /// Connect if needed and register with a nickname of [`NICKS`]. `how`:
     /// bit 0 negotiates capabilities first (`CAP LS 302` ... `CAP END`),
     /// bit 1 gives a wrong password (else the right one, if there is one),
-    /// bit 2 sends `USER` before `NICK`.
+    /// bit 2 sends `USER` before `NICK`; bits 3-7 are capabilities to
+    /// request while negotiating (`CAP REQ`, bits 0-4 of [`cap_list`]:
+    /// `server-time`, `batch`, `message-tags`, `echo-message`, the
+    /// `NAMES` ones), which negotiates even without bit 0.
     Login { client: u8, nick: u8, how: u8 },
     /// Connect if needed and act.
     Act { client: u8, act: Act },
@@ -94,8 +133,8 @@ fn byte(u: &mut Unstructured<'_>) -> u8 {
 
 impl Act {
     fn parse(u: &mut Unstructured<'_>) -> Act {
-        // Saying is what a room is for: three codes of twelve.
-        match byte(u) % 12 {
+        // Saying is what a room is for: three codes of thirteen.
+        match byte(u) % 13 {
             0 => Act::Join { room: byte(u) },
             1 => Act::Part {
                 room: byte(u),
@@ -120,6 +159,7 @@ impl Act {
                 kind: byte(u),
                 arg: byte(u),
             },
+            12 => Act::Caps { caps: byte(u) },
             _ => Act::Say {
                 room: byte(u),
                 text: byte(u),
@@ -139,6 +179,7 @@ impl Act {
             Act::Quit { reason } => out.extend([7, reason]),
             Act::Ping { token } => out.extend([8, token]),
             Act::Query { kind, arg } => out.extend([9, kind, arg]),
+            Act::Caps { caps } => out.extend([12, caps]),
         }
     }
 }

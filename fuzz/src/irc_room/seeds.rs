@@ -5,8 +5,8 @@ use super::*;
 /// Hand-written scripts, committed as `fuzz/seeds/irc_room/<name>` (the
 /// replay test's `seeds_match_their_sources` writes them).
 pub fn seed_scripts() -> Vec<(&'static str, Script)> {
-    use Act::{Join, Nick, Notice, Part, Ping, Query, Quit, Say, Topic, Whisper};
-    use Op::{Advance, Chunk, Login, Long, Pause, Raw, Resume, Shutdown};
+    use Act::{Caps, Join, Nick, Notice, Part, Ping, Query, Quit, Say, Topic, Whisper};
+    use Op::{Advance, Chunk, Disconnect, Login, Long, Pause, Raw, Resume, Shutdown};
     // Indices into NICKS, ROOMS and the text byte's fields.
     const ANN: u8 = 0;
     const BOB: u8 = 1;
@@ -28,6 +28,19 @@ pub fn seed_scripts() -> Vec<(&'static str, Script)> {
     const NO_SPACES: u8 = 1 << 3;
     const ACCENTS: u8 = 2 << 3;
     const COLON_CJK: u8 = 3 << 3;
+    // Capabilities a `Login` asks for (its `how`), and an `Act::Caps`'s
+    // bits.
+    const TIME: u8 = 1 << 3;
+    const BATCH: u8 = 1 << 4;
+    const TAGS: u8 = 1 << 5;
+    const ECHO: u8 = 1 << 6;
+    const NAMES: u8 = 1 << 7;
+    const REQ_TIME: u8 = 1;
+    const REQ_BATCH: u8 = 2;
+    const REQ_ECHO: u8 = 8;
+    const REQ_UNKNOWN: u8 = 32;
+    const REQ_OFF: u8 = 64;
+    const REQ_LIST: u8 = 128;
     let act = |client, act| Op::Act { client, act };
     let login = |client, nick| Login {
         client,
@@ -40,6 +53,10 @@ pub fn seed_scripts() -> Vec<(&'static str, Script)> {
         setup: Setup { irc, flags },
         steps,
     };
+    let login_with = |client, nick, how| Login { client, nick, how };
+    let part = |client, room, reason| act(client, Part { room, reason });
+    let notice = |client, room, text| act(client, Notice { room, text });
+    let quit = |client, reason| act(client, Quit { reason });
     vec![
         (
             // Two IRC and two natter clients in the lobby, talking across:
@@ -476,6 +493,220 @@ pub fn seed_scripts() -> Vec<(&'static str, Script)> {
                     Advance(3_000),
                     login(0, ZOE),
                 ],
+            ),
+        ),
+        (
+            // server-time, batch and message-tags on history and live
+            // events: a natter client talks (a 512-byte text split for
+            // IRC, an action, a notice) while others come and go, the
+            // clock runs; then IRC clients join late with every mix of
+            // the three (all, server-time alone, batch alone, none) and
+            // get the replay as timed lines in batches (cut by the joins
+            // and parts between), as timed lines, or as notices; an IRC
+            // client parts and joins again; live messages, joins, parts,
+            // a topic and a nickname change with their tags.
+            "caps_history",
+            script(
+                0x40 | 0b0000_1111,
+                6,
+                vec![
+                    login(4, ANN),
+                    login_with(0, BOB, TIME | BATCH | TAGS),
+                    join(4, LOBBY),
+                    join(0, LOBBY),
+                    say(4, LOBBY, 7 | WORDS),
+                    say(0, LOBBY, 2 | ACCENTS),
+                    login(5, ZOE),
+                    join(5, LOBBY),
+                    say(4, LOBBY, 1 | ACTION),
+                    notice(4, LOBBY, 1),
+                    Advance(0x8000 + 7_600),
+                    part(5, LOBBY, 1),
+                    say(4, LOBBY, 6 | COLON_CJK),
+                    say(0, LOBBY, 1 | ACTION),
+                    Advance(61_000),
+                    say(4, LOBBY, 2),
+                    login_with(1, CAT, 1 | TIME | BATCH | TAGS | NAMES),
+                    join(1, LOBBY),
+                    login_with(2, DAN, TIME),
+                    join(2, LOBBY),
+                    login_with(3, BOT, BATCH | TAGS),
+                    join(3, LOBBY),
+                    part(0, LOBBY, 2),
+                    join(0, LOBBY_UPPER),
+                    say(4, LOBBY, 7 | NO_SPACES),
+                    say(1, LOBBY, 1),
+                    join(5, LOBBY),
+                    act(
+                        4,
+                        Topic {
+                            room: LOBBY,
+                            len: 1,
+                        },
+                    ),
+                    act(5, Nick { nick: LONG_NICK }),
+                    part(5, LOBBY, 3),
+                    act(1, Caps { caps: REQ_TIME | REQ_OFF }),
+                    join(1, OTHER),
+                    say(0, OTHER, 1),
+                    say(4, LOBBY, 1),
+                ],
+            ),
+        ),
+        (
+            // echo-message: an IRC client's own messages come back once
+            // the hub took them (texts, notices, actions, whispers, a text
+            // whose echo takes two lines, with its msgid and time), never
+            // when refused (a room it is not in, nobody of that name, the
+            // flood limit), several lines in one write held until each is
+            // answered; turned off midway, a capability the server does
+            // not have (NAK), CAP LIST.
+            "caps_echo",
+            script(
+                0x80 | 0x40 | 0b0000_0011,
+                0,
+                vec![
+                    login_with(0, ANN, 1 | ECHO | TAGS | TIME),
+                    login_with(1, BOB, ECHO),
+                    login(2, CAT),
+                    join(0, LOBBY),
+                    join(1, LOBBY_UPPER),
+                    join(2, LOBBY),
+                    say(0, LOBBY, 1),
+                    notice(0, LOBBY, 1),
+                    say(0, LOBBY, 1 | ACTION),
+                    act(0, Whisper { to: CAT, text: 1 }),
+                    act(0, Whisper { to: DAN, text: 1 }),
+                    say(0, OTHER, 1),
+                    notice(0, OTHER, 1),
+                    act(0, Query { kind: 17, arg: 0 }),
+                    say(1, LOBBY_UPPER, 2 | ACCENTS),
+                    Long {
+                        client: 0,
+                        kind: 0,
+                        n: 14,
+                    },
+                    Chunk { client: 0, size: 5 },
+                    Raw {
+                        client: 0,
+                        bytes: b"PRIVMSG #lobby :one\r\nNOTICE #lobby :two\r\nPRIVMSG bob :three\r\nPRIVMSG #nowhere :four\r\nPING :five\r\n"
+                            .to_vec(),
+                    },
+                    Pause(0),
+                    say(0, LOBBY, 1),
+                    say(2, LOBBY, 1),
+                    Resume(0),
+                    act(1, Caps { caps: REQ_ECHO | REQ_OFF }),
+                    say(1, LOBBY, 1),
+                    act(1, Caps { caps: REQ_ECHO | REQ_UNKNOWN }),
+                    act(1, Caps { caps: REQ_LIST }),
+                    say(1, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                    say(0, LOBBY, 1),
+                ],
+            ),
+        ),
+        (
+            // Quits: members of two rooms quit, are dropped, part with a
+            // reason; one QUIT each for the IRC clients, whatever their
+            // capabilities. One comes back under the same name within the
+            // same millisecond and quits again (a second QUIT), also while
+            // a watcher is not reading (its rooms' events then come room
+            // by room); then more quits than a bridge remembers.
+            "quits",
+            script(
+                0x40 | 0b0000_0011,
+                0,
+                {
+                    let mut steps = vec![
+                        login_with(0, ANN, TIME | TAGS),
+                        login(1, BOB),
+                        login(2, CAT),
+                        login(3, DAN),
+                        login(4, BOT),
+                    ];
+                    for c in 0..4 {
+                        steps.push(join(c, LOBBY));
+                        steps.push(join(c, OTHER));
+                    }
+                    steps.extend([
+                        join(4, LOBBY),
+                        quit(2, 1),
+                        Disconnect(3),
+                        login(2, CAT),
+                        join(2, LOBBY),
+                        join(2, OTHER),
+                        quit(2, 2),
+                        part(4, LOBBY, 3),
+                        part(0, OTHER, 1),
+                        join(0, OTHER),
+                        Pause(1),
+                        login(2, CAT),
+                        join(2, LOBBY),
+                        join(2, OTHER),
+                        quit(2, 0),
+                        login(2, CAT),
+                        join(2, LOBBY),
+                        join(2, OTHER),
+                        quit(2, 0),
+                        Resume(1),
+                        Pause(0),
+                        login(2, CAT),
+                        join(2, LOBBY),
+                        join(2, OTHER),
+                        quit(2, 1),
+                    ]);
+                    for i in 0..17 {
+                        let c = 3 + i % 3;
+                        steps.push(login(c, DAN + (i % 3)));
+                        steps.push(join(c, LOBBY));
+                        steps.push(quit(c, 1));
+                    }
+                    steps.push(Resume(0));
+                    steps
+                },
+            ),
+        ),
+        (
+            // Capabilities changed around a replay: a client not reading
+            // joins a room with a long history; its replay's batch stays
+            // open while its lines wait, and its CAP REQ turning
+            // server-time off is read and answered (untagged) before the
+            // hub's output is taken again and the batch closes. The same
+            // again, turning batch off.
+            "caps_midway",
+            script(
+                0x40 | 0b0000_0001,
+                6,
+                {
+                    let mut steps = vec![login(1, ANN), join(1, LOBBY)];
+                    for _ in 0..12 {
+                        steps.push(say(1, LOBBY, 6 | WORDS));
+                    }
+                    steps.extend([
+                        login_with(0, BOB, TIME | BATCH | TAGS),
+                        Pause(0),
+                        join(0, LOBBY),
+                        act(0, Caps { caps: REQ_TIME | REQ_OFF }),
+                        Resume(0),
+                        say(1, LOBBY, 1),
+                        act(0, Caps { caps: REQ_TIME | REQ_BATCH }),
+                        part(0, LOBBY, 0),
+                        Pause(0),
+                        join(0, LOBBY),
+                        act(0, Caps { caps: REQ_BATCH | REQ_OFF }),
+                        Resume(0),
+                    ]);
+                    steps
+                },
             ),
         ),
     ]

@@ -3,8 +3,8 @@
 use super::*;
 
 impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, OUT> {
-    /// A reading client has no input left waiting, and the hub has no
-    /// output for it that it did not announce.
+    /// A reading client has no input left waiting, no batch open, and
+    /// the hub has no output for it that it did not announce.
     pub(super) fn check_quiet(&mut self) -> Check {
         let mut buf = [0u8; 4096];
         for ci in 0..CLIENTS {
@@ -24,6 +24,13 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                 c.inbox.is_empty(),
                 "client {ci} is left with {} bytes of a frame",
                 c.inbox.len()
+            );
+            // A batch is shown once it ends: the hub had nothing more for
+            // a reading client, so its history is whole.
+            ensure!(
+                c.batch.is_none(),
+                "client {ci} reads, and batch {:?} is still open",
+                c.batch
             );
             let len = self.hub.transmit(self.now, id, buf.len()).copy_to(&mut buf);
             ensure!(

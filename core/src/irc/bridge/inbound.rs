@@ -242,6 +242,13 @@ impl Bridge {
             None if text.starts_with('\u{1}') => return,
             None => (text, 0),
         };
+        if text.is_empty() {
+            // An action of nothing (`\x01ACTION \x01`): natter has no
+            // empty texts, so nothing goes to the hub, and nothing may wait
+            // for an answer to echo (it would hold the client's lines for
+            // good).
+            return;
+        }
         let (tag, flags) = if notice {
             (TAG_NOTICE, flags | FLAG_NOTICE)
         } else {
@@ -273,7 +280,10 @@ impl Bridge {
         if self.caps.has(Caps::ECHO_MESSAGE) {
             // Held until the hub answers (the driver reads no more lines
             // meanwhile): echoed on its `Ack`, forgotten on its `Error`.
+            // Messages sent before `echo-message` was turned on may still
+            // be waiting for theirs, which come first.
             self.echo = Some(Echo {
+                after: self.unanswered,
                 notice,
                 action: flags & FLAG_ACTION != 0,
                 target: truncated(target),
@@ -286,6 +296,7 @@ impl Bridge {
         while !rest.is_empty() {
             let (piece, tail) = split_text(rest, MAX_TEXT);
             rest = tail;
+            self.unanswered = self.unanswered.saturating_add(1);
             match room {
                 Some(room) => io.hub.frame(&Frame::Say {
                     tag,

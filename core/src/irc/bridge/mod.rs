@@ -62,6 +62,9 @@ struct Joined {
 /// A message sent with `echo-message` on, shown back to its sender once
 /// the hub's `Ack` says it was taken (and never if it was refused).
 struct Echo {
+    /// Messages sent before it (without `echo-message`) whose answers
+    /// come first.
+    after: u32,
     notice: bool,
     action: bool,
     /// `#room` or a nickname, as the client wrote it.
@@ -86,9 +89,9 @@ pub struct Bridge {
     /// The last nickname change passed on: the hub reports it once per
     /// shared room, IRC once.
     last_rename: Option<(String<MAX_NICK>, String<MAX_NICK>)>,
-    /// The last quits shown, by nickname key and time
+    /// The last quits seen, one entry per room the hub reported each in
     /// (`first_news_of_quit`).
-    quits: Deque<u64, RECENT_QUITS>,
+    quits: Deque<QuitSeen, RECENT_QUITS>,
     /// What `USER` said, and `AWAY`: what `WHO` and `WHOIS` show of this
     /// client (the driver keeps a copy for the others' queries, taken
     /// when `profile_version` changes).
@@ -100,6 +103,8 @@ pub struct Bridge {
     caps: Caps,
     /// A message waiting for its `Ack` to be echoed (`echo-message`).
     echo: Option<Echo>,
+    /// `PRIVMSG`/`NOTICE` frames the hub has not answered yet.
+    unanswered: u32,
     /// The `chathistory` batch open for a room's replayed history: its
     /// reference and room.
     batch: Option<(u32, String<MAX_ROOM>)>,
@@ -114,9 +119,18 @@ pub const MAX_REALNAME: usize = 64;
 /// Longest away message kept (`AWAYLEN`).
 pub const MAX_AWAY: usize = 128;
 
-/// Quits a bridge remembers, so that one shows as one `QUIT` however
-/// many rooms it was in.
+/// Quits a bridge remembers, room by room, so that one shows as one
+/// `QUIT` however many rooms it was in.
 const RECENT_QUITS: usize = 16;
+
+/// A quit the hub reported in one room: the quitter's nickname key, the
+/// time's low 32 bits and the room's name key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct QuitSeen {
+    nick: u32,
+    time: u32,
+    room: u32,
+}
 
 /// Where a bridge's lines go: each is one whole line with its CR LF.
 pub trait Lines {
@@ -183,6 +197,7 @@ impl Bridge {
             profile_version: 0,
             caps: Caps::NONE,
             echo: None,
+            unanswered: 0,
             batch: None,
             batches: 0,
         }

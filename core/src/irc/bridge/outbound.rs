@@ -4,7 +4,9 @@ use heapless::String;
 
 use super::caps::{Caps, ISUPPORT};
 use super::write::{Prefix, Source, Tags, user_prefix};
-use super::{Bridge, Joined, Lines, TAG_NOTICE, TAG_PRIVMSG, channel, or_star, truncated};
+use super::{
+    Bridge, Joined, Lines, QuitSeen, TAG_NOTICE, TAG_PRIVMSG, channel, or_star, truncated,
+};
 use crate::error::ErrorCode;
 use crate::irc::numeric::Numeric;
 use crate::irc::{MAX_LINE, MAX_PARAMS};
@@ -120,7 +122,7 @@ impl Bridge {
                 let tags = self.event_tags(room, id, time);
                 if flags & FLAG_QUIT == 0 {
                     self.event_line(out, &tags, nick, "PART", &[&channel(room), reason]);
-                } else if self.first_news_of_quit(nick, time) {
+                } else if self.first_news_of_quit(nick, room, time) {
                     // The hub says it in each shared room; IRC once.
                     let tags = Tags {
                         time: Some(time),
@@ -180,7 +182,9 @@ impl Bridge {
                 room,
                 id,
                 time,
-            } if tag == TAG_PRIVMSG || tag == TAG_NOTICE => self.echo(out, room, id, time),
+            } if (tag == TAG_PRIVMSG || tag == TAG_NOTICE) && self.answers_echo() => {
+                self.echo(out, room, id, time)
+            }
             Frame::Gap { room, missed } => {
                 let mut line: String<128> = String::new();
                 let _ = core::fmt::write(
@@ -196,7 +200,7 @@ impl Bridge {
                 self.from(out, &old, "NICK", &[nick]);
             }
             Frame::Error { code, tag, subject } => {
-                if tag == TAG_PRIVMSG || tag == TAG_NOTICE {
+                if (tag == TAG_PRIVMSG || tag == TAG_NOTICE) && self.answers_echo() {
                     // Refused: nothing to echo.
                     self.echo = None;
                 }
@@ -293,6 +297,21 @@ impl Bridge {
             };
             let source = Source::User(from);
             self.text(out, source, command, &channel(room), text, action);
+        }
+    }
+
+    /// The hub answered a `PRIVMSG`/`NOTICE`: is it the answer to the
+    /// message waiting to be echoed? The hub answers in order, so not
+    /// while messages sent before it are unanswered.
+    fn answers_echo(&mut self) -> bool {
+        self.unanswered = self.unanswered.saturating_sub(1);
+        match &mut self.echo {
+            Some(echo) if echo.after > 0 => {
+                echo.after -= 1;
+                false
+            }
+            Some(_) => true,
+            None => false,
         }
     }
 
@@ -453,21 +472,36 @@ impl Bridge {
     /// bridge: a quit is a `Parted` in every room the member was in, all
     /// at the same time, and IRC shows one `QUIT`. The rooms' events may
     /// interleave (one room's backlog is sent before the next), so the
-    /// last `RECENT_QUITS` quits are remembered; more quits than that in
-    /// flight at once could show one twice, which clients take as a no-op,
-    /// never not at all.
-    fn first_news_of_quit(&mut self, nick: &str, time: u64) -> bool {
+    /// last `RECENT_QUITS` reports are remembered, each with its room;
+    /// more than that in flight at once could show a quit twice, which
+    /// clients take as a no-op. A member leaves a room once, so a quit of
+    /// the same nickname and time in a room already reported is another
+    /// quit: the member came back under that name and quit again within
+    /// the millisecond, and it shows too.
+    fn first_news_of_quit(&mut self, nick: &str, room: &str, time: u64) -> bool {
         // The key and the time's low bits: quits of one nickname a
         // millisecond apart never meet within 49 days.
-        let quit = u64::from(name_key(nick)) << 32 | (time & 0xffff_ffff);
-        if self.quits.iter().any(|&q| q == quit) {
-            return false;
-        }
+        let seen = QuitSeen {
+            nick: name_key(nick),
+            time: (time & 0xffff_ffff) as u32,
+            room: name_key(room),
+        };
+        let same = |q: &QuitSeen| q.nick == seen.nick && q.time == seen.time;
+        let news = if self.quits.iter().any(|q| *q == seen) {
+            // Another quit: forget the earlier one's rooms.
+            let earlier = core::mem::take(&mut self.quits);
+            for q in earlier.iter().filter(|q| !same(q)) {
+                let _ = self.quits.push_back(*q);
+            }
+            true
+        } else {
+            !self.quits.iter().any(same)
+        };
         if self.quits.is_full() {
             self.quits.pop_front();
         }
-        let _ = self.quits.push_back(quit);
-        true
+        let _ = self.quits.push_back(seen);
+        news
     }
 
     pub(super) fn topic_reply(&mut self, out: &mut (impl Lines + ?Sized), room: &str, topic: &str) {

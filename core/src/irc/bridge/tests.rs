@@ -1217,3 +1217,136 @@ fn userhost_in_names_and_multi_prefix_shape_names() {
     assert_eq!(listed, 100);
     assert!(lines.len() > 3);
 }
+
+/// Found by the irc_room fuzz target: a member who comes back under the
+/// same name and quits again within the same millisecond quits again for
+/// IRC too. Keyed by nickname and time alone, the second quit looked like
+/// the first one's news from another room and was not shown: the client
+/// kept bob in the channel for good.
+#[test]
+fn a_second_quit_within_the_millisecond_is_a_quit_too() {
+    let mut c = Client::in_lobby();
+    c.hub(Frame::Entered {
+        room: "maths",
+        topic: "",
+        epoch: 1,
+        next_id: 5,
+        members: 3,
+    });
+    c.take_lines();
+    let parted = |room, id| Frame::Parted {
+        room,
+        id,
+        time: 1_000,
+        nick: "bob",
+        flags: FLAG_QUIT,
+        reason: "",
+    };
+    let joined = |room, id| Frame::Joined {
+        room,
+        id,
+        time: 1_000,
+        nick: "bob",
+    };
+    c.hub(parted("lobby", 10));
+    c.hub(joined("lobby", 11));
+    c.hub(parted("lobby", 12));
+    // The same in maths, sent after the lobby's backlog: its first
+    // Parted is the first quit's, already shown.
+    c.hub(parted("maths", 5));
+    c.hub(joined("maths", 6));
+    c.hub(parted("maths", 7));
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":bob!bob@natter QUIT :\r\n",
+            ":bob!bob@natter JOIN #lobby\r\n",
+            ":bob!bob@natter QUIT :\r\n",
+            ":bob!bob@natter JOIN #maths\r\n",
+            ":bob!bob@natter QUIT :\r\n",
+        ]
+    );
+}
+
+/// Found by the irc_room fuzz target: with `echo-message`, an action of
+/// nothing (`/me` with no text) made no frame but was held for its echo,
+/// and `awaiting_hub` stayed true for good: the driver never read another
+/// line of that client.
+#[test]
+fn an_empty_action_is_not_held_for_an_echo() {
+    let mut c = Client::in_lobby();
+    c.send("CAP REQ :echo-message");
+    assert_eq!(c.take_lines(), [":srv CAP ann ACK :echo-message\r\n"]);
+    c.send("PRIVMSG #lobby :\u{1}ACTION \u{1}");
+    assert!(c.take_frames().is_empty());
+    assert!(!c.bridge.awaiting_hub());
+    // A real message is held until the hub answers, then echoed.
+    c.send("PRIVMSG #lobby :hi");
+    assert_eq!(c.take_frames().len(), 1);
+    assert!(c.bridge.awaiting_hub());
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 12,
+        time: 0,
+    });
+    assert!(!c.bridge.awaiting_hub());
+    assert_eq!(c.take_lines(), [":ann!ann@natter PRIVMSG #lobby :hi\r\n"]);
+}
+
+/// Found by the irc_room fuzz target: a message sent before
+/// `echo-message` was turned on is answered before the first one sent
+/// with it, and its `Ack` is not that one's echo. The bridge echoed the
+/// later text on the earlier `Ack` (with the earlier message's id and
+/// time) and stopped holding the client's lines too early.
+#[test]
+fn an_echo_waits_for_the_answers_to_messages_sent_before_it() {
+    let mut c = Client::in_lobby();
+    c.send("PRIVMSG #lobby :before");
+    assert!(!c.bridge.awaiting_hub());
+    c.send("CAP REQ :echo-message");
+    c.send("PRIVMSG bob :after");
+    assert_eq!(c.take_frames().len(), 2);
+    assert!(c.bridge.awaiting_hub());
+    c.take_lines();
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 12,
+        time: 0,
+    });
+    assert_eq!(c.take_lines(), Vec::<String>::new());
+    assert!(c.bridge.awaiting_hub());
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "",
+        id: 0,
+        time: 0,
+    });
+    assert!(!c.bridge.awaiting_hub());
+    assert_eq!(c.take_lines(), [":ann!ann@natter PRIVMSG bob :after\r\n"]);
+    // A refusal answers the message it was for, too.
+    c.send("CAP REQ :-echo-message");
+    c.send("PRIVMSG #nowhere-yet :before");
+    c.send("CAP REQ :echo-message");
+    c.send("PRIVMSG #lobby :after");
+    c.take_lines();
+    c.hub(Frame::Error {
+        code: ErrorCode::NotInRoom,
+        tag: 1,
+        subject: "nowhere-yet",
+    });
+    assert!(c.bridge.awaiting_hub());
+    c.hub(Frame::Ack {
+        tag: 1,
+        room: "lobby",
+        id: 13,
+        time: 0,
+    });
+    let lines = c.take_lines();
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(":ann!ann@natter PRIVMSG #lobby :after\r\n")
+    );
+    assert!(!c.bridge.awaiting_hub());
+}
