@@ -496,3 +496,31 @@ fn irc_clients_see_each_others_user_fields_away_and_capabilities() {
     let quit = ann.until("QUIT");
     assert!(quit.ends_with(":bob!bob@natter QUIT bye"), "{quit}");
 }
+
+#[test]
+fn answers_come_in_the_order_of_the_lines_asked() {
+    // A client that sends several lines at once gets the hub's answer to a
+    // JOIN before the bridge's own answer to the WHOIS that followed it.
+    let server = irc_server();
+    let mut c = Irc::connect(server.addr);
+    c.send_raw(b"NICK ann\r\nUSER ann 0 * :Ann\r\n");
+    c.until("The lobby is");
+    c.send_raw(b"JOIN #lobby\r\nWHOIS ann\r\nPING :last\r\n");
+    let mut seen = Vec::new();
+    loop {
+        let line = c.line();
+        let done = line.contains("PONG");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let at = |needle: &str| {
+        seen.iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in {seen:?}"))
+    };
+    assert!(at(" JOIN #lobby") < at(" 366 "), "{seen:?}");
+    assert!(at(" 366 ") < at(" 311 "), "{seen:?}");
+    assert!(at(" 318 ") < at("PONG"), "{seen:?}");
+}

@@ -103,6 +103,9 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     if c.side.as_ref().is_some_and(|s| !s.pending.is_empty()) {
                         return Ok(took);
                     }
+                    // The hub's answers to those lines go out before the
+                    // bridge answers the next ones, as the server does.
+                    took |= self.flush_irc(ci, id)?;
                 }
                 let mut log = Vec::new();
                 if let Some(side) = self.clients[ci].side.as_mut() {

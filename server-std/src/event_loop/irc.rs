@@ -10,7 +10,9 @@ use natter_core::irc::bridge::{Profile, WithProfiles};
 use natter_core::room::ConnId;
 
 use super::{Driver, Proto};
-use crate::irc::OwnedProfile;
+use crate::irc::{IrcConn, OwnedProfile, SharedLines};
+use crate::storage::HeapHub;
+use natter_core::time::Instant;
 
 /// Bytes of the hub's frames an IRC connection takes at a time, to turn
 /// into IRC lines (see `crate::irc::OUT_LOW` for the bound on what waits).
@@ -37,6 +39,19 @@ impl Driver<'_> {
                         c.read_paused = true;
                         return;
                     }
+                    // The hub's answers to those lines go out before the
+                    // bridge answers the next ones (a JOIN, then a WHOIS).
+                    if self.irc_frames.is_empty() {
+                        self.irc_frames = vec![0; IRC_FRAMES];
+                    }
+                    take_output(
+                        self.hub,
+                        now,
+                        conn,
+                        irc,
+                        &mut self.irc_frames,
+                        &mut self.shared_lines,
+                    );
                 }
                 let profiles = &self.profiles;
                 irc.lines(&WithProfiles {
@@ -110,19 +125,14 @@ impl Driver<'_> {
                 self.irc_spare.extend_from_slice(&irc.out);
                 irc.out = mem::take(&mut self.irc_spare);
             }
-            while irc.wants_output() {
-                let frames = &mut self.irc_frames;
-                let mut tx = self.hub.transmit(now, conn, frames.len());
-                let taken = tx.copy_to(frames);
-                // Every frame taken is now IRC output.
-                tx.commit(taken);
-                if taken == 0 {
-                    // All the hub had for it (a batch of history is whole).
-                    irc.caught_up();
-                    break;
-                }
-                irc.transmitted(&frames[..taken], &mut self.shared_lines);
-            }
+            take_output(
+                self.hub,
+                now,
+                conn,
+                irc,
+                &mut self.irc_frames,
+                &mut self.shared_lines,
+            );
             let written = if irc.out.is_empty() {
                 None
             } else {
@@ -155,6 +165,30 @@ impl Driver<'_> {
         if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {
             self.read_irc(conn);
         }
+    }
+}
+
+/// The hub's frames for `conn`, as IRC lines in its output, while the
+/// output has room (`frames` is the buffer they are taken into).
+fn take_output(
+    hub: &mut HeapHub,
+    now: Instant,
+    conn: ConnId,
+    irc: &mut IrcConn,
+    frames: &mut [u8],
+    shared: &mut SharedLines,
+) {
+    while irc.wants_output() {
+        let mut tx = hub.transmit(now, conn, frames.len());
+        let taken = tx.copy_to(frames);
+        // Every frame taken is now IRC output.
+        tx.commit(taken);
+        if taken == 0 {
+            // All the hub had for it (a batch of history is whole).
+            irc.caught_up();
+            break;
+        }
+        irc.transmitted(&frames[..taken], shared);
     }
 }
 
