@@ -281,7 +281,9 @@ fn a_reader_that_stops_does_not_delay_the_others() {
                     ids.push(id);
                     messages += 1;
                 }
-                Frame::Parted { id, .. } | Frame::Joined { id, .. } => ids.push(id),
+                // Once the messages began: before, bob's own join (never
+                // sent to him) leaves a hole in what was replayed.
+                Frame::Parted { id, .. } if messages > 0 => ids.push(id),
                 Frame::Gap { missed, .. } => panic!("bob missed {missed} events"),
                 _ => {}
             }
