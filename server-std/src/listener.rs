@@ -29,8 +29,10 @@ pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 }
 
 fn ipv6_missing(e: &io::Error) -> bool {
-    // EAFNOSUPPORT (97) or EADDRNOTAVAIL when IPv6 is disabled.
-    matches!(e.raw_os_error(), Some(97)) || e.kind() == io::ErrorKind::AddrNotAvailable
+    // EAFNOSUPPORT (97 on Linux, WSAEAFNOSUPPORT 10047 on Windows) or
+    // EADDRNOTAVAIL when IPv6 is disabled.
+    const NO_FAMILY: i32 = if cfg!(windows) { 10047 } else { 97 };
+    e.raw_os_error() == Some(NO_FAMILY) || e.kind() == io::ErrorKind::AddrNotAvailable
 }
 
 fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
@@ -40,6 +42,9 @@ fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
         let _ = socket.set_only_v6(false);
     }
     // Restarting the server must not wait for old connections in TIME_WAIT.
+    // Not on Windows: there SO_REUSEADDR lets another process take a port
+    // that is in use, and a restart does not wait for TIME_WAIT anyway.
+    #[cfg(not(windows))]
     socket.set_reuse_address(true)?;
     socket.bind(&addr.into())?;
     socket.listen(BACKLOG)?;
@@ -56,7 +61,7 @@ pub const SEND_BUFFER: usize = 256 * 1024;
 /// Options for an accepted connection: no Nagle delay for chat lines, a
 /// bounded send buffer, and TCP keepalive so a vanished laptop is noticed
 /// even when the room is quiet.
-pub fn tune_accepted(stream: &impl std::os::fd::AsFd) -> io::Result<()> {
+pub fn tune_accepted(stream: &mio::net::TcpStream) -> io::Result<()> {
     let sock = SockRef::from(stream);
     sock.set_tcp_nodelay(true)?;
     sock.set_send_buffer_size(SEND_BUFFER)?;

@@ -9,7 +9,7 @@ use std::mem;
 use natter_core::irc::bridge::{Profile, WithProfiles};
 use natter_core::room::ConnId;
 
-use super::{Driver, Proto};
+use super::{Driver, MUST_DRAIN, Proto};
 use crate::irc::{IrcConn, OwnedProfile, SharedLines};
 use crate::storage::HeapHub;
 use natter_core::time::Instant;
@@ -142,7 +142,7 @@ impl Driver<'_> {
                 None => {}
                 Some(Ok(n)) => {
                     irc.out.drain(..n);
-                    if irc.out.is_empty() {
+                    if irc.out.is_empty() || MUST_DRAIN {
                         continue;
                     }
                     // The socket is full: wait until mio says writable.

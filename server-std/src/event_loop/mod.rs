@@ -25,6 +25,8 @@
 //! * `logging.rs`: the words of the server's log.
 
 mod accept;
+#[cfg(windows)]
+mod console;
 mod irc;
 mod logging;
 mod natter;
@@ -45,7 +47,9 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::room::ConnId;
 use natter_core::time::Instant;
+#[cfg(unix)]
 use signal_hook::consts::{SIGINT, SIGTERM};
+#[cfg(unix)]
 use signal_hook_mio::v1_0::Signals;
 
 use crate::irc::{IrcConn, OwnedProfile, SharedLines};
@@ -56,7 +60,15 @@ use options::{check_options, hub_config, invalid, ms, raise_open_files, storage}
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const IRC_LISTENER: Token = Token(usize::MAX - 4);
+#[cfg(unix)]
 const SIGNALS: Token = Token(usize::MAX - 2);
+
+/// Whether reads and writes must go on until the socket says "would
+/// block" before the next readiness event comes. On Linux (epoll, edge
+/// triggered by mio) a short read or write already says the socket is
+/// drained, and the next event comes when there is more. mio on Windows
+/// promises another event only after an operation returned `WouldBlock`.
+const MUST_DRAIN: bool = cfg!(windows);
 const WAKER: Token = Token(usize::MAX - 3);
 /// Tokens of connections refused while full, waiting for their first byte
 /// to say in which protocol: `REFUSING + slot`.
@@ -169,6 +181,7 @@ impl Server {
             hub.add_room(room)
                 .map_err(|e| invalid(format!("room '{room}': {e}")))?;
         }
+        #[cfg(unix)]
         let mut signals = if self.options.handle_signals {
             let mut s = Signals::new([SIGINT, SIGTERM])?;
             self.poll
@@ -178,6 +191,12 @@ impl Server {
         } else {
             None
         };
+        // Windows: Ctrl+C, Ctrl+Break and closing the console window.
+        #[cfg(windows)]
+        let _console = self.options.handle_signals.then(|| {
+            console::install(self.shutdown_handle());
+            Finished
+        });
         let mut driver = Driver {
             hub: &mut hub,
             server_name: self.options.server_name.clone(),
@@ -208,6 +227,7 @@ impl Server {
                             driver.accept(l, true, self.poll.registry());
                         }
                     }
+                    #[cfg(unix)]
                     SIGNALS => {
                         if let Some(s) = signals.as_mut() {
                             if s.pending().next().is_some() {
@@ -388,5 +408,17 @@ impl Driver<'_> {
 
     fn finished(&self) -> bool {
         self.shutdown_deadline.is_some() && self.conns.iter().all(Option::is_none)
+    }
+}
+
+/// Tells a closing Windows console, when the loop ends (however it ends),
+/// that the goodbyes are said.
+#[cfg(windows)]
+struct Finished;
+
+#[cfg(windows)]
+impl Drop for Finished {
+    fn drop(&mut self) {
+        console::finished();
     }
 }

@@ -8,7 +8,7 @@ use std::io::{self, IoSlice, Read, Write};
 use natter_core::room::ConnId;
 use natter_core::wire::Protocol;
 
-use super::{Driver, Proto, Socket};
+use super::{Driver, MUST_DRAIN, Proto, Socket};
 use crate::listener;
 
 /// Bytes offered to one connection per `write` call at most: its kernel
@@ -49,7 +49,7 @@ impl Driver<'_> {
                         // more, so no one falls off the history meanwhile.
                         self.transmit_all();
                     }
-                    if drained && !self.hung_up(conn) {
+                    if drained && !self.hung_up(conn) && !MUST_DRAIN {
                         // A short read took all the socket had; whatever
                         // arrives next wakes the poll again (as tokio
                         // does), so no `read` is spent on "would block".
@@ -109,7 +109,7 @@ impl Driver<'_> {
             match c.stream.write_vectored(&iov[..count]) {
                 Ok(n) => {
                     tx.commit(n);
-                    if n < len {
+                    if n < len && !MUST_DRAIN {
                         // The socket is full: wait until mio says writable.
                         break;
                     }
