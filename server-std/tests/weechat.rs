@@ -6,6 +6,10 @@
 //! time it was said. `scripts/test.sh` installs WeeChat and tmux (Debian
 //! packages).
 
+// Unix only: irssi, WeeChat and tmux are Unix programs (on Windows the
+// IRC side is tested from Linux against natter-server.exe under Wine).
+#![cfg(unix)]
+
 mod common;
 #[path = "common/raw_irc.rs"]
 mod raw_irc;

@@ -9,6 +9,7 @@ use std::io;
 /// # Errors
 /// When the limit cannot be read or raised, or even the hard limit is
 /// below `need`: the message says how to raise it.
+#[cfg(unix)]
 pub fn raise_open_files(need: u64) -> io::Result<u64> {
     // Ask for everything: a server this tool starts inherits the limit.
     let soft = rlimit::increase_nofile_limit(u64::MAX)
@@ -25,4 +26,10 @@ pub fn raise_open_files(need: u64) -> io::Result<u64> {
         )));
     }
     Ok(soft)
+}
+
+/// Windows has no such limit on sockets.
+#[cfg(not(unix))]
+pub fn raise_open_files(need: u64) -> io::Result<u64> {
+    Ok(need)
 }

@@ -444,7 +444,9 @@ fn compare(
     load: &LoadArgs,
 ) -> io::Result<()> {
     let me = std::env::current_exe()?;
-    let server = server.unwrap_or_else(|| me.with_file_name("natter-server"));
+    let server = server.unwrap_or_else(|| {
+        me.with_file_name(format!("natter-server{}", std::env::consts::EXE_SUFFIX))
+    });
     if !server.exists() {
         return Err(io::Error::other(format!(
             "{} not found: build it, or pass --server",
@@ -553,10 +555,9 @@ fn scale(a: &ScaleArgs) -> io::Result<()> {
         }
         None => {
             let me = std::env::current_exe()?;
-            let path = a
-                .server
-                .clone()
-                .unwrap_or_else(|| me.with_file_name("natter-server"));
+            let path = a.server.clone().unwrap_or_else(|| {
+                me.with_file_name(format!("natter-server{}", std::env::consts::EXE_SUFFIX))
+            });
             if !path.exists() {
                 return Err(io::Error::other(format!(
                     "{} not found: build it, or pass --server or --addr",
