@@ -1,3 +1,4 @@
+#![windows_subsystem = "windows"]
 //! `natter`: the desktop chat client. This file is the command line only;
 //! the window is in `natter_client::ui`.
 
