@@ -2,8 +2,9 @@
 # The whole test suite, as CI runs it: installs what it needs, then checks
 # formatting, lints, every test (the client's window tests drive real
 # windows on a virtual X server), the no_std builds of the core, the static
-# server and client builds, the core's tests under Miri, the firmware demo
-# on QEMU and a bounded fuzzing run of every fuzz target.
+# server and client builds, the Windows exes and their tests under Wine,
+# the core's tests under Miri, the firmware demo on QEMU and a bounded
+# fuzzing run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -33,6 +34,7 @@ step "core on thumbv7em with defmt" cargo build -p natter-core --target thumbv7e
 step "core on thumbv6m" cargo build -p natter-core --target thumbv6m-none-eabi
 step "core on thumbv6m with defmt" cargo build -p natter-core --target thumbv6m-none-eabi --features defmt
 step "static server and client" scripts/build-static.sh
+step "windows: exes, tests, chat and window under Wine" scripts/windows.sh
 step "core under Miri" scripts/miri.sh
 step "firmware demo on QEMU" scripts/firmware.sh
 step "clippy (firmware)" bash -c "cd firmware && cargo clippy --release --all-targets -- -D warnings"
