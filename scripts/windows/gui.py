@@ -1,35 +1,38 @@
 #!/usr/bin/env python3
-"""natter.exe, the Windows window, under Wine on a virtual X display: it
-connects to a natter-server, its user types a line with accents and an
-emoji, an IRC user in the same room receives it exactly and answers, and
-the window's saved transcript holds both lines. Screenshots go to
-target/gui-shots/.
+"""The classroom on Windows, as people see it: natter-server.exe runs under
+Wine; a student on Windows (natter.exe under Wine), a student on Linux (the
+Linux natter window) and an IRC user (irssi in tmux) chat through it, each
+line reaching the two others. The Windows student types accents and an
+emoji; the saved transcripts and irssi's screen are checked, and a
+screenshot of the two windows goes to the shots folder.
 
-    xvfb-run -a scripts/windows/gui.py natter.exe natter-server [shots dir]
+    xvfb-run -a scripts/windows/gui.py natter-server.exe natter.exe natter [shots]
 
-Run under an X display with no window manager (Xvfb): the window is found
-by its title and focused with xdotool, and typed into with keys, since FLTK
-draws its own widgets. Loopback only; every wait is bounded."""
+Under an X display with no window manager (Xvfb): windows are found by
+title and focused with xdotool, and typed into with keys, since FLTK draws
+its own widgets. Loopback only; every wait is bounded."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from irc import Irc, free_port  # noqa: E402
+from irc import free_port  # noqa: E402
 
-TYPED = "Grüße, ça va? 👋"
-REPLY = "Très bien, merci! 日本語 ✓"
+FROM_WINDOWS = "Grüße from Windows, ça va? 👋"
+FROM_LINUX = "Hello from Linux, 日本語 ✓"
+FROM_IRSSI = "and hi from irssi"
 
 
-def xdotool(*args, check=True, timeout=30):
-    return subprocess.run(["xdotool", *args], capture_output=True, text=True,
+def run(*args, check=True, timeout=30):
+    return subprocess.run(list(args), capture_output=True, text=True,
                           timeout=timeout, check=check)
 
 
-def wait(what, probe, seconds=30):
+def wait(what, probe, seconds=40):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         got = probe()
@@ -39,71 +42,132 @@ def wait(what, probe, seconds=30):
     raise AssertionError(f"{what}: not within {seconds} s")
 
 
-def shot(shots, name):
-    os.makedirs(shots, exist_ok=True)
-    path = os.path.join(shots, name)
-    subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
-    print("screenshot:", path)
+class Window:
+    """A natter window (Windows' under Wine, or Linux's), by its title."""
+
+    def __init__(self, command, nick, work, x):
+        self.nick = nick
+        self.saved = os.path.join(work, f"{nick}.txt")
+        env = dict(os.environ, NATTER_CONFIG_DIR=os.path.join(work, nick))
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        self.id = wait(f"{nick}'s window", lambda: run(
+            "xdotool", "search", "--onlyvisible", "--name", f"natter.*{nick}",
+            check=False).stdout.split())[0]
+        # A window under Wine shows before it takes the focus.
+        self.focus()
+        run("xdotool", "windowmove", self.id, str(x), "40", check=False)
+
+    def focus(self):
+        wait(f"{self.nick}'s focus", lambda: run(
+            "xdotool", "windowfocus", "--sync", self.id, check=False,
+            timeout=10).returncode == 0, seconds=20)
+        time.sleep(0.5)
+
+    def type_line(self, text):
+        # A click in the line where one types (near the window's bottom
+        # left) gives it the keyboard, under Wine too; then the keys go to
+        # whatever has it, as a person's would.
+        self.focus()
+        height = int(run("xdotool", "getwindowgeometry", "--shell", self.id)
+                     .stdout.split("HEIGHT=")[1].split()[0])
+        run("xdotool", "mousemove", "--window", self.id, "120", str(height - 52),
+            "click", "1")
+        time.sleep(0.3)
+        run("xdotool", "type", "--delay", "40", text)
+        run("xdotool", "key", "Return")
+
+    def shows(self, *wanted):
+        """Wait until the saved transcript holds every line in `wanted`."""
+        def saved():
+            if os.path.exists(self.saved):
+                os.remove(self.saved)
+            self.type_line(f"/save {self.saved}")
+            text = wait(f"{self.nick}'s transcript", lambda: _read(self.saved), 10)
+            return text if all(w in text for w in wanted) else None
+        return wait(f"{self.nick} showing {wanted}", saved, seconds=60)
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+class Irssi:
+    def __init__(self, port, work):
+        self.session = f"natter-win-{os.getpid()}"
+        home = os.path.join(work, "irssi")
+        os.makedirs(home)
+        # tmux -u: UTF-8 whatever the locale says.
+        run("tmux", "-u", "new-session", "-d", "-s", self.session, "-x", "200", "-y", "50",
+            f"irssi --home={home} -n irv -c 127.0.0.1 -p {port}")
+        self.shows("The lobby is")
+        self.type("/join #lobby")
+        self.shows("Total of")
+
+    def screen(self):
+        return run("tmux", "capture-pane", "-p", "-t", self.session, check=False).stdout
+
+    def shows(self, text):
+        try:
+            return wait(f"irssi showing {text!r}", lambda: text in self.screen(), seconds=40)
+        except AssertionError as e:
+            raise AssertionError(f"{e}; the screen:\n{self.screen()}") from e
+
+    def type(self, line):
+        run("tmux", "send-keys", "-t", self.session, "-l", line)
+        run("tmux", "send-keys", "-t", self.session, "Enter")
+
+    def close(self):
+        run("tmux", "kill-session", "-t", self.session, check=False)
 
 
 def main():
-    exe, server_bin = sys.argv[1], sys.argv[2]
-    shots = sys.argv[3] if len(sys.argv) > 3 else "target/gui-shots"
+    server_exe, natter_exe, natter_linux = sys.argv[1:4]
+    shots = sys.argv[4] if len(sys.argv) > 4 else "target/gui-shots"
     port = free_port()
-    work = tempfile.mkdtemp(prefix="natter-wine-gui-")
-    server = subprocess.Popen([server_bin, "--bind", f"127.0.0.1:{port}"],
+    work = tempfile.mkdtemp(prefix="natter-wine-class-")
+    server = subprocess.Popen(["wine", server_exe, "--bind", f"127.0.0.1:{port}"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    window = None
+    people = []
     try:
-        bob = wait("the server", lambda: _try(lambda: Irc("127.0.0.1", port, "bob")))
-        bob.join()
-        env = dict(os.environ, NATTER_CONFIG_DIR=os.path.join(work, "config"))
-        window = subprocess.Popen(
-            ["wine", exe, "--host", "127.0.0.1", "--port", str(port), "--nick", "ann",
-             "--connect"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bob.until("JOIN #lobby")  # ann's window is in the room
-        win = wait("natter.exe's window", lambda: xdotool(
-            "search", "--onlyvisible", "--name", "natter", check=False).stdout.split())[0]
-        # A window under Wine appears before it takes the focus.
-        wait("focus", lambda: xdotool("windowfocus", "--sync", win, check=False,
-                                      timeout=10).returncode == 0, seconds=20)
-        time.sleep(1)
-        xdotool("type", "--delay", "40", "--window", win, TYPED)
-        xdotool("key", "--window", win, "Return")
-        got = bob.until("PRIVMSG #lobby")
-        assert got.endswith(":" + TYPED), f"bob got {got!r}, not {TYPED!r}"
-        bob.send(f"PRIVMSG #lobby :{REPLY}")
-        time.sleep(2)
-        shot(shots, "windows-chat.png")
-        saved = os.path.join(work, "transcript.txt")
-        xdotool("type", "--delay", "40", "--window", win, f"/save {saved}")
-        xdotool("key", "--window", win, "Return")
-        text = wait("the saved transcript",
-                    lambda: _read_if(saved, [TYPED, REPLY]), seconds=30)
-        print("transcript:", *text.splitlines()[-3:], sep="\n    ")
+        wait("natter-server.exe", lambda: run(
+            "python3", "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), 1)",
+            check=False).returncode == 0, seconds=60)
+        irssi = Irssi(port, work)
+        people.append(irssi)
+        args = ["--host", "127.0.0.1", "--port", str(port), "--connect", "--nick"]
+        ann = Window(["wine", natter_exe, *args, "ann"], "ann", work, 0)
+        people.append(ann)
+        lin = Window([natter_linux, *args, "lin"], "lin", work, 640)
+        people.append(lin)
+        irssi.shows("lin")
+
+        ann.type_line(FROM_WINDOWS)
+        lin.type_line(FROM_LINUX)
+        irssi.type(FROM_IRSSI)
+        irssi.shows(FROM_WINDOWS)
+        irssi.shows(FROM_LINUX)
+        lin.shows(FROM_WINDOWS, FROM_IRSSI)
+        text = ann.shows(FROM_LINUX, FROM_IRSSI)
+        print("natter.exe's transcript:", *text.splitlines()[-4:], sep="\n    ")
+        os.makedirs(shots, exist_ok=True)
+        path = os.path.join(shots, "windows-and-linux.png")
+        run("import", "-window", "root", path)
+        print("screenshot:", path)
     finally:
-        if window is not None:
-            window.kill()
-            window.wait()
+        for person in people:
+            person.close()
         server.kill()
         server.wait()
-
-
-def _try(make):
-    try:
-        return make()
-    except OSError:
-        return None
-
-
-def _read_if(path, wanted):
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError:
-        return None
-    return text if all(w in text for w in wanted) else None
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
