@@ -11,7 +11,7 @@ use natter_core::room::ConnId;
 
 use super::{Driver, MUST_DRAIN, Proto};
 use crate::irc::{IrcConn, OwnedProfile, SharedLines};
-use crate::storage::HeapHub;
+use crate::storage::{HeapHub, HeapStorage};
 use natter_core::time::Instant;
 
 /// Bytes of the hub's frames an IRC connection takes at a time, to turn
@@ -53,13 +53,7 @@ impl Driver<'_> {
                         &mut self.shared_lines,
                     );
                 }
-                let profiles = &self.profiles;
-                irc.lines(&WithProfiles {
-                    hub: &*self.hub,
-                    profile: |id: ConnId| -> Option<Profile<'_>> {
-                        profiles.get(id.index())?.as_ref().map(OwnedProfile::borrow)
-                    },
-                });
+                irc.lines(&directory(self.hub, &self.profiles));
                 keep_profile(&mut self.profiles, conn, irc);
                 if irc.pending.is_empty() {
                     break;
@@ -73,16 +67,7 @@ impl Driver<'_> {
                 return;
             }
             c.read_paused = false;
-            let profiles = &self.profiles;
-            let read = irc.read(
-                &mut c.stream,
-                &WithProfiles {
-                    hub: &*self.hub,
-                    profile: |id: ConnId| -> Option<Profile<'_>> {
-                        profiles.get(id.index())?.as_ref().map(OwnedProfile::borrow)
-                    },
-                },
-            );
+            let read = irc.read(&mut c.stream, &directory(self.hub, &self.profiles));
             keep_profile(&mut self.profiles, conn, irc);
             match read {
                 Ok(0) => return self.drop_conn(conn, "closed the connection"),
@@ -165,6 +150,18 @@ impl Driver<'_> {
         if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {
             self.read_irc(conn);
         }
+    }
+}
+
+/// What an IRC client's queries are answered from: the hub, with the
+/// profiles the IRC clients gave (by connection).
+fn directory<'a>(
+    hub: &'a HeapHub,
+    profiles: &'a [Option<OwnedProfile>],
+) -> WithProfiles<'a, HeapStorage, impl Fn(ConnId) -> Option<Profile<'a>>> {
+    WithProfiles {
+        hub,
+        profile: move |id: ConnId| profiles.get(id.index())?.as_ref().map(OwnedProfile::borrow),
     }
 }
 
