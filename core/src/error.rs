@@ -213,6 +213,41 @@ error_codes! {
     UnexpectedFrame = 24, "the program sent a frame the server does not accept; update it";
     /// The hello did not arrive in time.
     HelloTimeout = 25, "no hello arrived in time; connect again";
+    /// Only the room's operators (and the teacher) may do that.
+    NotOperator = 26, "only the teacher (or the room's operators) can do that";
+    /// The room is moderated and the sender has not been given the word.
+    Moderated = 27, "only the teacher and those given the word speak in this room; raise your hand";
+    /// The sender is muted in that room.
+    Muted = 28, "the teacher muted you in this room; your message was not sent";
+    /// Slow mode: the sender spoke in that room too recently.
+    SlowMode = 29, "slow mode is on in this room; wait a few seconds, then send again";
+    /// The joiner is banned from that room.
+    Banned = 30, "you are banned from this room; ask the teacher";
+    /// The room is closed to newcomers who were not invited.
+    InviteOnly = 31, "this room is closed to newcomers; ask the teacher to invite you";
+    /// The room's key is missing or wrong.
+    BadKey = 32, "this room needs a key; ask the teacher for it";
+    /// `Teach` on a server without a teacher password.
+    NoTeacher = 33, "this server has no teacher password; whoever started it is in charge";
+    /// Too many wrong passwords from this connection or address: the
+    /// password was not even checked.
+    TooManyGuesses = 34, "too many wrong passwords; wait a minute, then try again";
+    /// The member named is not in that room.
+    TheyAreNotInRoom = 35, "they are not in that room";
+    /// A room the sender is in has nicknames locked.
+    NickLocked = 36, "nicknames are locked in a room you are in; ask the teacher to rename you";
+    /// Private messages between students are off in a room one of them is in.
+    PrivateOff = 37, "private messages between students are off; you can still message the teacher";
+    /// The teacher cannot be kicked, banned, muted or have operator taken away.
+    TeacherProtected = 38, "the teacher cannot be kicked, banned, muted or made less than operator";
+    /// A mode letter natter does not know.
+    UnknownMode = 39, "that is not a room setting natter knows; see /help";
+    /// A mode's argument is missing or not what it needs.
+    BadModeArg = 40, "that setting needs a nickname, a number or a key; see /help";
+    /// The room's ban list is full.
+    ListFull = 41, "the room's ban list is full; lift a ban first";
+    /// The member named is already in that room.
+    TheyAreInRoom = 42, "they are already in that room";
 }
 
 /// By hand rather than derived: a derived impl would make values such as

@@ -133,6 +133,7 @@ fn run(net: &mut Net<5>) {
                 room: LOBBY,
                 epoch: 0,
                 since: 0,
+                key: "",
             },
         );
         let count = k + 1;

@@ -10,6 +10,9 @@ use crate::wire::MAX_SHORT;
 pub struct Config {
     /// Password a hello must carry; empty for none.
     pub password: String<MAX_SHORT>,
+    /// Password a `Teach` must carry to make its sender the teacher; empty
+    /// for no teacher.
+    pub teacher_password: String<MAX_SHORT>,
     /// May clients create rooms by joining a new name? (`false`:
     /// classroom mode, only the rooms named at start-up.)
     pub allow_new_rooms: bool,
@@ -43,6 +46,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             password: String::new(),
+            teacher_password: String::new(),
             allow_new_rooms: true,
             history: usize::MAX,
             max_conns: usize::MAX,

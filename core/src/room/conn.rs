@@ -5,6 +5,7 @@
 
 use heapless::{String, Vec};
 
+use super::controls::MAX_ADDRESS;
 use crate::error::EncodeError;
 use crate::time::Instant;
 use crate::wire::{Frame, MAX_FRAME_LEN, MAX_NICK};
@@ -44,6 +45,10 @@ pub(crate) struct Cursor {
     /// Index into the room's member list of the next name to list, while the
     /// member list is still being sent after a join.
     pub names_from: Option<u16>,
+    /// Its roles in the room: `ROLE_OPERATOR` and `ROLE_VOICE`.
+    pub role: u8,
+    /// When it last said something in the room (slow mode).
+    pub last_said: Option<Instant>,
 }
 
 /// Bytes waiting to be written to the connection, front first.
@@ -192,6 +197,15 @@ pub struct Conn<B> {
     pub(crate) nick: String<MAX_NICK>,
     /// `wire::name_key` of the nickname, to find it by scanning integers.
     pub(crate) nick_key: u32,
+    /// Proved the teacher password.
+    pub(crate) teacher: bool,
+    /// The peer's address, as the driver gave it (for bans), and its key
+    /// (for counting wrong passwords by address).
+    pub(crate) address: String<MAX_ADDRESS>,
+    pub(crate) address_key: u32,
+    /// Wrong passwords so far, and when its next frame may be read.
+    pub(crate) wrong_guesses: u8,
+    pub(crate) hold_until: Instant,
     pub(crate) input: [u8; MAX_FRAME_LEN],
     pub(crate) input_len: usize,
     pub(crate) out: OutQueue<B>,
@@ -220,6 +234,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
             session: 0,
             nick: String::new(),
             nick_key: 0,
+            teacher: false,
+            address: String::new(),
+            address_key: 0,
+            wrong_guesses: 0,
+            hold_until: Instant(0),
             input: [0; MAX_FRAME_LEN],
             input_len: 0,
             out: OutQueue::new(out),
@@ -242,6 +261,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Conn<B> {
         self.session = session;
         self.nick.clear();
         self.nick_key = 0;
+        self.teacher = false;
+        self.address.clear();
+        self.address_key = 0;
+        self.wrong_guesses = 0;
+        self.hold_until = now;
         self.input_len = 0;
         self.out.clear();
         self.joined.clear();

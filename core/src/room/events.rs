@@ -7,6 +7,10 @@ use super::ConnId;
 use crate::error::{DecodeError, ErrorCode};
 use crate::wire::{MAX_NICK, MAX_ROOM};
 
+/// Longest target an audit event ([`Event::Moderated`]) keeps: a nickname,
+/// a number or a ban mask (cut to this length).
+pub const MAX_TARGET: usize = 48;
+
 /// Why a connection could not be accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -73,6 +77,24 @@ pub enum Event {
         conn: ConnId,
         nick: String<MAX_NICK>,
     },
+    /// A wrong password (the server's, the teacher's or a room key); the
+    /// password itself is never in the log.
+    WrongPassword { conn: ConnId },
+    /// A connection proved the teacher password.
+    Teacher {
+        conn: ConnId,
+        nick: String<MAX_NICK>,
+    },
+    /// An operator changed a mode (`what` is `+m`, `-o`...), kicked or
+    /// invited someone: the audit trail. `target` is the nickname, mask
+    /// or number the change was about (never a key).
+    Moderated {
+        conn: ConnId,
+        nick: String<MAX_NICK>,
+        room: String<MAX_ROOM>,
+        what: String<8>,
+        target: String<MAX_TARGET>,
+    },
     /// A connection sent a frame that does not decode.
     BadFrame { conn: ConnId, error: DecodeError },
     /// A request was refused with this code.
@@ -115,5 +137,16 @@ pub(crate) enum RoomEvent<'a> {
     Topic {
         by: &'a str,
         topic: &'a str,
+    },
+    ModeChanged {
+        by: &'a str,
+        flags: u8,
+        mode: u8,
+        arg: &'a str,
+    },
+    Kicked {
+        by: &'a str,
+        nick: &'a str,
+        reason: &'a str,
     },
 }

@@ -12,6 +12,7 @@
 use heapless::String;
 
 use super::ConnId;
+use super::controls::Controls;
 use super::storage::{Slots, Storage};
 use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_ROOM, MAX_TEXT};
 
@@ -96,6 +97,8 @@ pub struct Room<S: Storage> {
     /// Named at start-up: never freed, even when empty.
     pub(crate) fixed: bool,
     pub(crate) members: S::Members,
+    /// Its modes, key, limits, bans and mutes.
+    pub(crate) controls: Controls,
     /// Tells this room apart from an earlier room of the same name (before
     /// a restart, or before it emptied and was freed), whose ids meant
     /// other events.
@@ -136,6 +139,7 @@ impl<S: Storage> Room<S> {
             topic: String::new(),
             fixed,
             members: storage.members(),
+            controls: Controls::default(),
             epoch,
             store,
             depth: power_of_two_below(depth.min(max_depth(len))),

@@ -4,6 +4,7 @@
 use heapless::{Deque, String};
 
 use super::conn::State;
+use super::controls::Guessers;
 use super::history::{self, Room, Sender};
 use super::storage::{Fifo, Limits, Slots, Storage};
 use super::{
@@ -69,6 +70,8 @@ pub struct Hub<S: Storage> {
     /// Connections welcomed now, and the most at once so far (`LUSERS`).
     pub(super) welcomed: usize,
     pub(super) peak_welcomed: usize,
+    /// Wrong passwords by address.
+    pub(super) guessers: Guessers,
 }
 
 /// Someone online, as the hub knows them: what `WHOIS` asks.
@@ -155,6 +158,7 @@ impl<S: Storage> Hub<S> {
             now: Instant(0),
             welcomed: 0,
             peak_welcomed: 0,
+            guessers: Guessers::default(),
         }
     }
 
@@ -368,6 +372,51 @@ impl<S: Storage> Hub<S> {
         n
     }
 
+    /// Tell the hub where `conn` comes from (its IP address, as text):
+    /// for bans by address and for counting wrong passwords by address.
+    /// A driver that never calls it has every connection share one
+    /// allowance of wrong passwords.
+    pub fn set_address(&mut self, conn: ConnId, address: &str) {
+        if let Some(c) = self.conns.get_mut(conn.index()) {
+            c.address = truncated(address);
+            c.address_key = name_key(address);
+        }
+    }
+
+    /// The members of `room` with their roles (`wire::ROLE_*`), in joining
+    /// order.
+    pub fn members_with_roles(&self, room: &str) -> impl Iterator<Item = (&str, u8)> {
+        let index = self.find_room(room);
+        index
+            .and_then(|i| self.room(i).map(|r| (i, r)))
+            .into_iter()
+            .flat_map(move |(i, r)| {
+                r.members
+                    .iter()
+                    .filter_map(move |&m| Some((self.nick(m)?, self.roles_in(m, i))))
+            })
+    }
+
+    /// `true` while `conn`'s input waits after a wrong password (the hub
+    /// reads it again once `poll_timeout`'s time has come).
+    pub fn input_held(&self, conn: ConnId) -> bool {
+        self.conns
+            .get(conn.index())
+            .is_some_and(|c| c.input_len > 0 && c.hold_until > self.now)
+    }
+
+    /// `true` when `conn` has proved the teacher password.
+    pub fn is_teacher(&self, conn: ConnId) -> bool {
+        self.conns.get(conn.index()).is_some_and(|c| c.teacher)
+    }
+
+    /// `conn`'s roles in `room` (`wire::ROLE_*` bits), or `None` when it is
+    /// not in it.
+    pub fn roles(&self, conn: ConnId, room: &str) -> Option<u8> {
+        let index = self.joined_room(conn, room)?;
+        Some(self.roles_in(conn, index))
+    }
+
     /// The peer closed the connection or it failed: the slot is freed at
     /// once and the others are told.
     pub fn handle_disconnect(&mut self, now: Instant, conn: ConnId) {
@@ -416,6 +465,11 @@ impl<S: Storage> Hub<S> {
                 }
                 State::Closing { deadline } if now >= deadline => self.finish_close(conn),
                 _ => {}
+            }
+            // Input held after a wrong password is read once the wait is over.
+            let c = &self.conns[i];
+            if c.is_open() && c.input_len > 0 && c.hold_until <= now && c.wrong_guesses > 0 {
+                self.process_input(now, conn);
             }
         }
     }
@@ -480,6 +534,11 @@ impl<S: Storage> Hub<S> {
     /// When [`handle_timeout`](Self::handle_timeout) should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let cfg = &self.config;
+        let held = self
+            .conns
+            .iter()
+            .filter(|c| c.is_open() && c.input_len > 0 && c.hold_until > self.now)
+            .map(|c| c.hold_until);
         self.conns
             .iter()
             .filter_map(|c| match c.state {
@@ -500,6 +559,7 @@ impl<S: Storage> Hub<S> {
                 State::Closing { deadline } => Some(deadline),
                 State::Free | State::Closed => None,
             })
+            .chain(held)
             .min()
     }
 
@@ -560,6 +620,28 @@ impl<S: Storage> Hub<S> {
                 time,
                 by,
                 topic,
+            },
+            RoomEvent::ModeChanged {
+                by,
+                flags,
+                mode,
+                arg,
+            } => Frame::ModeChanged {
+                room: room_name,
+                id,
+                time,
+                by,
+                flags,
+                mode,
+                arg,
+            },
+            RoomEvent::Kicked { by, nick, reason } => Frame::Kicked {
+                room: room_name,
+                id,
+                time,
+                by,
+                nick,
+                reason,
             },
         };
         // Every field came from a decoded frame or was checked by the hub,

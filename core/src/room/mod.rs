@@ -57,9 +57,11 @@
 
 mod config;
 mod conn;
+pub mod controls;
 mod events;
 mod history;
 mod hub;
+mod moderation;
 mod output;
 mod pump;
 mod requests;
@@ -67,7 +69,7 @@ mod storage;
 
 pub use config::Config;
 pub use conn::{Conn, MAX_JOINED};
-pub use events::{ConnectError, Event, RoomError};
+pub use events::{ConnectError, Event, MAX_TARGET, RoomError};
 pub use history::Room;
 pub use hub::{Census, Hub, Online};
 pub use output::Transmit;

@@ -286,7 +286,7 @@ impl<S: Storage> Hub<S> {
                 // Names can take several frames; each needs queue room.
                 let mut from = usize::from(from);
                 while self.conns[conn.index()].out.free() >= REPLY_RESERVE {
-                    let (buf, len, next) = self.names_frame(room, from);
+                    let (buf, len, next) = self.names_frame(room, usize::from(cursor.room), from);
                     let c = &mut self.conns[conn.index()];
                     let _ = c.out.push_raw(&buf[..len]);
                     c.joined[turn].names_from = next;
@@ -378,14 +378,17 @@ impl<S: Storage> Hub<S> {
         gap(&mut c.out, room.others_since(next_id, c.session));
     }
 
-    /// Encode the `Names` frame listing `room`'s members from index `from`;
+    /// Encode the `Names` frame listing `room` (in slot `index`)'s members,
+    /// with their roles, from index `from`;
     /// returns it with the index to continue from, if any.
     pub(super) fn names_frame(
         &self,
         room: &Room<S>,
+        index: usize,
         from: usize,
     ) -> ([u8; MAX_FRAME_LEN], usize, Option<u16>) {
         let mut names: Vec<&str, MAX_NAMES_PER_FRAME> = Vec::new();
+        let mut roles: Vec<u8, MAX_NAMES_PER_FRAME> = Vec::new();
         let mut end = from;
         for &m in room.members.iter().skip(from) {
             if names.is_full() {
@@ -394,6 +397,7 @@ impl<S: Storage> Hub<S> {
             end += 1;
             if let Some(nick) = self.nick(m) {
                 let _ = names.push(nick);
+                let _ = roles.push(self.roles_in(m, index));
             }
         }
         let more = end < room.members.len();
@@ -402,6 +406,7 @@ impl<S: Storage> Hub<S> {
             room: &room.name,
             flags,
             nicks: NickList::Slice(&names),
+            roles: &roles,
         };
         let mut buf = [0u8; MAX_FRAME_LEN];
         // 32 names of at most 24 bytes always fit in a frame.

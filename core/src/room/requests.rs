@@ -10,7 +10,9 @@ use super::storage::{Slots, Storage};
 use super::{ConnId, Event, Hub, MAX_STRIKES, REPLY_RESERVE};
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::Instant;
-use crate::wire::{Frame, MAX_FRAME_LEN, Status, VERSION, decode, frame_len, name_key};
+use crate::wire::{
+    Frame, MAX_FRAME_LEN, ROLE_OPERATOR, Status, VERSION, decode, frame_len, name_key,
+};
 
 impl<S: Storage> Hub<S> {
     /// Handle every whole frame in `conn`'s input while its output queue has
@@ -19,7 +21,9 @@ impl<S: Storage> Hub<S> {
         let mut used = 0;
         loop {
             let c = &self.conns[conn.index()];
-            if !c.is_open() || c.out.free() < REPLY_RESERVE {
+            // A connection that gave a wrong password waits before its
+            // next frame is read (`handle_timeout` resumes it).
+            if !c.is_open() || c.out.free() < REPLY_RESERVE || now < c.hold_until {
                 break;
             }
             let pending = &c.input[used..c.input_len];
@@ -85,7 +89,12 @@ impl<S: Storage> Hub<S> {
             _ if !ready => {
                 self.reply_error(now, conn, ErrorCode::HelloFirst, frame.request_tag(), "")
             }
-            Frame::Join { room, epoch, since } => self.join(now, conn, room, epoch, since),
+            Frame::Join {
+                room,
+                epoch,
+                since,
+                key,
+            } => self.join(now, conn, room, epoch, since, key),
             Frame::Part { room, reason } => match self.joined_room(conn, room) {
                 Some(index) => self.part(now, conn, index, reason, true),
                 None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
@@ -104,13 +113,34 @@ impl<S: Storage> Hub<S> {
             } => self.whisper(now, conn, tag, to, flags, text),
             Frame::SetNick { nick } => self.set_nick(now, conn, nick),
             Frame::SetTopic { room, topic } => self.set_topic(now, conn, room, topic),
+            Frame::Teach { password } => self.teach(now, conn, password),
+            Frame::Mode {
+                room,
+                flags,
+                mode,
+                arg,
+            } => self.mode(now, conn, room, flags, mode, arg),
+            Frame::Kick { room, nick, reason } => self.kick(now, conn, room, nick, reason),
+            Frame::Invite { room, nick } => self.invite(now, conn, room, nick),
             _ => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
         }
     }
 
     pub(super) fn hello(&mut self, now: Instant, conn: ConnId, nick: &str, password: &str) {
-        let refusal = if !self.config.password.is_empty() && self.config.password != password {
+        let wrong = !self.config.password.is_empty() && self.config.password != password;
+        let refusal = if self.config.password.is_empty() {
+            None
+        } else if let Some(code) = self.may_guess(now, conn) {
+            // Too many wrong guesses from its address: not even checked.
+            Some((code, ""))
+        } else if wrong {
+            self.guessed_wrong(now, conn);
             Some((ErrorCode::BadPassword, ""))
+        } else {
+            None
+        };
+        let refusal = if refusal.is_some() {
+            refusal
         } else if self.nick_owner(nick).is_some() {
             Some((ErrorCode::NickTaken, nick))
         } else {
@@ -153,7 +183,15 @@ impl<S: Storage> Hub<S> {
         });
     }
 
-    pub(super) fn join(&mut self, now: Instant, conn: ConnId, name: &str, epoch: u32, since: u64) {
+    pub(super) fn join(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        name: &str,
+        epoch: u32,
+        since: u64,
+        key: &str,
+    ) {
         if self.joined_room(conn, name).is_some() {
             return self.reply_error(now, conn, ErrorCode::AlreadyInRoom, 0, name);
         }
@@ -170,6 +208,9 @@ impl<S: Storage> Hub<S> {
                 None => return self.reply_error(now, conn, ErrorCode::NoFreeRoom, 0, name),
             },
         };
+        if let Some(code) = self.may_join(now, conn, index, key) {
+            return self.reply_error(now, conn, code, 0, name);
+        }
         let capacity = self.config.room_capacity.min(self.limits.conns);
         let Some(room) = self.rooms[index].as_mut() else {
             return;
@@ -186,6 +227,9 @@ impl<S: Storage> Hub<S> {
         // in the history behind it (and skipped for it like its messages).
         let nick = self.conns[conn.index()].nick.clone();
         self.push_event(now, index, conn, true, RoomEvent::Joined { nick: &nick });
+        if self.conns[conn.index()].teacher {
+            self.announce_teacher(now, conn, index);
+        }
         let Some(room) = self.rooms[index].as_mut() else {
             return;
         };
@@ -218,9 +262,21 @@ impl<S: Storage> Hub<S> {
             owed_from: start.owed_from,
             own_dropped: 0,
             names_from: Some(0),
+            // Whoever creates a room is its operator, as on IRC.
+            role: if created { ROLE_OPERATOR } else { 0 },
+            last_said: None,
         };
         // `joined` was checked not to be full.
         let _ = self.conns[conn.index()].joined.push(cursor);
+        // A room with controls on says so; one without says nothing.
+        if self.room(index).is_some_and(|r| r.controls.any()) {
+            self.reply_room_state(now, conn, index);
+        }
+        // An invitation is used up by the join.
+        let nick_key = self.conns[conn.index()].nick_key;
+        if let Some(r) = self.rooms[index].as_mut() {
+            r.controls.invited.retain(|&k| k != nick_key);
+        }
         let nick = self.conns[conn.index()].nick.clone();
         self.log(Event::Joined {
             conn,
@@ -306,9 +362,13 @@ impl<S: Storage> Hub<S> {
         if text.len() > self.limits.text {
             return self.reply_error(now, conn, ErrorCode::BadText, tag, "");
         }
+        if let Some(code) = self.may_say(now, conn, index) {
+            return self.reply_error(now, conn, code, tag, room);
+        }
         if !self.take_token(now, conn, tag) {
             return;
         }
+        self.spoke_in(now, conn, index);
         self.conns[conn.index()].last_spoke = now;
         let nick = self.conns[conn.index()].nick.clone();
         let id = self.push_event(
@@ -352,6 +412,9 @@ impl<S: Storage> Hub<S> {
         let Some(target) = self.nick_owner(to) else {
             return self.reply_error(now, conn, ErrorCode::NoSuchNick, tag, to);
         };
+        if let Some(code) = self.may_whisper(conn, target) {
+            return self.reply_error(now, conn, code, tag, to);
+        }
         if !self.take_token(now, conn, tag) {
             return;
         }
@@ -388,6 +451,9 @@ impl<S: Storage> Hub<S> {
             }
             _ => {}
         }
+        if let Some(code) = self.may_rename(conn) {
+            return self.reply_error(now, conn, code, 0, nick);
+        }
         if !self.take_token(now, conn, 0) {
             return;
         }
@@ -415,6 +481,9 @@ impl<S: Storage> Hub<S> {
         };
         if topic.len() > self.limits.text {
             return self.reply_error(now, conn, ErrorCode::BadText, 0, room);
+        }
+        if let Some(code) = self.may_set_topic(conn, index) {
+            return self.reply_error(now, conn, code, 0, room);
         }
         if !self.take_token(now, conn, 0) {
             return;

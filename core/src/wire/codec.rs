@@ -354,6 +354,37 @@ impl Shape<'_, ErrorCode> for Code {
     }
 }
 
+/// The roles of a `Names` frame's members: a `u8` count, then a byte of
+/// role bits ([`ROLES`](super::ROLES)) per member, in the order of the
+/// nicknames. Bits outside `ROLES` are refused.
+pub(super) struct Roles;
+
+impl<'a> Shape<'a, &'a [u8]> for Roles {
+    fn read(&self, r: &mut Reader<'a>) -> Result<&'a [u8], DecodeError> {
+        let count = r.u8()?;
+        let roles = r.take(usize::from(count))?;
+        Self::check(roles)
+    }
+
+    fn write<S: Sink>(&self, w: &mut Writer<S>, roles: &&'a [u8]) -> Result<(), DecodeError> {
+        let count =
+            u8::try_from(roles.len()).map_err(|_| DecodeError::FrameTooLong { len: usize::MAX })?;
+        Self::check(roles)?;
+        w.u8(count);
+        w.sink.put(roles);
+        Ok(())
+    }
+}
+
+impl Roles {
+    fn check(roles: &[u8]) -> Result<&[u8], DecodeError> {
+        if roles.iter().any(|&b| b & !super::ROLES != 0) {
+            return Err(DecodeError::BadFlags);
+        }
+        Ok(roles)
+    }
+}
+
 /// The nicknames of a `Names` frame: a `u8` count, then that many
 /// nicknames.
 pub(super) struct Nicks;

@@ -51,8 +51,10 @@
 //! A shape only fits fields of the types it reads, so a row whose type and
 //! shape disagree (`nick: u32 = Field::Nick`) does not compile.
 
-use super::codec::{Code, Field, Flags, Int, Nicks, Reader, Shape, Sink, Version, Writer};
-use super::{FLAG_ACTION, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, NickList};
+use super::codec::{Code, Field, Flags, Int, Nicks, Reader, Roles, Shape, Sink, Version, Writer};
+use super::{
+    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, FLAG_REMOVE, NickList, ROLE_TEACHER,
+};
 use crate::error::{DecodeError, ErrorCode};
 
 /// Expands the frame table into the enum, `kind()`, the decoder's match
@@ -141,7 +143,7 @@ macro_rules! frames {
 frames! {
     /// One frame of the natter protocol. Strings borrow from the decoded buffer.
     ///
-    /// Client-to-server kinds are `0x01..=0x0a` (ping and pong go both ways),
+    /// Client-to-server kinds are `0x01..=0x0e` (ping and pong go both ways),
     /// server-to-client kinds are `0x41..`. Room events (`Message`, `Joined`,
     /// `Parted`, `NickChanged`, `TopicChanged`) carry the room's event id, which
     /// increases by one for each event in that room, and the server's time in
@@ -162,11 +164,12 @@ frames! {
         /// Join `room`, creating it if allowed. To resume after a
         /// reconnect, `epoch` and `since` are the room's epoch (from `Entered`)
         /// and the last event id seen; a fresh join sends 0 and 0 and gets the
-        /// history replayed.
+        /// history replayed. `key` is the room's key (mode `k`), if it has one.
         0x02 client => Join {
             room: &'a str = Field::Room,
             epoch: u32 = Int,
             since: u64 = Int,
+            key: &'a str = Field::Short,
         },
         /// Leave `room`, telling the others why.
         0x03 client => Part {
@@ -208,6 +211,34 @@ frames! {
         0x0a both => Pong {
             token: u32 = Int,
         },
+        /// Prove the teacher password; answered by `YouAre`, or an
+        /// `Error` (`BadPassword`, `NoTeacher`, `TooManyGuesses`).
+        0x0b client => Teach {
+            password: &'a str = Field::Short,
+        },
+        /// Change one mode of `room` (an operator's), or ask what is set:
+        /// [`FLAG_ADD`] sets `mode`, [`FLAG_REMOVE`] takes it away, neither
+        /// asks (mode 0: the room's `RoomState`; `b`: its list, as `Listed`).
+        /// `mode` is a letter of `docs/PROTOCOL.md`'s mode table; `arg` its
+        /// nickname, mask, key or number, or empty.
+        0x0c client => Mode {
+            room: &'a str = Field::Room,
+            flags: u8 = Flags(FLAG_ADD | FLAG_REMOVE),
+            mode: u8 = Int,
+            arg: &'a str = Field::Short,
+        },
+        /// Put `nick` out of `room` (an operator's), telling them why.
+        0x0d client => Kick {
+            room: &'a str = Field::Room,
+            nick: &'a str = Field::Nick,
+            reason: &'a str = Field::Short,
+        },
+        /// Let `nick` into `room` although it is invite-only (mode `i`),
+        /// and tell them.
+        0x0e client => Invite {
+            room: &'a str = Field::Room,
+            nick: &'a str = Field::Nick,
+        },
 
         /// The hello was accepted: the version spoken, the nickname as
         /// registered, the room to join first and the longest text accepted.
@@ -229,10 +260,13 @@ frames! {
             members: u16 = Int,
         },
         /// Some of the members of `room`; [`FLAG_MORE`] says more follow.
+        /// `roles` has each one's role bits ([`ROLES`](super::ROLES)), in
+        /// the same order (a member past its end has none).
         0x43 server => Names {
             room: &'a str = Field::Room,
             flags: u8 = Flags(FLAG_MORE),
             nicks: NickList<'a> = Nicks,
+            roles: &'a [u8] = Roles,
         },
         /// You have left `room`, for `reason` (what your `Part` said).
         0x44 server => Left {
@@ -318,6 +352,57 @@ frames! {
         0x4f server => Bye {
             code: ErrorCode = Code,
             reason: &'a str = Field::Short,
+        },
+        // Two more room events, with the same head: room, id, time.
+        /// `by` changed a mode of `room`: [`FLAG_ADD`] or [`FLAG_REMOVE`]
+        /// of `mode` with its `arg`, as `Mode` asked.
+        0x50 server => ModeChanged {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            by: &'a str = Field::Nick,
+            flags: u8 = Flags(FLAG_ADD | FLAG_REMOVE),
+            mode: u8 = Int,
+            arg: &'a str = Field::Short,
+        },
+        /// `by` put `nick` out of `room` for `reason`. When `nick` is you,
+        /// you are no longer in the room (no `Left` follows).
+        0x51 server => Kicked {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            by: &'a str = Field::Nick,
+            nick: &'a str = Field::Nick,
+            reason: &'a str = Field::Short,
+        },
+        /// The modes set on `room`: the letters of its on/off modes
+        /// (`docs/PROTOCOL.md`'s mode table, e.g. `mt`), its member limit
+        /// and slow mode in seconds (0 for none) and its key. Sent after
+        /// `Entered`, and to a `Mode` that asks.
+        0x52 server => RoomState {
+            room: &'a str = Field::Room,
+            modes: &'a str = Field::Short,
+            limit: u16 = Int,
+            slow: u16 = Int,
+            key: &'a str = Field::Short,
+        },
+        /// Your roles on this server: [`ROLE_TEACHER`] once a `Teach` has
+        /// proved the teacher password.
+        0x53 server => YouAre {
+            roles: u8 = Flags(ROLE_TEACHER),
+        },
+        /// One entry of `room`'s list `mode` (`b`: bans and `m:` mutes),
+        /// answering a `Mode` that asks; an empty `mask` ends the list.
+        0x54 server => Listed {
+            room: &'a str = Field::Room,
+            mode: u8 = Int,
+            mask: &'a str = Field::Short,
+        },
+        /// `by` invited `nick` to `room`: sent to both of them.
+        0x55 server => Invited {
+            room: &'a str = Field::Room,
+            by: &'a str = Field::Nick,
+            nick: &'a str = Field::Nick,
         },
     }
 }

@@ -93,6 +93,24 @@ pub const FLAG_MORE: u8 = 0x01;
 /// connection) and so left every room at once, rather than parting this
 /// one. IRC shows it as one `QUIT` rather than a `PART` per room.
 pub const FLAG_QUIT: u8 = 0x01;
+/// Bit 0 of a `Mode` request's or `ModeChanged` event's flags: the mode is
+/// set (IRC's `+`).
+pub const FLAG_ADD: u8 = 0x01;
+/// Bit 1 of a `Mode` request's or `ModeChanged` event's flags: the mode is
+/// taken away (IRC's `-`). A `Mode` with neither bit asks what is set.
+pub const FLAG_REMOVE: u8 = 0x02;
+
+/// A role bit (a `Names` frame's `roles`, `YouAre`): the teacher, who
+/// proved the teacher password and is operator in every room.
+pub const ROLE_TEACHER: u8 = 0x01;
+/// A role bit: an operator of the room (IRC's `@`).
+pub const ROLE_OPERATOR: u8 = 0x02;
+/// A role bit: may speak in a moderated room (IRC's `+`).
+pub const ROLE_VOICE: u8 = 0x04;
+/// A role bit: muted in the room; nothing it says reaches anyone.
+pub const ROLE_MUTED: u8 = 0x08;
+/// Every role bit.
+pub const ROLES: u8 = ROLE_TEACHER | ROLE_OPERATOR | ROLE_VOICE | ROLE_MUTED;
 
 /// The nicknames of a `Names` frame: either as decoded from the wire, or a
 /// slice of names to encode.

@@ -251,6 +251,7 @@ fn large_member_list_is_split() {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         }
         .encode(&mut buf)
         .unwrap();

@@ -144,6 +144,7 @@ impl Sim {
                 room,
                 epoch: 0,
                 since: 0,
+                key: "",
             },
         );
         let raw = self.next_raw(id).expect("no reply to join");
@@ -261,6 +262,7 @@ fn say_unpumped(s: &mut Sim, id: ConnId, text: &str) {
     assert_eq!(s.hub.handle_bytes(s.now, id, &buf[..n]), n);
 }
 
+mod controls;
 mod limits;
 mod output;
 mod rooms;

@@ -12,6 +12,7 @@ fn rooms_are_created_and_freed() {
             room: "maths",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(
@@ -57,6 +58,7 @@ fn classroom_mode_forbids_new_rooms() {
             room: "secret",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(
@@ -81,6 +83,7 @@ fn no_free_room_slot() {
                 room,
                 epoch: 0,
                 since: 0,
+                key: "",
             },
         );
     }
@@ -91,6 +94,7 @@ fn no_free_room_slot() {
             room: "d",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(
@@ -119,6 +123,7 @@ fn room_full() {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(
@@ -157,6 +162,7 @@ fn history_is_replayed_on_join() {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(s, bob, Frame::Entered { next_id: 6, .. });
@@ -194,6 +200,7 @@ fn resume_gets_what_was_missed() {
             room: "lobby",
             epoch,
             since: 2,
+            key: "",
         },
     );
     recv!(s, bob, Frame::Entered { .. });
@@ -240,6 +247,7 @@ fn resume_past_the_history_gets_a_gap() {
             room: "lobby",
             epoch,
             since: 3,
+            key: "",
         },
     );
     recv!(s, bob, Frame::Entered { next_id: 43, .. });

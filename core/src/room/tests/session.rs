@@ -90,6 +90,9 @@ fn password_is_checked() {
             password: "sesame",
         },
     );
+    // A wrong password costs a wait before the next frame is read.
+    s.assert_quiet(ann);
+    s.advance(250);
     recv!(s, ann, Frame::Welcome { .. });
 }
 
@@ -151,6 +154,7 @@ fn join_lists_members_and_tells_the_others() {
             room: "LOBBY",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(
@@ -162,7 +166,7 @@ fn join_lists_members_and_tells_the_others() {
             ..
         }
     );
-    recv!(s, bob, Frame::Names { room: "lobby", flags: 0, nicks } if nicks.iter().eq(["ann", "bob"]));
+    recv!(s, bob, Frame::Names { room: "lobby", flags: 0, nicks, .. } if nicks.iter().eq(["ann", "bob"]));
     // History: ann's join.
     recv!(s, bob, Frame::Joined { nick: "ann", .. });
     s.assert_quiet(bob);
@@ -399,6 +403,7 @@ fn joining_and_parting_in_one_read_misses_nothing() {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         },
         Frame::Part {
             room: "lobby",
@@ -472,6 +477,7 @@ fn topic_is_shared_and_shown_on_join() {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         },
     );
     recv!(

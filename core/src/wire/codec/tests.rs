@@ -3,10 +3,12 @@
 
 use super::*;
 use crate::wire::frames::KINDS;
-use crate::wire::{FLAG_ACTION, FLAG_MORE, FLAG_QUIT, MAX_NICK};
+use crate::wire::{
+    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_QUIT, FLAG_REMOVE, MAX_NICK, ROLE_OPERATOR, ROLE_TEACHER,
+};
 
 /// One frame of each kind, with fields at interesting values.
-fn samples() -> [Frame<'static>; 25] {
+fn samples() -> [Frame<'static>; 35] {
     const NAMES: &[&str] = &["ann", "Zoë", "[bot]"];
     [
         Frame::Hello {
@@ -18,6 +20,7 @@ fn samples() -> [Frame<'static>; 25] {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         },
         Frame::Part {
             room: "lobby",
@@ -36,6 +39,59 @@ fn samples() -> [Frame<'static>; 25] {
             text: "waves",
         },
         Frame::SetNick { nick: "ann_2" },
+        Frame::Teach { password: "s3cret" },
+        Frame::Mode {
+            room: "lobby",
+            flags: FLAG_ADD,
+            mode: b'b',
+            arg: "m:bob!*@*",
+        },
+        Frame::Kick {
+            room: "lobby",
+            nick: "bob",
+            reason: "spam",
+        },
+        Frame::Invite {
+            room: "maths",
+            nick: "cat",
+        },
+        Frame::ModeChanged {
+            room: "lobby",
+            id: 9,
+            time: 1_700_000_000_000,
+            by: "ms-lee",
+            flags: FLAG_REMOVE,
+            mode: b'v',
+            arg: "bob",
+        },
+        Frame::Kicked {
+            room: "lobby",
+            id: 10,
+            time: 1_700_000_000_001,
+            by: "ms-lee",
+            nick: "bob",
+            reason: "",
+        },
+        Frame::RoomState {
+            room: "lobby",
+            modes: "mt",
+            limit: 30,
+            slow: 5,
+            key: "",
+        },
+        Frame::YouAre {
+            roles: ROLE_TEACHER,
+        },
+        Frame::Listed {
+            room: "lobby",
+            mode: b'b',
+            mask: "",
+        },
+        Frame::Invited {
+            room: "maths",
+            by: "ms-lee",
+            nick: "cat",
+        },
         Frame::SetTopic {
             room: "lobby",
             topic: "",
@@ -60,6 +116,7 @@ fn samples() -> [Frame<'static>; 25] {
             room: "lobby",
             flags: FLAG_MORE,
             nicks: NickList::Slice(NAMES),
+            roles: &[ROLE_OPERATOR],
         },
         Frame::Left {
             room: "lobby",
@@ -139,7 +196,7 @@ fn encode_vec(frame: &Frame<'_>) -> heapless::Vec<u8, MAX_FRAME_LEN> {
 
 #[test]
 fn every_kind_round_trips() {
-    let mut kinds = heapless::Vec::<u8, 32>::new();
+    let mut kinds = heapless::Vec::<u8, 64>::new();
     for frame in samples() {
         let bytes = encode_vec(&frame);
         assert_eq!(
@@ -256,8 +313,8 @@ bad!(
 );
 bad!(
     server_kind_gap,
-    [0x00, 0x01, 0x50],
-    DecodeError::UnknownKind(0x50)
+    [0x00, 0x01, 0x56],
+    DecodeError::UnknownKind(0x56)
 );
 bad!(
     truncated_int,
@@ -384,6 +441,7 @@ fn largest_frames_fit_the_limit() {
         room: nick,
         flags: 0,
         nicks: NickList::Slice(&names),
+        roles: &[],
     };
     assert!(frame.encoded_len().unwrap() <= MAX_FRAME_LEN);
 }
@@ -410,6 +468,7 @@ fn wire_names_must_hold_their_count() {
         room: "lobby",
         flags: 0,
         nicks: NickList::Wire { count, bytes },
+        roles: &[],
     };
     assert_eq!(
         names(82, b"").encoded_len(),

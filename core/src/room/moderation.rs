@@ -1,0 +1,605 @@
+//! The teacher's and operators' requests (`Teach`, `Mode`, `Kick`,
+//! `Invite`), and the checks every other request passes through when a
+//! room has controls on: who may join, speak, whisper, rename and set the
+//! topic. The rules are in [`controls`](super::controls); this is where the
+//! hub applies them.
+
+use heapless::String;
+
+use super::controls::{
+    self, MAX_KEY, MAX_MASK, MAX_SLOW, MODE_TEACHER, ROOM_MODES, bits, normalise_mask,
+};
+use super::events::RoomEvent;
+use super::hub::{short_string, truncated};
+use super::storage::Storage;
+use super::{ConnId, Event, Hub};
+use crate::error::ErrorCode;
+use crate::time::{Duration, Instant};
+use crate::wire::{
+    FLAG_ADD, FLAG_REMOVE, Frame, MAX_ROOM, ROLE_MUTED, ROLE_OPERATOR, ROLE_TEACHER, ROLE_VOICE,
+    name_key,
+};
+
+/// Why a request that room controls stop was stopped.
+type Refusal = (ErrorCode, &'static str);
+
+impl<S: Storage> Hub<S> {
+    /// `conn`'s role bits in the room in slot `index` (`ROLE_*`).
+    pub(super) fn roles_in(&self, conn: ConnId, index: usize) -> u8 {
+        let c = &self.conns[conn.index()];
+        if c.teacher {
+            return ROLE_TEACHER | ROLE_OPERATOR;
+        }
+        let mut roles = c
+            .joined
+            .iter()
+            .find(|cur| usize::from(cur.room) == index)
+            .map_or(0, |cur| cur.role);
+        if let Some(room) = self.room(index) {
+            if roles & ROLE_OPERATOR == 0 && room.controls.listed(true, &c.nick, &c.address) {
+                roles |= ROLE_MUTED;
+            }
+        }
+        roles
+    }
+
+    fn is_operator(&self, conn: ConnId, index: usize) -> bool {
+        self.roles_in(conn, index) & ROLE_OPERATOR != 0
+    }
+
+    // ----- checks on the ordinary requests ------------------------------
+
+    /// May `conn` join the room in slot `index` with `key`? Teachers pass
+    /// every control; a wrong key counts as a wrong password.
+    pub(super) fn may_join(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        index: usize,
+        key: &str,
+    ) -> Option<ErrorCode> {
+        let c = &self.conns[conn.index()];
+        let room = self.rooms[index].as_ref()?;
+        if c.teacher {
+            return None;
+        }
+        let controls = &room.controls;
+        if controls.listed(false, &c.nick, &c.address) {
+            return Some(ErrorCode::Banned);
+        }
+        if controls.has(bits::INVITE_ONLY) && !controls.invited.contains(&c.nick_key) {
+            return Some(ErrorCode::InviteOnly);
+        }
+        if controls.limit > 0 && room.members.len() >= usize::from(controls.limit) {
+            return Some(ErrorCode::RoomFull);
+        }
+        if controls.key.is_empty() || controls.key == key {
+            return None;
+        }
+        // A room key is a password: guessing it costs as guessing others.
+        if let Some(code) = self.may_guess(now, conn) {
+            return Some(code);
+        }
+        self.guessed_wrong(now, conn);
+        Some(ErrorCode::BadKey)
+    }
+
+    /// May `conn` speak in the room in slot `index` now? Operators (and
+    /// the teacher) always may; a muted member never; in a moderated room
+    /// only voiced members; in slow mode, once per `slow` seconds.
+    pub(super) fn may_say(&self, now: Instant, conn: ConnId, index: usize) -> Option<ErrorCode> {
+        let roles = self.roles_in(conn, index);
+        if roles & ROLE_OPERATOR != 0 {
+            return None;
+        }
+        let controls = &self.room(index)?.controls;
+        if roles & ROLE_MUTED != 0 {
+            return Some(ErrorCode::Muted);
+        }
+        if controls.has(bits::MODERATED) && roles & ROLE_VOICE == 0 {
+            return Some(ErrorCode::Moderated);
+        }
+        let c = &self.conns[conn.index()];
+        let last = c
+            .joined
+            .iter()
+            .find(|cur| usize::from(cur.room) == index)?
+            .last_said;
+        let slow = Duration::from_secs(u64::from(controls.slow));
+        match last {
+            Some(last) if controls.slow > 0 && now.saturating_since(last) < slow => {
+                Some(ErrorCode::SlowMode)
+            }
+            _ => None,
+        }
+    }
+
+    /// Note that `conn` spoke in the room in slot `index` (slow mode).
+    pub(super) fn spoke_in(&mut self, now: Instant, conn: ConnId, index: usize) {
+        let c = &mut self.conns[conn.index()];
+        if let Some(cur) = c
+            .joined
+            .iter_mut()
+            .find(|cur| usize::from(cur.room) == index)
+        {
+            cur.last_said = Some(now);
+        }
+    }
+
+    /// May `from` message `to` privately? Not when either is a student in a
+    /// room with private messages off (`P`), unless the other is the
+    /// teacher or that room's operator.
+    pub(super) fn may_whisper(&self, from: ConnId, to: ConnId) -> Option<ErrorCode> {
+        let blocked = |a: ConnId, b: ConnId| {
+            self.conns[a.index()].joined.iter().any(|cur| {
+                let index = usize::from(cur.room);
+                let off = self
+                    .room(index)
+                    .is_some_and(|r| r.controls.has(bits::NO_PRIVATE));
+                off && !self.is_operator(a, index)
+                    && !self.is_operator(b, index)
+                    && !self.conns[b.index()].teacher
+            })
+        };
+        (blocked(from, to) || blocked(to, from)).then_some(ErrorCode::PrivateOff)
+    }
+
+    /// May `conn` change nickname? Not while in a room with nicknames
+    /// locked (`N`) where it is not an operator.
+    pub(super) fn may_rename(&self, conn: ConnId) -> Option<ErrorCode> {
+        let c = &self.conns[conn.index()];
+        let locked = c.joined.iter().any(|cur| {
+            let index = usize::from(cur.room);
+            let lock = self
+                .room(index)
+                .is_some_and(|r| r.controls.has(bits::NICK_LOCK));
+            lock && !self.is_operator(conn, index)
+        });
+        locked.then_some(ErrorCode::NickLocked)
+    }
+
+    /// May `conn` set the topic of the room in slot `index`?
+    pub(super) fn may_set_topic(&self, conn: ConnId, index: usize) -> Option<ErrorCode> {
+        let locked = self
+            .room(index)
+            .is_some_and(|r| r.controls.has(bits::TOPIC_LOCK));
+        (locked && !self.is_operator(conn, index)).then_some(ErrorCode::NotOperator)
+    }
+
+    // ----- passwords ----------------------------------------------------
+
+    /// May `conn` have a password checked now? `Some(TooManyGuesses)` when
+    /// its address has used up its wrong guesses.
+    pub(super) fn may_guess(&mut self, now: Instant, conn: ConnId) -> Option<ErrorCode> {
+        let key = self.conns[conn.index()].address_key;
+        (!self.guessers.may_guess(now, key)).then_some(ErrorCode::TooManyGuesses)
+    }
+
+    /// `conn` gave a wrong password: it waits longer before its next frame
+    /// is read, and its address has one guess fewer.
+    pub(super) fn guessed_wrong(&mut self, now: Instant, conn: ConnId) {
+        let c = &mut self.conns[conn.index()];
+        c.wrong_guesses = c.wrong_guesses.saturating_add(1);
+        c.hold_until = now + controls::guess_delay(c.wrong_guesses);
+        let key = c.address_key;
+        self.log(Event::WrongPassword { conn });
+        self.guessers.wrong(now, key);
+    }
+
+    // ----- the controls' own requests -------------------------------------
+
+    /// `Teach`: prove the teacher password.
+    pub(super) fn teach(&mut self, now: Instant, conn: ConnId, password: &str) {
+        if self.config.teacher_password.is_empty() {
+            return self.reply_error(now, conn, ErrorCode::NoTeacher, 0, "");
+        }
+        if self.conns[conn.index()].teacher {
+            return self.reply(
+                now,
+                conn,
+                &Frame::YouAre {
+                    roles: ROLE_TEACHER,
+                },
+            );
+        }
+        if let Some(code) = self.may_guess(now, conn) {
+            return self.strike(now, conn, code, "");
+        }
+        if self.config.teacher_password != password {
+            self.guessed_wrong(now, conn);
+            return self.strike(now, conn, ErrorCode::BadPassword, "");
+        }
+        let c = &mut self.conns[conn.index()];
+        c.teacher = true;
+        c.wrong_guesses = 0;
+        let nick = c.nick.clone();
+        self.reply(
+            now,
+            conn,
+            &Frame::YouAre {
+                roles: ROLE_TEACHER,
+            },
+        );
+        self.log(Event::Teacher { conn, nick });
+        // The others in its rooms see it become the teacher.
+        let rooms: heapless::Vec<u8, { super::MAX_JOINED }> = self.conns[conn.index()]
+            .joined
+            .iter()
+            .map(|cur| cur.room)
+            .collect();
+        for room in rooms {
+            self.announce_teacher(now, conn, usize::from(room));
+        }
+    }
+
+    /// `Mode`: change one of `room`'s modes, or say what is set.
+    pub(super) fn mode(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        room: &str,
+        flags: u8,
+        mode: u8,
+        arg: &str,
+    ) {
+        // Anyone may ask what a room's modes and bans are, as on IRC.
+        if flags == 0 {
+            return match self.find_room(room) {
+                Some(index) => self.tell_modes(now, conn, index, mode),
+                None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
+            };
+        }
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        };
+        if flags == FLAG_ADD | FLAG_REMOVE {
+            return self.reply_error(now, conn, ErrorCode::BadModeArg, 0, room);
+        }
+        if !self.is_operator(conn, index) {
+            return self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
+        }
+        let add = flags == FLAG_ADD;
+        let changed = match self.apply_mode(index, add, mode, arg) {
+            Ok(changed) => changed,
+            Err((code, _)) => {
+                let subject =
+                    if code == ErrorCode::TheyAreNotInRoom || code == ErrorCode::NoSuchNick {
+                        arg
+                    } else {
+                        room
+                    };
+                return self.reply_error(now, conn, code, 0, subject);
+            }
+        };
+        let Some(arg) = changed else {
+            // Nothing changed: IRC servers say nothing either.
+            return;
+        };
+        let nick = self.conns[conn.index()].nick.clone();
+        self.push_event(
+            now,
+            index,
+            conn,
+            false,
+            RoomEvent::ModeChanged {
+                by: &nick,
+                flags,
+                mode,
+                arg: &arg,
+            },
+        );
+        let mut what = String::<4>::new();
+        let _ = what.push(if add { '+' } else { '-' });
+        let _ = what.push(char::from(mode));
+        // A key is a password: it stays out of the log.
+        let target = if mode == b'k' { "" } else { arg.as_str() };
+        self.audit(conn, index, &what, target);
+    }
+
+    /// Change mode `mode` of the room in slot `index`: the argument the
+    /// event carries if it changed anything, `None` if not.
+    fn apply_mode(
+        &mut self,
+        index: usize,
+        add: bool,
+        mode: u8,
+        arg: &str,
+    ) -> Result<Option<String<MAX_MASK>>, Refusal> {
+        const BAD_ARG: Refusal = (ErrorCode::BadModeArg, "");
+        let as_arg = |s: &str| -> String<MAX_MASK> { truncated(s) };
+        match mode {
+            b'o' | b'v' => {
+                let target = self.nick_owner(arg).ok_or((ErrorCode::NoSuchNick, ""))?;
+                let t = &self.conns[target.index()];
+                if t.teacher && mode == b'o' && !add {
+                    return Err((ErrorCode::TeacherProtected, ""));
+                }
+                let nick = as_arg(&t.nick);
+                let bit = if mode == b'o' {
+                    ROLE_OPERATOR
+                } else {
+                    ROLE_VOICE
+                };
+                let c = &mut self.conns[target.index()];
+                let cur = c
+                    .joined
+                    .iter_mut()
+                    .find(|cur| usize::from(cur.room) == index)
+                    .ok_or((ErrorCode::TheyAreNotInRoom, ""))?;
+                let before = cur.role;
+                if add {
+                    cur.role |= bit;
+                } else {
+                    cur.role &= !bit;
+                }
+                Ok((cur.role != before).then_some(nick))
+            }
+            b'k' => {
+                let room = self.rooms[index].as_mut().ok_or(BAD_ARG)?;
+                let c = &mut room.controls;
+                if add {
+                    let ok = !arg.is_empty() && arg.len() <= MAX_KEY && !arg.contains([' ', ',']);
+                    if !ok {
+                        return Err(BAD_ARG);
+                    }
+                    c.key = truncated(arg);
+                    Ok(Some(as_arg(arg)))
+                } else if c.key.is_empty() {
+                    Ok(None)
+                } else {
+                    c.key.clear();
+                    Ok(Some(as_arg("*")))
+                }
+            }
+            b'l' | b'S' => {
+                let value = if add {
+                    let n: u16 = arg.parse().map_err(|_| BAD_ARG)?;
+                    let max = if mode == b'S' { MAX_SLOW } else { u16::MAX };
+                    if n == 0 || n > max {
+                        return Err(BAD_ARG);
+                    }
+                    n
+                } else {
+                    0
+                };
+                let room = self.rooms[index].as_mut().ok_or(BAD_ARG)?;
+                let slot = if mode == b'l' {
+                    &mut room.controls.limit
+                } else {
+                    &mut room.controls.slow
+                };
+                let before = core::mem::replace(slot, value);
+                let mut shown = String::<MAX_MASK>::new();
+                if add {
+                    let _ = core::fmt::write(&mut shown, format_args!("{value}"));
+                }
+                Ok((before != value).then_some(shown))
+            }
+            b'b' => {
+                let mask = self.mask_for(arg).ok_or(BAD_ARG)?;
+                // A mask that names the teacher outright is refused; a
+                // wider one may match them, but teachers pass bans and
+                // mutes anyway.
+                let plain = mask.strip_prefix("m:").unwrap_or(&mask);
+                if let Some(nick) = plain.strip_suffix("!*@*") {
+                    if self
+                        .nick_owner(nick)
+                        .is_some_and(|t| self.conns[t.index()].teacher)
+                        && add
+                    {
+                        return Err((ErrorCode::TeacherProtected, ""));
+                    }
+                }
+                let room = self.rooms[index].as_mut().ok_or(BAD_ARG)?;
+                let changed = if add {
+                    room.controls
+                        .add_mask(&mask)
+                        .map_err(|()| (ErrorCode::ListFull, ""))?
+                } else {
+                    room.controls.remove_mask(&mask)
+                };
+                Ok(changed.then_some(mask))
+            }
+            _ => {
+                let &(_, bit, _) = ROOM_MODES
+                    .iter()
+                    .find(|(letter, ..)| *letter == mode)
+                    .ok_or((ErrorCode::UnknownMode, ""))?;
+                let room = self.rooms[index].as_mut().ok_or(BAD_ARG)?;
+                let before = room.controls.modes;
+                if add {
+                    room.controls.modes |= bit;
+                } else {
+                    room.controls.modes &= !bit;
+                }
+                Ok((room.controls.modes != before).then(String::new))
+            }
+        }
+    }
+
+    /// A mask from what an operator typed; `@nick` is the address of
+    /// `nick`, who is online.
+    fn mask_for(&self, arg: &str) -> Option<String<MAX_MASK>> {
+        let (mute, rest) = match arg.strip_prefix("m:") {
+            Some(rest) => ("m:", rest),
+            None => ("", arg),
+        };
+        if let Some(nick) = rest.strip_prefix('@') {
+            if let Some(owner) = self.nick_owner(nick) {
+                let address = &self.conns[owner.index()].address;
+                if !address.is_empty() {
+                    let mut s = String::<MAX_MASK>::new();
+                    for part in [mute, "*!*@", address.as_str()] {
+                        s.push_str(part).ok()?;
+                    }
+                    return Some(s);
+                }
+            }
+        }
+        normalise_mask(arg)
+    }
+
+    /// Answer a `Mode` that asks: mode 0 is the room's `RoomState`, `b` its
+    /// list of bans and mutes.
+    fn tell_modes(&mut self, now: Instant, conn: ConnId, index: usize, mode: u8) {
+        match mode {
+            0 => self.reply_room_state(now, conn, index),
+            b'b' => {
+                let Some(room) = self.room(index) else {
+                    return;
+                };
+                let name = room.name.clone();
+                let masks = room.controls.masks.clone();
+                for mask in masks.iter().map(|m| m.as_str()).chain([""]) {
+                    let listed = Frame::Listed {
+                        room: &name,
+                        mode,
+                        mask,
+                    };
+                    self.reply(now, conn, &listed);
+                }
+            }
+            _ => {
+                let name = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
+                self.reply_error(now, conn, ErrorCode::UnknownMode, 0, &name);
+            }
+        }
+    }
+
+    /// Send `conn` the modes of the room in slot `index`.
+    pub(super) fn reply_room_state(&mut self, now: Instant, conn: ConnId, index: usize) {
+        let Some(room) = self.room(index) else {
+            return;
+        };
+        let (name, c) = (room.name.clone(), room.controls.clone());
+        let letters = c.letters();
+        let state = Frame::RoomState {
+            room: &name,
+            modes: &letters,
+            limit: c.limit,
+            slow: c.slow,
+            key: &c.key,
+        };
+        self.reply(now, conn, &state);
+    }
+
+    /// `Kick`: put `nick` out of `room`.
+    pub(super) fn kick(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        room: &str,
+        nick: &str,
+        reason: &str,
+    ) {
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        };
+        if !self.is_operator(conn, index) {
+            return self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
+        }
+        let Some(target) = self.nick_owner(nick) else {
+            return self.reply_error(now, conn, ErrorCode::NoSuchNick, 0, nick);
+        };
+        if self.conns[target.index()].cursor(index as u8).is_none() {
+            return self.reply_error(now, conn, ErrorCode::TheyAreNotInRoom, 0, nick);
+        }
+        if self.conns[target.index()].teacher {
+            return self.reply_error(now, conn, ErrorCode::TeacherProtected, 0, nick);
+        }
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        // Everything before the kick reaches the kicked, then the kick.
+        self.queue_unsent(target, index);
+        let t = &mut self.conns[target.index()];
+        t.joined.retain(|cur| usize::from(cur.room) != index);
+        let kicked = t.nick.clone();
+        let Some(r) = self.rooms[index].as_mut() else {
+            return;
+        };
+        r.remove_member(target);
+        let name = r.name.clone();
+        let by = self.conns[conn.index()].nick.clone();
+        let ev = RoomEvent::Kicked {
+            by: &by,
+            nick: &kicked,
+            reason,
+        };
+        let id = self.push_event(now, index, conn, false, ev);
+        let time = self.wall_time(now);
+        let frame = Frame::Kicked {
+            room: &name,
+            id,
+            time,
+            by: &by,
+            nick: &kicked,
+            reason,
+        };
+        self.reply(now, target, &frame);
+        self.audit(conn, index, "kick", &kicked);
+    }
+
+    /// `Invite`: let `nick` into `room` past `i`, and tell them.
+    pub(super) fn invite(&mut self, now: Instant, conn: ConnId, room: &str, nick: &str) {
+        let Some(index) = self.joined_room(conn, room) else {
+            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        };
+        let closed = self
+            .room(index)
+            .is_some_and(|r| r.controls.has(bits::INVITE_ONLY));
+        if closed && !self.is_operator(conn, index) {
+            return self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
+        }
+        let Some(target) = self.nick_owner(nick) else {
+            return self.reply_error(now, conn, ErrorCode::NoSuchNick, 0, nick);
+        };
+        if self.conns[target.index()].cursor(index as u8).is_some() {
+            return self.reply_error(now, conn, ErrorCode::TheyAreInRoom, 0, nick);
+        }
+        if !self.take_token(now, conn, 0) {
+            return;
+        }
+        let invited = self.conns[target.index()].nick.clone();
+        let by = self.conns[conn.index()].nick.clone();
+        let Some(r) = self.rooms[index].as_mut() else {
+            return;
+        };
+        r.controls.invite(name_key(&invited));
+        let name = r.name.clone();
+        let frame = Frame::Invited {
+            room: &name,
+            by: &by,
+            nick: &invited,
+        };
+        self.reply(now, conn, &frame);
+        self.reply(now, target, &frame);
+        self.audit(conn, index, "invite", &invited);
+    }
+
+    /// Write an operator's action to the log: the audit trail.
+    fn audit(&mut self, conn: ConnId, index: usize, what: &str, target: &str) {
+        let room: String<MAX_ROOM> = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
+        let nick = self.conns[conn.index()].nick.clone();
+        self.log(Event::Moderated {
+            conn,
+            nick,
+            room,
+            what: truncated(what),
+            target: truncated(target),
+        });
+    }
+
+    /// A teacher joining a room (or becoming the teacher in it): the
+    /// others see its role.
+    pub(super) fn announce_teacher(&mut self, now: Instant, conn: ConnId, index: usize) {
+        let nick = short_string(&self.conns[conn.index()].nick);
+        let ev = RoomEvent::ModeChanged {
+            by: &nick,
+            flags: FLAG_ADD,
+            mode: MODE_TEACHER,
+            arg: &nick,
+        };
+        self.push_event(now, index, conn, true, ev);
+    }
+}
