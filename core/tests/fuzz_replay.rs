@@ -243,6 +243,7 @@ fn decode_edge_cases() -> Vec<(&'static str, Vec<u8>)> {
         room: "lobby",
         flags: 1,
         nicks: NickList::Slice(&nicks),
+        roles: &[],
     });
     let long_text = "x".repeat(512);
     let say_max = encoded(&Frame::Say {

@@ -185,9 +185,13 @@ impl Longest {
 }
 
 impl Directory for Longest {
-    fn each_member(&self, _room: &str, each: &mut dyn FnMut(&str)) {
+    fn each_member(&self, _room: &str, each: &mut dyn FnMut(&str, u8)) {
+        // The longest prefixes, so the longest lines.
         for nick in ["ann", LONG_NICK] {
-            each(nick);
+            each(
+                nick,
+                natter_core::wire::ROLE_OPERATOR | natter_core::wire::ROLE_VOICE,
+            );
         }
     }
 

@@ -95,18 +95,26 @@ numerics! {
     RPL_WHOISCHANNELS = 319,
     /// `324 RPL_CHANNELMODEIS`: a channel's modes (always `+` here).
     RPL_CHANNELMODEIS = 324,
+    /// `329 RPL_CREATIONTIME`: when the room was created (after `324`).
+    RPL_CREATIONTIME = 329,
     /// `331 RPL_NOTOPIC`: a topic query for a room without one.
     RPL_NOTOPIC = 331,
     /// `332 RPL_TOPIC`: a room's topic.
     RPL_TOPIC = 332,
+    /// `341 RPL_INVITING`: an `INVITE` was delivered.
+    RPL_INVITING = 341,
     /// `352 RPL_WHOREPLY`: one member in a `WHO` list.
     RPL_WHOREPLY = 352,
     /// `353 RPL_NAMREPLY`: members of a channel, on joining.
     RPL_NAMREPLY = 353,
     /// `366 RPL_ENDOFNAMES`: the end of the names.
     RPL_ENDOFNAMES = 366,
+    /// `367 RPL_BANLIST`: one ban or `m:` mute of a room (`MODE #r b`).
+    RPL_BANLIST = 367,
     /// `368 RPL_ENDOFBANLIST`: the end of a (here always empty) ban list.
     RPL_ENDOFBANLIST = 368,
+    /// `381 RPL_YOUREOPER`: `OPER` proved the teacher password: you are the teacher.
+    RPL_YOUREOPER = 381,
     /// `391 RPL_TIME`: the server's time.
     RPL_TIME = 391,
     /// `401 ERR_NOSUCHNICK`: nobody goes by that nickname.
@@ -138,8 +146,14 @@ numerics! {
     ERR_ERRONEUSNICKNAME = 432,
     /// `433 ERR_NICKNAMEINUSE`: someone else goes by that nickname.
     ERR_NICKNAMEINUSE = 433,
+    /// `441 ERR_USERNOTINCHANNEL`: the member a `KICK` or `MODE` names is not in the room.
+    ERR_USERNOTINCHANNEL = 441,
     /// `442 ERR_NOTONCHANNEL`: the client is not in that room.
     ERR_NOTONCHANNEL = 442,
+    /// `443 ERR_USERONCHANNEL`: the member an `INVITE` names is already in the room.
+    ERR_USERONCHANNEL = 443,
+    /// `447 ERR_NONICKCHANGE`: a room you are in has nicknames locked (`+N`).
+    ERR_NONICKCHANGE = 447,
     /// `451 ERR_NOTREGISTERED`: a command that needs registration, before it.
     ERR_NOTREGISTERED = 451,
     /// `461 ERR_NEEDMOREPARAMS`: fewer parameters than the command needs.
@@ -150,8 +164,26 @@ numerics! {
     ERR_PASSWDMISMATCH = 464,
     /// `471 ERR_CHANNELISFULL`: the room has no place left.
     ERR_CHANNELISFULL = 471,
+    /// `472 ERR_UNKNOWNMODE`: a mode letter natter does not know.
+    ERR_UNKNOWNMODE = 472,
+    /// `473 ERR_INVITEONLYCHAN`: the room is invite-only (`+i`) and you were not invited.
+    ERR_INVITEONLYCHAN = 473,
+    /// `474 ERR_BANNEDFROMCHAN`: you are banned from the room (`+b`).
+    ERR_BANNEDFROMCHAN = 474,
+    /// `475 ERR_BADCHANNELKEY`: the room's key (`+k`) is missing or wrong.
+    ERR_BADCHANNELKEY = 475,
+    /// `478 ERR_BANLISTFULL`: the room's list of bans and mutes is full.
+    ERR_BANLISTFULL = 478,
+    /// `481 ERR_NOPRIVILEGES`: only the teacher may do that.
+    ERR_NOPRIVILEGES = 481,
+    /// `482 ERR_CHANOPRIVSNEEDED`: only the room's operators (and the teacher) may do that.
+    ERR_CHANOPRIVSNEEDED = 482,
+    /// `491 ERR_NOOPERHOST`: `OPER` on a server with no teacher password.
+    ERR_NOOPERHOST = 491,
     /// `502 ERR_USERSDONTMATCH`: `MODE` for someone else.
     ERR_USERSDONTMATCH = 502,
+    /// `696 ERR_INVALIDMODEPARAM`: a mode's parameter is missing or wrong.
+    ERR_INVALIDMODEPARAM = 696,
 }
 
 #[cfg(test)]

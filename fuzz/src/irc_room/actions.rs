@@ -197,6 +197,7 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
                     room: room(r),
                     epoch: 0,
                     since: 0,
+                    key: "",
                 },
             ),
             Act::Part { room: r, reason } => self.send_frame(

@@ -59,7 +59,8 @@
 //!   makes no frame, and every frame a line makes is one its command may
 //!   make (`JOIN` a `Join` per target, `PRIVMSG` a `Say` or `Whisper`,
 //!   `NICK`, `USER`, `PASS` or `CAP END` a `Hello` before registration...;
-//!   `MODE`, `WHO`, `PING`, unknown commands none). A registered client's
+//!   `MODE` a `Mode` per change, `OPER` a `Teach`, `KICK` and `INVITE` theirs;
+//!   `WHO`, `PING`, unknown commands none). A registered client's
 //!   `PRIVMSG`/`NOTICE` to a channel or a nickname makes exactly the `Say`
 //!   or `Whisper` the bridge's table promises (tag 1 or 2, the text, CTCP
 //!   `ACTION` as [`FLAG_ACTION`]).

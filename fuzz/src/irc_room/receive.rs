@@ -235,6 +235,8 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
             Frame::Names { room, .. } => {
                 self.stay(ci, room)?;
             }
+            // Answers to `MODE #room` and `MODE #room b` (anyone may ask).
+            Frame::RoomState { .. } | Frame::Listed { .. } => {}
             Frame::Pong { .. } => {}
             _ => return Err("a frame only a client sends".to_string()),
         }

@@ -16,6 +16,10 @@ pub(super) fn may_make(m: &Message<'_>, registered: bool, frame: &Frame<'_>) -> 
         Frame::Part { .. } => registered && is("PART"),
         Frame::Say { .. } | Frame::Whisper { .. } => registered && (is("PRIVMSG") || is("NOTICE")),
         Frame::SetTopic { .. } => registered && is("TOPIC"),
+        Frame::Teach { .. } => registered && is("OPER"),
+        Frame::Mode { .. } => registered && is("MODE"),
+        Frame::Kick { .. } => registered && is("KICK"),
+        Frame::Invite { .. } => registered && is("INVITE"),
         _ => false,
     }
 }

@@ -10,7 +10,9 @@ impl<const HIST: usize, const TEXT: usize, const OUT: usize> World<HIST, TEXT, O
         for ci in 0..CLIENTS {
             let c = &self.clients[ci];
             let Some(id) = c.conn else { continue };
-            if c.paused || c.bye {
+            // A client that gave a wrong password waits before the hub
+            // reads on.
+            if c.paused || c.bye || self.hub.input_held(id) {
                 continue;
             }
             let pending = c.side.as_ref().map_or(0, |s| s.pending.len());

@@ -161,6 +161,7 @@ impl<S: Storage + Default> World<S> {
                         room: name,
                         epoch,
                         since,
+                        key: "",
                     },
                 );
             }

@@ -209,7 +209,9 @@ impl<S: Storage + Default> World<S> {
                 }
                 self.end_stay(ci, &k);
             }
-            Frame::Names { room, flags, nicks } => {
+            Frame::Names {
+                room, flags, nicks, ..
+            } => {
                 self.stay(ci, room)?;
                 ensure!(flags & !FLAG_MORE == 0, "undefined flags");
                 ensure!(nicks.len() <= MAX_NAMES_PER_FRAME, "{} names", nicks.len());
@@ -230,7 +232,8 @@ impl<S: Storage + Default> World<S> {
             Frame::Joined { room, id, .. }
             | Frame::Parted { room, id, .. }
             | Frame::NickChanged { room, id, .. }
-            | Frame::TopicChanged { room, id, .. } => self.event(ci, room, id)?,
+            | Frame::TopicChanged { room, id, .. }
+            | Frame::ModeChanged { room, id, .. } => self.event(ci, room, id)?,
             Frame::Gap { room, missed } => {
                 let stay = self.stay(ci, room)?;
                 ensure!(missed > 0, "told it missed nothing");
@@ -285,7 +288,13 @@ impl<S: Storage + Default> World<S> {
                 );
                 self.stats.errors += 1;
             }
-            Frame::Private { .. } | Frame::Pong { .. } => {}
+            // Answers to controls, which only raw bytes can ask for here.
+            Frame::Private { .. }
+            | Frame::Pong { .. }
+            | Frame::RoomState { .. }
+            | Frame::Listed { .. }
+            | Frame::YouAre { .. }
+            | Frame::Invited { .. } => {}
             _ => return Err("a frame only a client sends".to_string()),
         }
         Ok(())

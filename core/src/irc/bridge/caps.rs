@@ -138,21 +138,26 @@ pub const ISUPPORT: &[(&str, &str)] = &[
     ),
     ("CHANLIMIT=#:8", "at most 8 rooms at once"),
     (
-        "CHANMODES=b,,,",
-        "no channel modes (an empty ban list answers `MODE #r b`)",
+        "CHANMODES=b,k,lS,imtNP",
+        "bans and `m:` mutes; key; limit and slow mode (seconds); invite-only, moderated, topic lock, nicknames locked, no private messages between students",
     ),
     (
         "CHANNELLEN=25",
         "room names are up to 24 bytes after the `#`",
     ),
     ("CHANTYPES=#", "rooms are `#name`"),
+    ("EXTBAN=,m", "`+b m:mask` mutes whoever matches (ergo's model)"),
     (
         "CLIENTTAGDENY=*",
         "tags a client sends are not passed on: natter's frames have nowhere to carry them",
     ),
+    ("MAXLIST=b:8", "at most 8 bans and mutes together per room"),
     ("NETWORK=natter", "the network's name"),
     ("NICKLEN=24", "nicknames are up to 24 bytes"),
-    ("PREFIX=", "no channel prefixes (no operators or voice yet)"),
+    (
+        "PREFIX=(ov)@+",
+        "operators (and the teacher, operator in every room) `@`, voiced members `+`",
+    ),
     (
         "TOPICLEN=512",
         "topics are up to 512 bytes (shown cut on one IRC line)",

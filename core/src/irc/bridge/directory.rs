@@ -41,9 +41,9 @@ pub struct Profile<'a> {
 /// its own is one (no one has a profile); a driver with IRC clients lends
 /// [`WithProfiles`].
 pub trait Directory {
-    /// Call `each` with the nickname of every member of `room`, in joining
-    /// order (nobody if there is no such room).
-    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str));
+    /// Call `each` with the nickname and roles (`wire::ROLE_*`) of every
+    /// member of `room`, in joining order (nobody if there is no such room).
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str, u8));
     /// The name of `room` as created (`#Maths` for `#maths`), or `None`
     /// if there is no such room.
     fn room_name(&self, room: &str) -> Option<&str>;
@@ -72,8 +72,9 @@ pub struct WithProfiles<'a, S: Storage, F> {
 }
 
 impl<S: Storage> Directory for Hub<S> {
-    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
-        self.members(room).for_each(each);
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str, u8)) {
+        self.members_with_roles(room)
+            .for_each(|(nick, roles)| each(nick, roles));
     }
 
     fn room_name(&self, room: &str) -> Option<&str> {
@@ -112,7 +113,7 @@ where
     S: Storage,
     F: Fn(ConnId) -> Option<Profile<'a>>,
 {
-    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str, u8)) {
         Directory::each_member(self.hub, room, each);
     }
 

@@ -190,13 +190,16 @@ impl Bridge {
 
     pub(super) fn join(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
         let targets = message.param(0).unwrap_or("");
+        let mut keys = message.param(1).unwrap_or("").split(',');
         for target in targets.split(',') {
+            let key = short(keys.next().unwrap_or(""));
             match room_of(target) {
                 Some(room) if self.room(room).is_some() => {}
                 Some(room) => io.hub.frame(&Frame::Join {
                     room,
                     epoch: 0,
                     since: 0,
+                    key,
                 }),
                 None => self.no_such_channel(io.out, target),
             }
@@ -338,33 +341,6 @@ impl Bridge {
         }
     }
 
-    pub(super) fn mode(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
-        let target = message.param(0).unwrap_or("");
-        let out = &mut *io.out;
-        match room_of(target) {
-            Some(_)
-                if message
-                    .param(1)
-                    .is_some_and(|m| m.trim_start_matches('+') == "b") =>
-            {
-                self.numeric(
-                    out,
-                    Numeric::RPL_ENDOFBANLIST,
-                    &[target, "End of channel ban list"],
-                )
-            }
-            Some(_) => self.numeric(out, Numeric::RPL_CHANNELMODEIS, &[target, "+"]),
-            None if same_name(target, &self.nick) => {
-                self.numeric(out, Numeric::RPL_UMODEIS, &["+"])
-            }
-            None => self.numeric(
-                out,
-                Numeric::ERR_USERSDONTMATCH,
-                &["Cannot change mode for other users"],
-            ),
-        }
-    }
-
     /// `WHO #room`, `WHO nick`, `WHO mask` or `WHO *`: who is there, one
     /// `352` each (at most `MAX_WHO`), then `315`. Rooms are public, as
     /// channels are on most networks: a room's members are listed to
@@ -389,7 +365,7 @@ impl Bridge {
         if let Some(room) = room_of(mask) {
             if let Some(name) = dir.room_name(room) {
                 let channel = channel(name);
-                dir.each_member(name, &mut |member| reply(self, &channel, member));
+                dir.each_member(name, &mut |member, _| reply(self, &channel, member));
             }
         } else if !mask.contains(['*', '?']) && mask != "0" {
             reply(self, "*", mask);
@@ -618,11 +594,11 @@ impl Bridge {
             if let Some(room) = room_of(target).and_then(|r| io.dir.room_name(r)) {
                 let mut names = NameLines::new(self, room);
                 let (mut listed, out) = (0, &mut *io.out);
-                io.dir.each_member(room, &mut |member| {
+                io.dir.each_member(room, &mut |member, roles| {
                     // As many as `WHO` lists, for the same reason.
                     if listed < MAX_WHO {
                         listed += 1;
-                        names.push(self, out, member);
+                        names.push(self, out, member, roles);
                     }
                 });
                 names.finish(self, out);

@@ -37,6 +37,7 @@ pub use directory::{Directory, Person, Profile, WithProfiles};
 
 pub mod caps;
 mod commands;
+mod control;
 pub mod directory;
 mod inbound;
 mod outbound;
@@ -110,6 +111,9 @@ pub struct Bridge {
     batch: Option<(u32, String<MAX_ROOM>)>,
     /// Batches opened so far, for the next reference.
     batches: u32,
+    /// Rooms whose modes the client asked for (`MODE #room`), by name
+    /// key: their `RoomState` is shown as `324`.
+    mode_queries: Vec<u32, 4>,
 }
 
 /// Longest username kept from `USER` (`USERLEN`).
@@ -200,6 +204,7 @@ impl Bridge {
             unanswered: 0,
             batch: None,
             batches: 0,
+            mode_queries: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 use heapless::String;
 
 use super::caps::{Caps, ISUPPORT};
+use super::control::prefixes;
 use super::write::{Prefix, Source, Tags, user_prefix};
 use super::{
     Bridge, Joined, Lines, QuitSeen, TAG_NOTICE, TAG_PRIVMSG, channel, or_star, truncated,
@@ -44,8 +45,17 @@ impl Bridge {
                     self.topic_reply(out, room, topic);
                 }
             }
-            Frame::Names { room, flags, nicks } => {
-                self.names_reply(out, room, &mut nicks.iter());
+            Frame::Names {
+                room,
+                flags,
+                nicks,
+                roles,
+            } => {
+                let with_roles = nicks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, nick)| (nick, roles.get(i).copied().unwrap_or(0)));
+                self.names_reply(out, room, &mut with_roles.into_iter());
                 if flags & FLAG_MORE == 0 {
                     self.end_of_names(out, &channel(room));
                 }
@@ -217,6 +227,12 @@ impl Bridge {
                 let _ = line.push_str(reason);
                 self.send(out, None, "ERROR", &[&line]);
             }
+            Frame::YouAre { .. }
+            | Frame::RoomState { .. }
+            | Frame::ModeChanged { .. }
+            | Frame::Kicked { .. }
+            | Frame::Listed { .. }
+            | Frame::Invited { .. } => self.control_frame(frame, out),
             // History the bridge passes over, and frames a server never
             // sends a client.
             _ => {}
@@ -348,11 +364,11 @@ impl Bridge {
         &self,
         out: &mut (impl Lines + ?Sized),
         room: &str,
-        nicks: &mut dyn Iterator<Item = &str>,
+        nicks: &mut dyn Iterator<Item = (&str, u8)>,
     ) {
         let mut names = NameLines::new(self, room);
-        for nick in nicks {
-            names.push(self, out, nick);
+        for (nick, roles) in nicks {
+            names.push(self, out, nick, roles);
         }
         names.finish(self, out);
     }
@@ -427,7 +443,11 @@ impl Bridge {
                     &[or_star(subject), crate::wire::NICK_RULES],
                 );
             }
-            ErrorCode::BadPassword => {
+            ErrorCode::BadPassword | ErrorCode::TooManyGuesses if self.welcomed => {
+                // A wrong `OPER` password: still connected.
+                self.numeric(out, Numeric::ERR_PASSWDMISMATCH, &["Password incorrect"]);
+            }
+            ErrorCode::BadPassword | ErrorCode::TooManyGuesses => {
                 self.hello_sent = false;
                 self.numeric(out, Numeric::ERR_PASSWDMISMATCH, &["Password incorrect"]);
             }
@@ -460,6 +480,69 @@ impl Bridge {
                 self.numeric(out, Numeric::ERR_NOSUCHCHANNEL, &[&ch, code.describe()])
             }
             ErrorCode::AlreadyInRoom => {}
+            ErrorCode::TheyAreInRoom => self.numeric(
+                out,
+                Numeric::ERR_USERONCHANNEL,
+                &[subject, "is already on that channel"],
+            ),
+            ErrorCode::Moderated | ErrorCode::Muted | ErrorCode::SlowMode => {
+                self.numeric(out, Numeric::ERR_CANNOTSENDTOCHAN, &[&ch, code.describe()])
+            }
+            ErrorCode::PrivateOff => self.numeric(
+                out,
+                Numeric::ERR_CANNOTSENDTOCHAN,
+                &[subject, code.describe()],
+            ),
+            ErrorCode::NotOperator => self.numeric(
+                out,
+                Numeric::ERR_CHANOPRIVSNEEDED,
+                &[&ch, "You're not channel operator"],
+            ),
+            ErrorCode::TeacherProtected => self.numeric(
+                out,
+                Numeric::ERR_CHANOPRIVSNEEDED,
+                &[subject, code.describe()],
+            ),
+            ErrorCode::TheyAreNotInRoom => self.numeric(
+                out,
+                Numeric::ERR_USERNOTINCHANNEL,
+                &[subject, "*", "They aren't on that channel"],
+            ),
+            ErrorCode::Banned => self.numeric(
+                out,
+                Numeric::ERR_BANNEDFROMCHAN,
+                &[&ch, "Cannot join channel (+b)"],
+            ),
+            ErrorCode::InviteOnly => self.numeric(
+                out,
+                Numeric::ERR_INVITEONLYCHAN,
+                &[&ch, "Cannot join channel (+i)"],
+            ),
+            ErrorCode::BadKey => self.numeric(
+                out,
+                Numeric::ERR_BADCHANNELKEY,
+                &[&ch, "Cannot join channel (+k)"],
+            ),
+            ErrorCode::NoTeacher => self.numeric(
+                out,
+                Numeric::ERR_NOOPERHOST,
+                &["No O-lines for your host: this server has no teacher password"],
+            ),
+            ErrorCode::NickLocked => {
+                self.numeric(out, Numeric::ERR_NONICKCHANGE, &[code.describe()])
+            }
+            ErrorCode::UnknownMode => {
+                self.numeric(out, Numeric::ERR_UNKNOWNMODE, &["*", code.describe()])
+            }
+            ErrorCode::BadModeArg => self.numeric(
+                out,
+                Numeric::ERR_INVALIDMODEPARAM,
+                &[&ch, "*", "*", code.describe()],
+            ),
+            ErrorCode::ListFull => {
+                self.numeric(out, Numeric::ERR_BANLISTFULL, &[&ch, "b", code.describe()])
+            }
+
             ErrorCode::BadText => self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &[code.describe()]),
             _ => {
                 let me = or_star(&self.nick);
@@ -550,8 +633,15 @@ impl NameLines {
         }
     }
 
-    pub(super) fn push(&mut self, bridge: &Bridge, out: &mut (impl Lines + ?Sized), nick: &str) {
+    pub(super) fn push(
+        &mut self,
+        bridge: &Bridge,
+        out: &mut (impl Lines + ?Sized),
+        nick: &str,
+        roles: u8,
+    ) {
         let mut name: Prefix = String::new();
+        let _ = name.push_str(prefixes(roles, bridge.caps.has(Caps::MULTI_PREFIX)));
         let _ = if bridge.caps.has(Caps::USERHOST_IN_NAMES) {
             name.push_str(&user_prefix(nick))
         } else {

@@ -53,9 +53,9 @@ impl Dir {
 }
 
 impl Directory for Dir {
-    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str)) {
+    fn each_member(&self, room: &str, each: &mut dyn FnMut(&str, u8)) {
         for m in self.rooms.get(room).map(|r| &r.0).into_iter().flatten() {
-            each(m);
+            each(m, 0);
         }
     }
 
@@ -178,6 +178,7 @@ impl Client {
             room: "lobby",
             flags: 0,
             nicks: NickList::Slice(&["ann", "bob"]),
+            roles: &[],
         });
         c.dir.set("lobby", &["ann", "bob"], "");
         c.take_lines();
@@ -338,6 +339,7 @@ fn joining_shows_join_topic_and_names() {
         room: "maths",
         flags: 0,
         nicks: NickList::Slice(&["ann"]),
+        roles: &[],
     });
     assert_eq!(
         c.take_lines(),
@@ -354,17 +356,200 @@ fn joining_shows_join_topic_and_names() {
     let who = c.take_lines();
     assert_eq!(who.len(), 3, "{who:?}");
     assert!(who[1].starts_with(":srv 352 ann #lobby bob natter srv bob H :0 natter"));
-    c.send("MODE #lobby");
-    c.send("MODE #lobby b");
     c.send("FROB");
+    assert_eq!(c.take_lines(), [":srv 421 ann FROB :Unknown command\r\n"]);
+}
+
+/// Each control command becomes the frames the hub decides on, one per
+/// change; nothing is answered before the hub has.
+#[test]
+fn controls_become_one_frame_per_change() {
+    let cases: &[(&str, &[&str])] = &[
+        ("OPER any s3cret", &[r#"Teach { password: "s3cret" }"#]),
+        (
+            "MODE #lobby",
+            &[r#"Mode { room: "lobby", flags: 0, mode: 0, arg: "" }"#],
+        ),
+        (
+            "MODE #lobby b",
+            &[r#"Mode { room: "lobby", flags: 0, mode: 98, arg: "" }"#],
+        ),
+        (
+            "MODE #lobby +mv-o bob cat",
+            &[
+                r#"Mode { room: "lobby", flags: 1, mode: 109, arg: "" }"#,
+                r#"Mode { room: "lobby", flags: 1, mode: 118, arg: "bob" }"#,
+                r#"Mode { room: "lobby", flags: 2, mode: 111, arg: "cat" }"#,
+            ],
+        ),
+        (
+            "MODE #lobby +kl-k key 30",
+            &[
+                r#"Mode { room: "lobby", flags: 1, mode: 107, arg: "key" }"#,
+                r#"Mode { room: "lobby", flags: 1, mode: 108, arg: "30" }"#,
+                r#"Mode { room: "lobby", flags: 2, mode: 107, arg: "" }"#,
+            ],
+        ),
+        (
+            "MODE #lobby +b m:bob!*@*",
+            &[r#"Mode { room: "lobby", flags: 1, mode: 98, arg: "m:bob!*@*" }"#],
+        ),
+        (
+            "KICK #lobby bob,cat :stop",
+            &[
+                r#"Kick { room: "lobby", nick: "bob", reason: "stop" }"#,
+                r#"Kick { room: "lobby", nick: "cat", reason: "stop" }"#,
+            ],
+        ),
+        (
+            "KICK #lobby bob",
+            &[r#"Kick { room: "lobby", nick: "bob", reason: "ann" }"#],
+        ),
+        (
+            "INVITE cat #maths",
+            &[r#"Invite { room: "maths", nick: "cat" }"#],
+        ),
+        (
+            "JOIN #a,#b k1",
+            &[
+                r#"Join { room: "a", epoch: 0, since: 0, key: "k1" }"#,
+                r#"Join { room: "b", epoch: 0, since: 0, key: "" }"#,
+            ],
+        ),
+    ];
+    for &(line, want) in cases {
+        let mut c = Client::in_lobby();
+        c.take_frames();
+        c.send(line);
+        assert_eq!(c.take_frames(), want, "{line}");
+        assert_eq!(c.take_lines(), Vec::<String>::new(), "{line}");
+    }
+}
+
+/// The hub's answers and events for the controls, as IRC lines.
+#[test]
+fn controls_answers_become_irc_lines() {
+    let mut c = Client::in_lobby();
+    c.take_lines();
+    c.hub(Frame::YouAre {
+        roles: crate::wire::ROLE_TEACHER,
+    });
+    // A RoomState nobody asked for (after a join) shows nothing.
+    c.hub(Frame::RoomState {
+        room: "lobby",
+        modes: "m",
+        limit: 0,
+        slow: 0,
+        key: "",
+    });
+    c.send("MODE #lobby");
+    c.hub(Frame::RoomState {
+        room: "lobby",
+        modes: "mt",
+        limit: 30,
+        slow: 5,
+        key: "k",
+    });
+    let event = |id, mode, flags, arg| Frame::ModeChanged {
+        room: "lobby",
+        id,
+        time: 1,
+        by: "ms-lee",
+        flags,
+        mode,
+        arg,
+    };
+    c.hub(event(10, b'm', crate::wire::FLAG_ADD, ""));
+    c.hub(event(11, b'v', crate::wire::FLAG_REMOVE, "bob"));
+    c.hub(event(12, b'T', crate::wire::FLAG_ADD, "ms-lee"));
+    c.hub(event(3, b'o', crate::wire::FLAG_ADD, "old"));
+    c.hub(Frame::Listed {
+        room: "lobby",
+        mode: b'b',
+        mask: "m:bob!*@*",
+    });
+    c.hub(Frame::Listed {
+        room: "lobby",
+        mode: b'b',
+        mask: "",
+    });
+    c.hub(Frame::Invited {
+        room: "maths",
+        by: "ann",
+        nick: "cat",
+    });
+    c.hub(Frame::Invited {
+        room: "maths",
+        by: "ms-lee",
+        nick: "ann",
+    });
+    c.hub(Frame::Kicked {
+        room: "lobby",
+        id: 13,
+        time: 1,
+        by: "ms-lee",
+        nick: "ann",
+        reason: "calm down",
+    });
     assert_eq!(
         c.take_lines(),
         [
-            ":srv 324 ann #lobby +\r\n",
+            ":srv 381 ann :You are now the teacher (an IRC operator)\r\n",
+            ":srv 324 ann #lobby +mtklS k 30 5\r\n",
+            ":ms-lee!ms-lee@natter MODE #lobby +m\r\n",
+            ":ms-lee!ms-lee@natter MODE #lobby -v bob\r\n",
+            ":ms-lee!ms-lee@natter MODE #lobby +o ms-lee\r\n",
+            ":srv 367 ann #lobby m:bob!*@*\r\n",
             ":srv 368 ann #lobby :End of channel ban list\r\n",
-            ":srv 421 ann FROB :Unknown command\r\n",
+            ":srv 341 ann cat #maths\r\n",
+            ":ms-lee!ms-lee@natter INVITE ann #maths\r\n",
+            ":ms-lee!ms-lee@natter KICK #lobby ann :calm down\r\n",
         ]
     );
+    // Kicked out: the room is no longer the client's.
+    c.send("PART #lobby");
+    assert_eq!(c.take_lines(), Vec::<String>::new());
+}
+
+/// `NAMES` shows `@` and `+`; both with multi-prefix.
+#[test]
+fn names_show_roles() {
+    use crate::wire::{ROLE_OPERATOR, ROLE_TEACHER, ROLE_VOICE};
+    for (caps, want) in [
+        ("", ":srv 353 ann = #maths :@t @+o +v s\r\n"),
+        ("multi-prefix", ":srv 353 ann = #maths :@t @+o +v s\r\n"),
+    ] {
+        let mut c = if caps.is_empty() {
+            Client::in_lobby()
+        } else {
+            with_caps(caps)
+        };
+        c.send("JOIN #maths");
+        c.hub(Frame::Entered {
+            room: "maths",
+            topic: "",
+            epoch: 1,
+            next_id: 1,
+            members: 4,
+        });
+        c.hub(Frame::Names {
+            room: "maths",
+            flags: 0,
+            nicks: NickList::Slice(&["t", "o", "v", "s"]),
+            roles: &[
+                ROLE_TEACHER | ROLE_OPERATOR,
+                ROLE_OPERATOR | ROLE_VOICE,
+                ROLE_VOICE,
+            ],
+        });
+        let lines = c.take_lines();
+        let want = if caps.is_empty() {
+            want.replace("@+o", "@o")
+        } else {
+            want.to_string()
+        };
+        assert!(lines.contains(&want), "{caps}: {lines:?}");
+    }
 }
 
 #[test]
@@ -740,6 +925,7 @@ fn joining_a_room_without_a_topic_sends_no_topic_numeric() {
         room: "art",
         flags: 0,
         nicks: NickList::Slice(&["ann"]),
+        roles: &[],
     });
     assert_eq!(
         c.take_lines(),
@@ -957,10 +1143,29 @@ fn every_command_answers_as_its_row_says() {
             Some(":srv 403 ann #nowhere :No such channel"),
         ),
         ("TOPIC #lobby", Some(":srv 331 ann #lobby :No topic is set")),
-        ("MODE #lobby", Some(":srv 324 ann #lobby +")),
+        // Asked of the hub, which answers (`controls_*` below).
+        ("MODE #lobby", None),
+        ("MODE #lobby +b", None),
         (
-            "MODE #lobby +b",
-            Some(":srv 368 ann #lobby :End of channel ban list"),
+            "MODE #lobby +X",
+            Some(":srv 472 ann X :is not a mode natter knows"),
+        ),
+        (
+            "MODE #lobby +l",
+            Some(":srv 696 ann #lobby l * :That mode needs a parameter"),
+        ),
+        ("OPER t", Some(":srv 461 ann OPER :Not enough parameters")),
+        (
+            "KICK #lobby",
+            Some(":srv 461 ann KICK :Not enough parameters"),
+        ),
+        (
+            "KICK lobby bob",
+            Some(":srv 403 ann lobby :No such channel"),
+        ),
+        (
+            "INVITE bob lobby",
+            Some(":srv 403 ann lobby :No such channel"),
         ),
         ("MODE ann", Some(":srv 221 ann +")),
         (
