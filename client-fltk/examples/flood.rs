@@ -22,6 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             room: &room,
             epoch: 0,
             since: 0,
+            key: "",
         },
     )?;
     for i in 1..=count {

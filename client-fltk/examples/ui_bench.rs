@@ -239,6 +239,7 @@ impl Flooder {
                 room: "lobby",
                 epoch: 0,
                 since: 0,
+                key: "",
             })
             .map_err(|e| e.to_string())?;
         let mut acks = client.socket().try_clone()?;

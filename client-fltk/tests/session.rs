@@ -420,6 +420,7 @@ fn raw_member(addr: SocketAddr, nick: &str) -> Client {
             room: "lobby",
             epoch: 0,
             since: 0,
+            key: "",
         })
         .unwrap();
     client

@@ -37,6 +37,12 @@ struct Cli {
     #[arg(long, env = "NATTER_PASSWORD", hide_env_values = true)]
     password: Option<String>,
 
+    /// Password that makes whoever gives it the teacher, in charge of
+    /// every room (or set NATTER_TEACHER_PASSWORD). IRC users type
+    /// /oper teacher <password>.
+    #[arg(long, env = "NATTER_TEACHER_PASSWORD", hide_env_values = true)]
+    teacher_password: Option<String>,
+
     /// A room that exists from the start (repeat for several). The first is
     /// the one everybody enters.
     #[arg(long = "room", default_value = "lobby")]
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
         max_members: usize::from(cli.max_members),
         history: usize::from(cli.history),
         password: cli.password.filter(|p| !p.is_empty()),
+        teacher_password: cli.teacher_password.filter(|p| !p.is_empty()),
         flood_rate: cli.flood_rate,
         flood_burst: cli.flood_burst,
         room_size: usize::from(cli.room_size.unwrap_or(cli.max_members)),
@@ -149,6 +156,11 @@ fn print_welcome(server: &Server, options: &Options) {
     println!("    (on this computer itself: address 127.0.0.1, port {port})");
     if options.password.is_some() {
         println!("They will need the password you set.");
+    }
+    if options.teacher_password.is_some() {
+        println!(
+            "You are the teacher once you give the teacher password: the window asks for it, IRC users type /oper teacher <password>."
+        );
     }
     let rooms = options.rooms.join(", ");
     let fixed = if options.fixed_rooms {

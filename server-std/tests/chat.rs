@@ -139,6 +139,7 @@ fn room_full_and_server_full() {
         room: "lobby",
         epoch: 0,
         since: 0,
+        key: "",
     })
     .unwrap();
     assert!(matches!(
@@ -236,6 +237,7 @@ fn history_on_join_and_resume_after_reconnect() {
         room: "lobby",
         epoch,
         since: last_seen,
+        key: "",
     })
     .unwrap();
     let missed = wait_for(
@@ -416,6 +418,7 @@ fn requests_waiting_for_reply_room_are_answered_once_replies_are_written() {
             room,
             epoch: 0,
             since: 0,
+            key: "",
         }
         .encode(&mut buf)
         .unwrap();

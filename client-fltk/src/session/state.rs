@@ -379,6 +379,7 @@ impl SessionState {
                 room: &room,
                 epoch,
                 since,
+                key: "",
             };
             if self.send(now, &join).is_err() {
                 self.fail(ConnectError::BadRoom(
@@ -532,6 +533,7 @@ impl SessionState {
                     room,
                     epoch: 0,
                     since: 0,
+                    key: "",
                 };
                 self.send(now, &join)
             }
@@ -578,6 +580,7 @@ impl SessionState {
                 room,
                 flags,
                 ref nicks,
+                ..
             } => {
                 if let Some(state) = self.rooms.get_mut(&room_key(room)) {
                     state.names.extend(nicks.iter().map(str::to_owned));

@@ -147,7 +147,12 @@ fn login() -> Login {
 }
 
 fn join(room: &str, epoch: u32, since: u64) -> Frame<'_> {
-    Frame::Join { room, epoch, since }
+    Frame::Join {
+        room,
+        epoch,
+        since,
+        key: "",
+    }
 }
 
 fn entered(room: &str, epoch: u32, next_id: u64) -> Frame<'_> {
@@ -165,6 +170,7 @@ fn names<'a>(room: &'a str, more: bool, nicks: &'a [&'a str]) -> Frame<'a> {
         room,
         flags: if more { FLAG_MORE } else { 0 },
         nicks: NickList::Slice(nicks),
+        roles: &[],
     }
 }
 

@@ -83,6 +83,15 @@ impl Driver<'_> {
                 continue;
             }
             debug!("{peer}: connected as #{}", conn.0);
+            // For bans by address and for counting wrong passwords by
+            // address (an IPv4 peer of a dual-stack socket as IPv4).
+            let ip = match peer.ip() {
+                std::net::IpAddr::V6(v6) => v6
+                    .to_ipv4_mapped()
+                    .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+                v4 => v4,
+            };
+            self.hub.set_address(conn, &ip.to_string());
             if let Some(profile) = self.profiles.get_mut(conn.index()) {
                 // A slot's last user's profile goes with them.
                 *profile = None;

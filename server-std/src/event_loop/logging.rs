@@ -30,6 +30,20 @@ impl Driver<'_> {
                 debug!("a connection left before saying hello")
             }
             Event::Disconnected { nick, .. } => info!("'{nick}' disconnected"),
+            // Never the password itself.
+            Event::WrongPassword { conn } => info!("{}: wrong password", self.peer(conn)),
+            Event::Teacher { conn, nick } => {
+                info!("{} '{nick}': proved the teacher password", self.peer(conn))
+            }
+            // The audit trail: who did what to whom, where (the log's
+            // timestamp says when).
+            Event::Moderated {
+                nick,
+                room,
+                what,
+                target,
+                ..
+            } => info!("audit: '{nick}' in {room}: {what} {target}"),
             other => debug!("{other:?}"),
         }
     }

@@ -49,6 +49,9 @@ pub struct Options {
     pub history: usize,
     /// Password clients must give, if any.
     pub password: Option<String>,
+    /// Password that makes whoever proves it the teacher (IRC's `OPER`),
+    /// if any.
+    pub teacher_password: Option<String>,
     /// Messages per second per member (0: no limit).
     pub flood_rate: u32,
     /// Burst of messages per member.
@@ -101,6 +104,7 @@ impl Default for Options {
             max_members: 256,
             history: 1000,
             password: None,
+            teacher_password: None,
             flood_rate: 5,
             flood_burst: 10,
             room_size: 256,
@@ -151,13 +155,18 @@ pub(super) fn check_options(o: &Options) -> io::Result<()> {
             )));
         }
     }
-    if o.password
-        .as_ref()
-        .is_some_and(|p| p.len() > MAX_SHORT || p.contains(['\0', '\r', '\n']))
-    {
-        return Err(invalid(format!(
-            "the password must be at most {MAX_SHORT} bytes on one line"
-        )));
+    for (name, password) in [
+        ("the password", &o.password),
+        ("the teacher password", &o.teacher_password),
+    ] {
+        if password
+            .as_ref()
+            .is_some_and(|p| p.len() > MAX_SHORT || p.contains(['\0', '\r', '\n']))
+        {
+            return Err(invalid(format!(
+                "{name} must be at most {MAX_SHORT} bytes on one line"
+            )));
+        }
     }
     Ok(())
 }
@@ -181,12 +190,15 @@ pub(super) fn hub_config(o: &Options) -> Config {
     let mut password = heapless::String::new();
     // check_options bounded the length.
     let _ = password.push_str(o.password.as_deref().unwrap_or(""));
+    let mut teacher_password = heapless::String::new();
+    let _ = teacher_password.push_str(o.teacher_password.as_deref().unwrap_or(""));
     let origin = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
     Config {
         password,
+        teacher_password,
         allow_new_rooms: !o.fixed_rooms,
         history: o.history,
         max_conns: o.max_members,

@@ -71,7 +71,13 @@ pub fn member(addr: SocketAddr, nick: &str) -> Client {
 /// and read up to the end of its member list. Returns the room's epoch and
 /// next event id.
 pub fn join(c: &mut Client, room: &str, epoch: u32, since: u64) -> (u32, u64) {
-    c.send(&Frame::Join { room, epoch, since }).unwrap();
+    c.send(&Frame::Join {
+        room,
+        epoch,
+        since,
+        key: "",
+    })
+    .unwrap();
     let next = match c.recv().unwrap() {
         Frame::Entered { epoch, next_id, .. } => (epoch, next_id),
         other => panic!("expected Entered, got {other:?}"),

@@ -276,6 +276,7 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
                 room: &spec.room,
                 epoch: 0,
                 since: 0,
+                key: "",
             },
         )
         .map_err(io_err)?;

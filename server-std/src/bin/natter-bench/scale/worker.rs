@@ -175,6 +175,7 @@ impl<'a> Worker<'a> {
                     room,
                     epoch: 0,
                     since: 0,
+                    key: "",
                 },
             );
             self.conns.push(Conn {
