@@ -101,26 +101,28 @@ fn registration_burst_is_honest() {
     c.send("USER ann 0 * :Ann Lee");
     c.send("CAP END");
     assert_eq!(c.line(), ":irc.test 001 ann :Welcome to natter, ann");
-    let mut numerics = vec![];
+    let (mut numerics, mut isupport) = (vec![], String::new());
     loop {
         let line = c.line();
         let numeric = line.split(' ').nth(1).unwrap_or("").to_owned();
         if numeric == "005" {
-            for token in [
-                "CHANTYPES=#",
-                "NICKLEN=24",
-                "CASEMAPPING=strict-rfc1459",
-                "NETWORK=natter",
-            ] {
-                assert!(line.contains(token), "{line}");
-            }
+            isupport += &line;
         }
         numerics.push(numeric.clone());
         if numeric == "422" {
             break;
         }
     }
-    assert_eq!(numerics, ["002", "003", "004", "005", "422"]);
+    assert_eq!(numerics, ["002", "003", "004", "005", "005", "422"]);
+    for token in [
+        "CHANTYPES=#",
+        "NICKLEN=24",
+        "CASEMAPPING=strict-rfc1459",
+        "NETWORK=natter",
+        "PREFIX=(ov)@+",
+    ] {
+        assert!(isupport.contains(token), "{isupport}");
+    }
     assert_eq!(
         c.line(),
         ":irc.test NOTICE ann :The lobby is #lobby: /join #lobby"

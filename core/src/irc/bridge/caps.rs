@@ -146,7 +146,10 @@ pub const ISUPPORT: &[(&str, &str)] = &[
         "room names are up to 24 bytes after the `#`",
     ),
     ("CHANTYPES=#", "rooms are `#name`"),
-    ("EXTBAN=,m", "`+b m:mask` mutes whoever matches (ergo's model)"),
+    (
+        "EXTBAN=,m",
+        "`+b m:mask` mutes whoever matches (ergo's model)",
+    ),
     (
         "CLIENTTAGDENY=*",
         "tags a client sends are not passed on: natter's frames have nowhere to carry them",

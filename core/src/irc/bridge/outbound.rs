@@ -399,7 +399,11 @@ impl Bridge {
             Numeric::RPL_CREATED,
             &["This server speaks natter and IRC on one port"],
         );
-        self.numeric(out, Numeric::RPL_MYINFO, &[&server, "natter-0.1", "i", "b"]);
+        self.numeric(
+            out,
+            Numeric::RPL_MYINFO,
+            &[&server, "natter-0.1", "i", "NPSbiklmotv", "Sbklov"],
+        );
         // As many tokens to a line as IRC's 15 parameters take, with the
         // nickname first and the words last.
         for chunk in ISUPPORT.chunks(MAX_PARAMS - 2) {

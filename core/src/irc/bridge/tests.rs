@@ -231,10 +231,13 @@ fn registration_waits_for_nick_user_and_cap_end() {
         .collect();
     assert_eq!(
         numerics,
-        ["001", "002", "003", "004", "005", "422", "NOTICE"]
+        ["001", "002", "003", "004", "005", "005", "422", "NOTICE"]
     );
-    assert!(lines[4].contains("CASEMAPPING=strict-rfc1459") && lines[4].contains("NICKLEN=24"));
-    assert!(lines[6].contains("/join #lobby"));
+    // The tokens fill two 005 lines (IRC's 15 parameters each).
+    let isupport = lines[4].clone() + &lines[5];
+    assert!(isupport.contains("CASEMAPPING=strict-rfc1459") && isupport.contains("NICKLEN=24"));
+    assert!(isupport.contains("PREFIX=(ov)@+") && isupport.contains("CHANMODES=b,k,lS,imtNP"));
+    assert!(lines[7].contains("/join #lobby"));
     assert!(c.bridge.registered());
 }
 

@@ -24,7 +24,13 @@ fn class() -> Class {
     s.join(op, "maths");
     let teacher = s.login("ms-lee");
     s.send(teacher, &Frame::Teach { password: "chalk" });
-    recv!(s, teacher, Frame::YouAre { roles: ROLE_TEACHER });
+    recv!(
+        s,
+        teacher,
+        Frame::YouAre {
+            roles: ROLE_TEACHER
+        }
+    );
     s.join(teacher, "maths");
     let bob = s.login("bob");
     s.join(bob, "maths");
@@ -141,12 +147,7 @@ fn each_role_tries_each_control() {
         assert_eq!(outcome(&mut c.s, id), *want, "case {i}: {request:?}");
         // Done or not, the others see exactly that.
         let seen = std::iter::from_fn(|| c.s.next_raw(c.cat))
-            .filter(|raw| {
-                matches!(
-                    frame(raw),
-                    Frame::ModeChanged { .. } | Frame::Kicked { .. }
-                )
-            })
+            .filter(|raw| matches!(frame(raw), Frame::ModeChanged { .. } | Frame::Kicked { .. }))
             .count();
         assert_eq!(seen, usize::from(want.is_ok()), "case {i}: {request:?}");
     }
@@ -171,7 +172,15 @@ fn a_moderated_room_hears_only_operators_and_the_voiced() {
     );
     s.send(c.teacher, &mode(FLAG_ADD, b'v', "bob"));
     s.send(c.bob, &say_maths("the answer is 4"));
-    recv!(s, c.bob, Frame::ModeChanged { mode: b'v', arg: "bob", .. });
+    recv!(
+        s,
+        c.bob,
+        Frame::ModeChanged {
+            mode: b'v',
+            arg: "bob",
+            ..
+        }
+    );
     recv!(s, c.bob, Frame::Ack { tag: 3, .. });
     s.send(c.cat, &say_maths("me too"));
     recv!(
@@ -347,7 +356,15 @@ fn joining_checks_bans_invitations_keys_and_limits() {
             nick: "dan",
         },
     );
-    recv!(s, dan, Frame::Invited { by: "ms-lee", nick: "dan", .. });
+    recv!(
+        s,
+        dan,
+        Frame::Invited {
+            by: "ms-lee",
+            nick: "dan",
+            ..
+        }
+    );
     s.send(dan, &join("pi"));
     recv!(s, dan, Frame::Entered { .. });
     recv!(
