@@ -526,3 +526,75 @@ fn answers_come_in_the_order_of_the_lines_asked() {
     assert!(at(" 366 ") < at(" 311 "), "{seen:?}");
     assert!(at(" 318 ") < at("PONG"), "{seen:?}");
 }
+
+/// A lesson through the real server, on IRC: the teacher proves the
+/// password with `OPER`, makes the lobby moderated, gives the word, mutes
+/// and kicks; a student's refusals come as numerics, and a student who
+/// guesses the password gets `464` and waits.
+#[test]
+fn a_teacher_runs_the_room_over_irc() {
+    let server = TestServer::start(Options {
+        server_name: "irc.test".into(),
+        teacher_password: Some("chalk".into()),
+        ..options()
+    });
+    let mut teacher = Irc::member(server.addr, "ms-lee");
+    let mut bob = Irc::member(server.addr, "bob");
+    let mut cat = Irc::member(server.addr, "cat");
+    // A student cannot take the room over.
+    bob.send("MODE #lobby +m");
+    assert_eq!(
+        bob.until(" 482 "),
+        ":irc.test 482 bob #lobby :You're not channel operator"
+    );
+    bob.send("OPER teacher guess");
+    assert_eq!(bob.until(" 464 "), ":irc.test 464 bob :Password incorrect");
+    // The teacher proves it; the room sees an operator.
+    teacher.send("OPER teacher chalk");
+    assert_eq!(
+        teacher.until(" 381 "),
+        ":irc.test 381 ms-lee :You are now the teacher (an IRC operator)"
+    );
+    assert_eq!(
+        cat.until(" MODE "),
+        ":ms-lee!ms-lee@natter MODE #lobby +o ms-lee"
+    );
+    teacher.send("MODE #lobby +mv cat");
+    assert_eq!(cat.until(" MODE "), ":ms-lee!ms-lee@natter MODE #lobby +m");
+    assert_eq!(
+        cat.until(" MODE "),
+        ":ms-lee!ms-lee@natter MODE #lobby +v cat"
+    );
+    bob.send("PRIVMSG #lobby :me!");
+    assert!(
+        bob.until(" 404 ")
+            .starts_with(":irc.test 404 bob #lobby :only the teacher"),
+        "bob is told why"
+    );
+    cat.send("PRIVMSG #lobby :4");
+    assert_eq!(
+        teacher.until("PRIVMSG"),
+        ":cat!cat@natter PRIVMSG #lobby :4"
+    );
+    teacher.send("MODE #lobby");
+    assert_eq!(teacher.until(" 324 "), ":irc.test 324 ms-lee #lobby +m");
+    teacher.send("NAMES #lobby");
+    assert_eq!(
+        teacher.until(" 353 "),
+        ":irc.test 353 ms-lee = #lobby :@ms-lee bob +cat"
+    );
+    teacher.send("MODE #lobby +b m:cat");
+    teacher.until("+b m:cat!*@*");
+    cat.send("PRIVMSG #lobby :hey");
+    assert!(cat.until(" 404 ").contains("muted"));
+    teacher.send("KICK #lobby bob :take a break");
+    assert_eq!(
+        bob.until(" KICK "),
+        ":ms-lee!ms-lee@natter KICK #lobby bob :take a break"
+    );
+    bob.send("KICK #lobby ms-lee");
+    assert_eq!(
+        bob.until(" 442 "),
+        ":irc.test 442 bob #lobby :You're not on that channel"
+    );
+}
