@@ -65,13 +65,14 @@ pub const MODE_TEACHER: u8 = b'T';
 /// Longest room key.
 pub const MAX_KEY: usize = 23;
 /// Longest ban or mute mask (with its `m:`).
-pub const MAX_MASK: usize = 80;
+pub const MAX_MASK: usize = 64;
 /// Most masks (bans and mutes together) in one room: IRC's `MAXLIST`.
 pub const MAX_MASKS: usize = 8;
 /// Most pending invitations in one room; the oldest goes first.
 const MAX_INVITED: usize = 4;
-/// Longest peer address the hub keeps (an IPv6 address in text).
-pub const MAX_ADDRESS: usize = 46;
+/// Longest peer address the hub keeps: an IPv6 address in text (39
+/// bytes at most without a zone).
+pub const MAX_ADDRESS: usize = 40;
 /// Longest slow mode, in seconds.
 pub const MAX_SLOW: u16 = 3600;
 

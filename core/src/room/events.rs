@@ -9,7 +9,7 @@ use crate::wire::{MAX_NICK, MAX_ROOM};
 
 /// Longest target an audit event ([`Event::Moderated`]) keeps: a nickname,
 /// a number or a ban mask (cut to this length).
-pub const MAX_TARGET: usize = 48;
+pub const MAX_TARGET: usize = 32;
 
 /// Why a connection could not be accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

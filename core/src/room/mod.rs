@@ -52,16 +52,28 @@
 //!   (read, handle, transmit, commit, resume) over the driver's [`Wire`],
 //!   shared by the tests, the fuzz drivers and the firmware demo.
 //! * `conn.rs`: [`Conn`], one connection's buffers, cursors and timers.
+//! * `controls.rs`: roles and room controls: the modes, masks and
+//!   wrong-password allowances; `moderation.rs` applies them (with the
+//!   `controls` feature; `no_controls.rs` stands in without it), and
+//!   `guesses.rs` makes wrong passwords cost the guesser.
 //! * `tests/`: room scenarios on a deterministic simulator (`Sim`, in
 //!   `tests/mod.rs`), a file per kind of scenario.
+
+// Built without `controls`, the hub keeps the (empty) role and control
+// state but never reads it.
+#![cfg_attr(not(feature = "controls"), allow(dead_code))]
 
 mod config;
 mod conn;
 pub mod controls;
 mod events;
+mod guesses;
 mod history;
 mod hub;
+#[cfg(feature = "controls")]
 mod moderation;
+#[cfg(not(feature = "controls"))]
+mod no_controls;
 mod output;
 mod pump;
 mod requests;

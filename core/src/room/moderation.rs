@@ -7,7 +7,7 @@
 use heapless::String;
 
 use super::controls::{
-    self, MAX_KEY, MAX_MASK, MAX_SLOW, MODE_TEACHER, ROOM_MODES, bits, normalise_mask,
+    MAX_KEY, MAX_MASK, MAX_SLOW, MODE_TEACHER, ROOM_MODES, bits, normalise_mask,
 };
 use super::events::RoomEvent;
 use super::hub::{short_string, truncated};
@@ -164,26 +164,6 @@ impl<S: Storage> Hub<S> {
             .room(index)
             .is_some_and(|r| r.controls.has(bits::TOPIC_LOCK));
         (locked && !self.is_operator(conn, index)).then_some(ErrorCode::NotOperator)
-    }
-
-    // ----- passwords ----------------------------------------------------
-
-    /// May `conn` have a password checked now? `Some(TooManyGuesses)` when
-    /// its address has used up its wrong guesses.
-    pub(super) fn may_guess(&mut self, now: Instant, conn: ConnId) -> Option<ErrorCode> {
-        let key = self.conns[conn.index()].address_key;
-        (!self.guessers.may_guess(now, key)).then_some(ErrorCode::TooManyGuesses)
-    }
-
-    /// `conn` gave a wrong password: it waits longer before its next frame
-    /// is read, and its address has one guess fewer.
-    pub(super) fn guessed_wrong(&mut self, now: Instant, conn: ConnId) {
-        let c = &mut self.conns[conn.index()];
-        c.wrong_guesses = c.wrong_guesses.saturating_add(1);
-        c.hold_until = now + controls::guess_delay(c.wrong_guesses);
-        let key = c.address_key;
-        self.log(Event::WrongPassword { conn });
-        self.guessers.wrong(now, key);
     }
 
     // ----- the controls' own requests -------------------------------------
@@ -353,7 +333,7 @@ impl<S: Storage> Hub<S> {
             }
             b'l' | b'S' => {
                 let value = if add {
-                    let n: u16 = arg.parse().map_err(|_| BAD_ARG)?;
+                    let n = parse_u16(arg).ok_or(BAD_ARG)?;
                     let max = if mode == b'S' { MAX_SLOW } else { u16::MAX };
                     if n == 0 || n > max {
                         return Err(BAD_ARG);
@@ -369,10 +349,7 @@ impl<S: Storage> Hub<S> {
                     &mut room.controls.slow
                 };
                 let before = core::mem::replace(slot, value);
-                let mut shown = String::<MAX_MASK>::new();
-                if add {
-                    let _ = core::fmt::write(&mut shown, format_args!("{value}"));
-                }
+                let shown = if add { decimal(value) } else { String::new() };
                 Ok((before != value).then_some(shown))
             }
             b'b' => {
@@ -601,5 +578,61 @@ impl<S: Storage> Hub<S> {
             arg: &nick,
         };
         self.push_event(now, index, conn, true, ev);
+    }
+}
+
+/// A number of up to five ASCII digits (no sign, no spaces), as a `u16`.
+/// By hand rather than `str::parse`, whose error formatting a
+/// microcontroller would carry for nothing.
+fn parse_u16(s: &str) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 {
+        return None;
+    }
+    s.bytes().try_fold(0u16, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u16::from(digit))
+    })
+}
+
+/// `n` in decimal, without `core::fmt` (kept off the firmware's flash).
+fn decimal(mut n: u16) -> String<MAX_MASK> {
+    let mut digits = [0u8; 5];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut s = String::new();
+    for &d in digits[..len].iter().rev() {
+        let _ = s.push(char::from(d));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_and_written_by_hand() {
+        for (text, want) in [
+            ("0", Some(0)),
+            ("30", Some(30)),
+            ("65535", Some(65535)),
+            ("65536", None),
+            ("+5", None),
+            ("", None),
+            ("123456", None),
+            ("1a", None),
+        ] {
+            assert_eq!(parse_u16(text), want, "{text}");
+        }
+        for n in [0, 7, 30, 3600, 65535] {
+            assert_eq!(decimal(n).parse::<u16>(), Ok(n));
+        }
     }
 }

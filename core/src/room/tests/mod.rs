@@ -262,6 +262,7 @@ fn say_unpumped(s: &mut Sim, id: ConnId, text: &str) {
     assert_eq!(s.hub.handle_bytes(s.now, id, &buf[..n]), n);
 }
 
+#[cfg(feature = "controls")]
 mod controls;
 mod limits;
 mod output;
