@@ -227,3 +227,114 @@ fn server_survives_bad_input_and_members_notice_nothing() {
     );
     server.stop().unwrap();
 }
+
+/// The first error code `c` gets, skipping everything else.
+fn next_refusal(c: &mut natter_server::client::Client) -> ErrorCode {
+    wait_for(
+        c,
+        |f| match f {
+            Frame::Error { code, .. } => Some(*code),
+            _ => None,
+        },
+        |_| {},
+    )
+}
+
+/// Privilege escalation: a student tries the teacher's controls, a frame
+/// only the server sends, a mode change for a room it is not in, kicking
+/// the teacher, and guessing the teacher password from one address. Each
+/// gets its typed error, and nothing changes for anyone.
+#[test]
+fn students_cannot_take_the_room_over() {
+    let server = TestServer::start(Options {
+        teacher_password: Some("chalk".into()),
+        ..options()
+    });
+    let mut teacher = member(server.addr, "ms-lee");
+    teacher.send(&Frame::Teach { password: "chalk" }).unwrap();
+    wait_for(
+        &mut teacher,
+        |f| matches!(f, Frame::YouAre { .. }).then_some(()),
+        |_| {},
+    );
+    let mut bob = member(server.addr, "bob");
+    let mut cat = member(server.addr, "cat");
+    // cat creates #maths and so operates it; the teacher joins.
+    for c in [&mut cat, &mut teacher] {
+        c.send(&Frame::Join {
+            room: "maths",
+            epoch: 0,
+            since: 0,
+            key: "",
+        })
+        .unwrap();
+        wait_for(
+            c,
+            |f| matches!(f, Frame::Entered { room: "maths", .. }).then_some(()),
+            |_| {},
+        );
+    }
+
+    let lobby_m = Frame::Mode {
+        room: "lobby",
+        flags: natter_core::wire::FLAG_ADD,
+        mode: b'm',
+        arg: "",
+    };
+    bob.send(&lobby_m).unwrap();
+    assert_eq!(next_refusal(&mut bob), ErrorCode::NotOperator);
+    let kick_teacher = |room| Frame::Kick {
+        room,
+        nick: "ms-lee",
+        reason: "",
+    };
+    bob.send(&kick_teacher("lobby")).unwrap();
+    assert_eq!(next_refusal(&mut bob), ErrorCode::NotOperator);
+    cat.send(&kick_teacher("maths")).unwrap();
+    assert_eq!(next_refusal(&mut cat), ErrorCode::TeacherProtected);
+    // A change for a room it is not in.
+    bob.send(&Frame::Mode {
+        room: "maths",
+        flags: natter_core::wire::FLAG_ADD,
+        mode: b'o',
+        arg: "bob",
+    })
+    .unwrap();
+    assert_eq!(next_refusal(&mut bob), ErrorCode::NotInRoom);
+    // A role frame only the server sends.
+    bob.send(&Frame::YouAre {
+        roles: natter_core::wire::ROLE_TEACHER,
+    })
+    .unwrap();
+    assert_eq!(next_refusal(&mut bob), ErrorCode::UnexpectedFrame);
+
+    // Guessing: each guess on a fresh connection (one connection waits
+    // longer after each wrong one), all from 127.0.0.1. The address's
+    // allowance runs out, and then even the right password is not checked.
+    let mut codes = Vec::new();
+    for i in 0..65 {
+        let mut g =
+            natter_server::client::Client::connect(server.addr, &format!("g{i}"), "").unwrap();
+        g.send(&Frame::Teach { password: "guess" }).unwrap();
+        codes.push(next_refusal(&mut g));
+    }
+    assert!(
+        codes[..60].iter().all(|&c| c == ErrorCode::BadPassword),
+        "{codes:?}"
+    );
+    assert!(
+        codes[60..].iter().all(|&c| c == ErrorCode::TooManyGuesses),
+        "{codes:?}"
+    );
+    let mut g = natter_server::client::Client::connect(server.addr, "late", "").unwrap();
+    g.send(&Frame::Teach { password: "chalk" }).unwrap();
+    assert_eq!(next_refusal(&mut g), ErrorCode::TooManyGuesses);
+
+    // Nothing changed: bob has no role and the lobby is not moderated.
+    say(&mut bob, 5, "still just chatting");
+    assert_eq!(
+        next_message(&mut cat),
+        ("bob".to_string(), "still just chatting".to_string())
+    );
+    server.stop().unwrap();
+}
