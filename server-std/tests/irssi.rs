@@ -139,3 +139,113 @@ fn irssi_and_a_natter_client_chat() {
     eprintln!("irssi's #lobby window:\n{chat}");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// irssi as the teacher: `/oper`, `/mode +m`, giving a natter student the
+/// word, `/names` with `@` and `+`, a mute and `/kick`, as irssi shows them
+/// and as the student's natter client gets them.
+#[test]
+fn irssi_as_the_teacher_runs_a_lesson() {
+    use natter_core::error::ErrorCode;
+    let server = TestServer::start(Options {
+        server_name: "natter.test".into(),
+        teacher_password: Some("chalk".into()),
+        ..options()
+    });
+    tmux::require("tmux");
+    tmux::require("irssi");
+    let home: PathBuf =
+        std::env::temp_dir().join(format!("natter-irssi-teacher-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    let irssi = Tmux::start(
+        &format!("natter-irssi-teacher-{}", std::process::id()),
+        &format!(
+            "irssi --home={} -n mslee -c 127.0.0.1 -p {}",
+            home.display(),
+            server.addr.port()
+        ),
+    );
+    irssi.shows("Welcome to natter, mslee");
+    irssi.type_line("/join #lobby");
+    irssi.shows("has joined #lobby");
+    let mut bob = member(server.addr, "bob");
+    irssi.shows("bob [bob@natter] has joined");
+
+    // irssi shows the server's answers to /oper in its status window.
+    irssi.type_line("/oper mslee wrong");
+    irssi.type_line("/window 1");
+    irssi.shows("Password incorrect");
+    irssi.type_line("/oper mslee chalk");
+    irssi.shows("You are now the teacher");
+    irssi.type_line("/window 2");
+    frame_arrives!(
+        bob,
+        Frame::ModeChanged {
+            mode: b'T',
+            arg: "mslee",
+            ..
+        }
+    );
+
+    irssi.type_line("/mode #lobby +m");
+    irssi.line_with(&["mode/#lobby", "+m", "by mslee"]);
+    frame_arrives!(bob, Frame::ModeChanged { mode: b'm', .. });
+    say(&mut bob, 1, "can I say something?");
+    let refused = wait_for(
+        &mut bob,
+        |f| match f {
+            Frame::Error { code, .. } => Some(*code),
+            _ => None,
+        },
+        |_| {},
+    );
+    assert_eq!(refused, ErrorCode::Moderated);
+
+    irssi.type_line("/mode #lobby +v bob");
+    irssi.line_with(&["mode/#lobby", "+v bob", "by mslee"]);
+    frame_arrives!(
+        bob,
+        Frame::ModeChanged {
+            mode: b'v',
+            arg: "bob",
+            ..
+        }
+    );
+    say(&mut bob, 2, "the answer is 42");
+    irssi.shows("the answer is 42");
+    irssi.type_line("/names");
+    irssi.line_with(&["[@mslee]", "[+bob"]);
+
+    irssi.type_line("/mode #lobby +b m:bob");
+    irssi.line_with(&["mode/#lobby", "+b m:bob!*@*", "by mslee"]);
+    say(&mut bob, 3, "spam spam");
+    let refused = wait_for(
+        &mut bob,
+        |f| match f {
+            Frame::Error { code, .. } => Some(*code),
+            _ => None,
+        },
+        |_| {},
+    );
+    assert_eq!(refused, ErrorCode::Muted);
+
+    irssi.type_line("/kick bob take a break");
+    frame_arrives!(
+        bob,
+        Frame::Kicked {
+            by: "mslee",
+            nick: "bob",
+            reason: "take a break",
+            ..
+        }
+    );
+    let chat = irssi.line_with(&["bob was kicked from #lobby by mslee", "take a break"]);
+    assert!(
+        !chat.contains("spam spam"),
+        "a muted line reached irssi: {chat}"
+    );
+    irssi.type_line("/quit");
+    irssi.exits();
+    eprintln!("irssi's #lobby window:\n{chat}");
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -567,8 +567,9 @@ impl<S: Storage> Hub<S> {
         });
     }
 
-    /// A teacher joining a room (or becoming the teacher in it): the
-    /// others see its role.
+    /// A teacher joining a room (or becoming the teacher in it): everyone
+    /// in it sees its role, the teacher too (an IRC client learns it is an
+    /// operator only from its own `MODE +o`).
     pub(super) fn announce_teacher(&mut self, now: Instant, conn: ConnId, index: usize) {
         let nick = short_string(&self.conns[conn.index()].nick);
         let ev = RoomEvent::ModeChanged {
@@ -577,7 +578,7 @@ impl<S: Storage> Hub<S> {
             mode: MODE_TEACHER,
             arg: &nick,
         };
-        self.push_event(now, index, conn, true, ev);
+        self.push_event(now, index, conn, false, ev);
     }
 }
 
