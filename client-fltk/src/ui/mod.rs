@@ -498,7 +498,8 @@ impl App {
                     view.members.iter().map(|m| m.label().to_owned()).collect(),
                 ),
                 Target::Private(nick) => (
-                    format!("Private conversation with {nick}: only the two of you see it"),
+                    // Short enough for the narrowest window's top line.
+                    format!("Private conversation with {nick}"),
                     vec![nick.clone(), self.nick.clone()],
                 ),
             },

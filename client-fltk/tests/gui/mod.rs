@@ -214,6 +214,36 @@ pub fn transcript_with(display: &Display, window: &str, path: &Path, wanted: &[&
     }
 }
 
+/// What `window`'s conversation on show holds, read as a person could:
+/// a click into it at `(x, y)` (window coordinates), Ctrl+A (which
+/// selects all and puts it in the X primary selection) and `xclip`;
+/// Escape then gives the input line the keyboard back. Asked again until
+/// it holds every one of `wanted`.
+pub fn view_text_with(display: &Display, window: &str, at: (u32, u32), wanted: &[&str]) -> String {
+    let start = Instant::now();
+    loop {
+        display.focus(window);
+        let (x, y) = (at.0.to_string(), at.1.to_string());
+        // Not `--sync`: it waits many seconds when the pointer is there
+        // already (the second read of the same window).
+        display.run("xdotool", &["mousemove", "--window", window, &x, &y]);
+        thread::sleep(Duration::from_millis(100));
+        display.run("xdotool", &["click", "1"]);
+        display.run("xdotool", &["key", "--delay", "40", "ctrl+a"]);
+        thread::sleep(Duration::from_millis(150));
+        let text = display.run("xclip", &["-o", "-selection", "primary"]);
+        display.run("xdotool", &["key", "--delay", "40", "Escape"]);
+        if wanted.iter().all(|w| text.contains(w)) {
+            return text;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "the window's view never showed {wanted:?}:\n{text}"
+        );
+        thread::sleep(Duration::from_millis(500));
+    }
+}
+
 fn regex_escape(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
