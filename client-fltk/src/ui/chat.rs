@@ -238,6 +238,8 @@ impl ChatPage {
 
     pub fn show(&mut self) {
         self.root.show();
+        // A conversation shown while the page was hidden was not laid out.
+        self.relayout_views();
         self.focus_input();
     }
 

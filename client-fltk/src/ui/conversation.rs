@@ -86,8 +86,10 @@ impl Log {
         text.can_undo(false);
         style.can_undo(false);
         let mut display = TextDisplay::new(parent.x(), parent.y(), parent.w(), parent.h(), None);
-        parent.add(&display);
+        // Hidden before it joins the column: the column lays out what is
+        // visible as it is added, and would give this one half of it.
         display.hide();
+        parent.add(&display);
         display.set_buffer(text.clone());
         display.wrap_mode(WrapMode::AtBounds, 0);
         display.set_text_size(TEXT_SIZE);

@@ -371,13 +371,13 @@ impl App {
         let home = self.new_log();
         let gone = self.views.reset(home);
         self.delete_logs(gone);
-        self.views.current().set_on_show(true);
         self.outage = false;
         let server = format!("{}:{}", login.host, login.port);
         let (session, updates) = Session::start(login, app::awake);
         self.session = Some(session);
         self.updates = Some(updates);
         self.status = Status::Connecting(server.clone());
+        self.show_view();
         self.connect
             .say(&format!("Connecting to {server}…"), false, &self.colors);
     }
