@@ -66,7 +66,13 @@ fn each_room_and_private_conversation_has_its_own_view() {
         !lobby.contains(in_maths),
         "the lobby shows #maths:\n{lobby}"
     );
-    // Ctrl+PageDown comes back to #maths.
+    // Ctrl+PageDown comes back to #maths, even with the keyboard in a
+    // conversation long enough to scroll, which would take the key (the
+    // help is four lines at this width).
+    for _ in 0..6 {
+        display.type_line(&ann, "/help");
+    }
+    display.click(&ann, IN_VIEW);
     display.key(&ann, "ctrl+Next");
     display.window("natter — maths — ann");
     let maths = view_text_with(&display, &ann, IN_VIEW, &[in_maths]);

@@ -290,10 +290,8 @@ impl App {
             }
             Msg::SelectView(index) => self.select_view(index),
             Msg::StepView(by) => {
-                if let Some(i) = self.views.selected_index() {
-                    let n = self.views.len() as isize;
-                    self.select_view((i as isize + by).rem_euclid(n) as usize);
-                }
+                self.views.step(by);
+                self.show_view();
             }
             Msg::CloseView => self.close_view(),
             Msg::ViewScrolled => self.views.current().user_scrolled(),
