@@ -13,28 +13,38 @@ pub const MAX_REASON: usize = 255;
 const MIN_PIECE: usize = 4;
 
 /// Shown for `/help` and after an unknown command.
-pub const HELP: &str = "Commands: /me action · /msg nick text (private) · /nick newname · \
-/topic text (alone: clears it) · /join room · /part [reason] · /quit [reason] · \
-/save [file] (transcript) · /help. Start a line with // to send a line that begins with /.";
+pub const HELP: &str = "Commands: /me action · /msg nick text (private, in a view of its own) · \
+/query nick (opens it) · /close (leaves the room, or closes the private view) · /nick newname · \
+/topic text (alone: clears it) · /join room · /part [#room] [reason] · /quit [reason] · \
+/save [file] (transcript) · /help. Alt+1…9 or Ctrl+PageUp/PageDown switch rooms. \
+Start a line with // to send a line that begins with /.";
 
 /// The meaning of one input line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// Nothing to do (an empty line).
     Nothing,
-    /// Say this in the current room, as one message per piece (each fits
-    /// the server's `max_text`).
+    /// Say this in the selected view (a room, or privately to the other
+    /// person of a private view), as one message per piece (each fits the
+    /// server's `max_text`).
     Say { pieces: Vec<String>, action: bool },
     /// A private message to `to`, piece by piece.
     Whisper { to: String, pieces: Vec<String> },
+    /// Open (or show) the private view with this person.
+    Query(String),
     /// Ask for another nickname.
     Nick(String),
-    /// Set the current room's topic; empty clears it.
+    /// Set the selected room's topic; empty clears it.
     Topic(String),
     /// Join (and switch to) a room.
     Join(String),
-    /// Leave the current room.
-    Part(String),
+    /// Leave a room: the one named (`/part #maths`), or the selected one.
+    Part {
+        room: Option<String>,
+        reason: String,
+    },
+    /// Leave the selected room, or close the selected private view.
+    Close,
     /// Say goodbye and close the window.
     Quit(String),
     /// Write the transcript: to this file, or ask where.
@@ -64,11 +74,13 @@ pub fn parse(line: &str, max_text: usize) -> Input {
     match name.to_ascii_lowercase().as_str() {
         "me" if rest.is_empty() => usage("/me waves  (shows as: * you waves)"),
         "me" => say(rest, max_text, true),
+        "query" if !rest.contains(char::is_whitespace) => query(rest),
         "msg" | "query" | "whisper" => whisper(rest, max_text),
         "nick" => nick(rest),
         "topic" => topic(rest, max_text),
         "join" => join(rest),
-        "part" | "leave" => Input::Part(reason(rest)),
+        "part" | "leave" => part(rest),
+        "close" => Input::Close,
         "quit" | "exit" => Input::Quit(reason(rest)),
         "save" => Input::Save((!rest.is_empty()).then(|| rest.to_owned())),
         "help" | "?" => Input::Info(HELP.to_owned()),
@@ -102,6 +114,34 @@ fn whisper(rest: &str, max_text: usize) -> Input {
     Input::Whisper {
         to: to.to_owned(),
         pieces,
+    }
+}
+
+fn query(nick: &str) -> Input {
+    if nick.is_empty() {
+        return usage("/query bob  (then type to bob alone)");
+    }
+    match nick_problem(nick) {
+        Some(problem) => Input::Info(format!("'{nick}' cannot be a nickname: {problem}.")),
+        None => Input::Query(nick.to_owned()),
+    }
+}
+
+/// `/part`, `/part reason` or, as IRC has it, `/part #room reason`.
+fn part(rest: &str) -> Input {
+    let Some(named) = rest.strip_prefix('#') else {
+        return Input::Part {
+            room: None,
+            reason: reason(rest),
+        };
+    };
+    let (room, rest) = named.split_once(char::is_whitespace).unwrap_or((named, ""));
+    match room_problem(room) {
+        Some(problem) => Input::Info(format!("That room name cannot be used: {problem}.")),
+        None => Input::Part {
+            room: Some(room.to_owned()),
+            reason: reason(rest.trim()),
+        },
     }
 }
 
@@ -236,8 +276,43 @@ mod tests {
             ("/topic", Input::Topic(String::new())),
             ("/join maths", Input::Join("maths".into())),
             ("/join #maths", Input::Join("maths".into())),
-            ("/part", Input::Part(String::new())),
-            ("/part lunch time", Input::Part("lunch time".into())),
+            (
+                "/part",
+                Input::Part {
+                    room: None,
+                    reason: String::new(),
+                },
+            ),
+            (
+                "/part lunch time",
+                Input::Part {
+                    room: None,
+                    reason: "lunch time".into(),
+                },
+            ),
+            (
+                "/part #maths see you",
+                Input::Part {
+                    room: Some("maths".into()),
+                    reason: "see you".into(),
+                },
+            ),
+            (
+                "/part #maths",
+                Input::Part {
+                    room: Some("maths".into()),
+                    reason: String::new(),
+                },
+            ),
+            ("/close", Input::Close),
+            ("/query bob", Input::Query("bob".into())),
+            (
+                "/query bob hi",
+                Input::Whisper {
+                    to: "bob".into(),
+                    pieces: vec!["hi".into()],
+                },
+            ),
             ("/quit bye all", Input::Quit("bye all".into())),
             ("/QUIT", Input::Quit(String::new())),
             ("/save", Input::Save(None)),
@@ -264,6 +339,9 @@ mod tests {
         assert!(info("/nick two words").contains("spaces"));
         assert!(info("/join").contains("/join maths"));
         assert!(info("/join a.b").contains("letters, digits"));
+        assert!(info("/query").contains("/query bob"));
+        assert!(info("/query 2bob").contains("not a digit"));
+        assert!(info("/part #a.b").contains("letters, digits"));
         match parse(&format!("/topic {}", "x".repeat(20)), 10) {
             Input::Info(text) => assert!(text.contains("too long"), "{text}"),
             other => panic!("{other:?}"),
@@ -306,7 +384,9 @@ mod tests {
         assert_eq!(parse("/quit a\0b", 512), Input::Quit("ab".into()));
         let long_reason = "é".repeat(200);
         match parse(&format!("/part {long_reason}"), 512) {
-            Input::Part(r) => assert!(r.len() <= MAX_REASON && long_reason.starts_with(&r)),
+            Input::Part { room: None, reason } => {
+                assert!(reason.len() <= MAX_REASON && long_reason.starts_with(&reason));
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -5,6 +5,10 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Lines kept for the transcript a teacher saves, every room's together:
+/// a whole lesson of a busy class (about 15 MB at most).
+pub const TRANSCRIPT_LINES: usize = 100_000;
+
 /// What kind of line it is; the window styles each kind apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -34,7 +38,9 @@ pub struct Line {
     /// for system and error lines.
     pub nick: String,
     pub text: String,
-    /// The room, when it is not the one on screen (shown as `#room`).
+    /// The room it was said in, for the transcript (`#room` in front);
+    /// `None` for private lines (their kind says so) and news about no
+    /// room. The window does not show it: each room has its own view.
     pub room: Option<String>,
 }
 
@@ -59,12 +65,8 @@ impl Line {
         }
     }
 
-    /// Split for drawing; `plain()` is the concatenation.
+    /// Split for drawing in its room's view (so without the room).
     pub fn parts(&self) -> Parts {
-        let room = match &self.room {
-            Some(room) => format!("#{room} "),
-            None => String::new(),
-        };
         let (before, after) = match self.kind {
             Kind::Message | Kind::Own => ("<", format!("> {}", self.text)),
             Kind::Action => ("* ", format!(" {}", self.text)),
@@ -74,16 +76,21 @@ impl Line {
         };
         Parts {
             time: format!("[{}] ", self.time),
-            before: format!("{room}{before}"),
+            before: before.to_owned(),
             nick: self.nick.clone(),
             after,
         }
     }
 
-    /// The line as text, e.g. `[09:41] <ann> hello`.
+    /// The line as text for the transcript, with its room, e.g.
+    /// `[09:41] #lobby <ann> hello`.
     pub fn plain(&self) -> String {
         let p = self.parts();
-        format!("{}{}{}{}", p.time, p.before, p.nick, p.after)
+        let room = match &self.room {
+            Some(room) => format!("#{room} "),
+            None => String::new(),
+        };
+        format!("{}{room}{}{}{}", p.time, p.before, p.nick, p.after)
     }
 }
 

@@ -1,28 +1,43 @@
 //! The chat page: the room and topic on top (and, when hosting, a banner
-//! saying what others should type), the conversation with the member list
-//! beside it, the input line, and a status line at the bottom. Alt+S
-//! saves the transcript, Alt+D disconnects (Alt+H stops hosting).
+//! saying what others should type); in the middle the room list on the
+//! left, the selected room's conversation, and its member list on the
+//! right; the input line, and a status line at the bottom. Alt+S saves
+//! the transcript, Alt+D disconnects (Alt+H stops hosting); Alt+1…9 and
+//! Ctrl+PageUp/PageDown switch rooms, Ctrl+W leaves or closes one.
 
-use fltk::app::Sender;
+use fltk::app::{self, Sender};
 use fltk::browser::HoldBrowser;
 use fltk::button::Button;
-use fltk::enums::{Align, CallbackTrigger, Font};
+use fltk::enums::{Align, CallbackTrigger, Event, Font};
 use fltk::frame::Frame;
 use fltk::group::Flex;
 use fltk::input::Input;
 use fltk::prelude::*;
 
-use super::Msg;
 use super::conversation::Log;
 use super::theme::{self, Colors, TEXT_SIZE};
+use super::{Msg, view_key};
 use crate::settings::Theme;
+use crate::views::{RoomView, Target};
+
+/// The room list's width, and the member list's, at the default window
+/// size; both narrow in a narrow window (see `side_widths`).
+const ROOMS_W: i32 = 160;
+const MEMBERS_W: i32 = 170;
 
 pub struct ChatPage {
     root: Flex,
     topic: Frame,
     banner: Frame,
-    pub log: Log,
+    rooms: HoldBrowser,
+    close_button: Button,
+    /// Where each view's conversation lies; only the selected one shows.
+    stack: Flex,
     members: HoldBrowser,
+    /// What the room and member lists show now, to redraw them only when
+    /// it changes.
+    shown_rooms: Vec<String>,
+    shown_members: Vec<String>,
     input: Input,
     emoji_button: Button,
     status: Frame,
@@ -57,10 +72,36 @@ impl ChatPage {
         banner.hide();
 
         let mut middle = Flex::default().row();
-        let log = Log::new(colors, sender);
+        let mut side = Flex::default().column();
+        side.set_pad(4);
+        let mut rooms = HoldBrowser::default();
+        rooms.set_text_size(TEXT_SIZE);
+        rooms.set_tooltip(
+            "Your rooms and private conversations: Alt+1…9 or Ctrl+PageUp/PageDown switch",
+        );
+        rooms.set_callback(move |b| {
+            // Browser lines count from 1; 0 is no line (a click below the last).
+            if let Some(index) = (b.value() as usize).checked_sub(1) {
+                let by_mouse = matches!(app::event(), Event::Push | Event::Released | Event::Drag);
+                sender.send(Msg::PickView { index, by_mouse });
+            }
+        });
+        pass_view_keys(&mut rooms, sender);
+        let mut close_button = Button::default().with_label("Leave room");
+        close_button.emit(sender, Msg::CloseView);
+        close_button
+            .set_tooltip("Leave the selected room, or close a private conversation (Ctrl+W)");
+        side.fixed(&close_button, 28);
+        side.end();
+        middle.fixed(&side, ROOMS_W);
+        let mut stack = Flex::default().column();
+        stack.set_margin(0);
+        stack.set_pad(0);
+        stack.end();
         let mut members = HoldBrowser::default();
         members.set_text_size(TEXT_SIZE);
-        middle.fixed(&members, 180);
+        pass_view_keys(&mut members, sender);
+        middle.fixed(&members, MEMBERS_W);
         middle.end();
 
         let mut bottom = Flex::default().row();
@@ -68,15 +109,21 @@ impl ChatPage {
         input.set_text_size(TEXT_SIZE);
         input.set_trigger(CallbackTrigger::EnterKeyAlways);
         input.emit(sender, Msg::Send);
-        if super::probe::enabled() {
-            input.handle(|_, event| {
-                if event == fltk::enums::Event::KeyDown {
-                    super::probe::key_pressed();
-                }
-                // Measuring only: the input handles the key as usual.
-                false
-            });
-        }
+        let probing = super::probe::enabled();
+        input.handle(move |_, event| {
+            if event != fltk::enums::Event::KeyDown {
+                return false;
+            }
+            if probing {
+                super::probe::key_pressed();
+            }
+            if let Some(msg) = view_key() {
+                sender.send(msg);
+                return true;
+            }
+            // Otherwise the input handles the key as usual.
+            false
+        });
         input.set_tooltip("Type a message and press Enter. /help lists the commands.");
         let mut emoji_button = small_button(&mut bottom, "😀", 44, sender, Msg::ToggleEmoji);
         emoji_button.set_label_size(20);
@@ -84,6 +131,18 @@ impl ChatPage {
         small_button(&mut bottom, "Send", 80, sender, Msg::Send);
         bottom.end();
         root.fixed(&bottom, 36);
+
+        // In a narrow window the room and member lists narrow too, so the
+        // conversation keeps at least half of it.
+        let (mut narrowing, sides) = (middle.clone(), (side.clone(), members.clone()));
+        root.resize_callback(move |_, _, _, w, _| {
+            let (rooms_w, members_w) = side_widths(w);
+            if sides.0.w() != rooms_w || sides.1.w() != members_w {
+                narrowing.fixed(&sides.0, rooms_w);
+                narrowing.fixed(&sides.1, members_w);
+                narrowing.layout();
+            }
+        });
 
         let mut status = Frame::default();
         status.set_align(Align::Left | Align::Inside | Align::Clip);
@@ -94,8 +153,12 @@ impl ChatPage {
             root,
             topic,
             banner,
-            log,
+            rooms,
+            close_button,
+            stack,
             members,
+            shown_rooms: Vec::new(),
+            shown_members: Vec::new(),
             input,
             emoji_button,
             status,
@@ -106,8 +169,77 @@ impl ChatPage {
         page
     }
 
+    /// A new, hidden conversation view in the page.
+    pub fn new_log(&mut self, colors: &Colors, sender: Sender<Msg>) -> Log {
+        Log::new(colors, sender, &mut self.stack)
+    }
+
+    /// Lay the conversation on show out (after showing or hiding one).
+    pub fn relayout_views(&mut self) {
+        self.stack.layout();
+        self.stack.redraw();
+    }
+
+    /// Show the list of views, with `selected` highlighted. Unread views
+    /// are bold, and those with messages for you in the mention colour;
+    /// private conversations are in italics.
+    pub fn set_rooms<'a, C: 'a>(
+        &mut self,
+        views: impl Iterator<Item = &'a RoomView<C>>,
+        selected: Option<usize>,
+        colors: &Colors,
+    ) {
+        let lines: Vec<String> = views
+            .map(|v| {
+                let mut format = String::new();
+                if matches!(v.target, Target::Private(_)) {
+                    format.push_str("@i");
+                }
+                if v.unread > 0 {
+                    format.push_str("@b");
+                }
+                if v.mentions > 0 {
+                    format.push_str(&format!("@C{}", colors.error.bits()));
+                }
+                // '@' starts a formatting code in FLTK browsers; "@." ends them.
+                format!("{format}@.{}", v.label())
+            })
+            .collect();
+        if lines != self.shown_rooms {
+            self.rooms.clear();
+            for line in &lines {
+                self.rooms.add(line);
+            }
+            self.shown_rooms = lines;
+        }
+        // With no view the list is empty, so nothing is selected either.
+        if let Some(line) = selected.map(|i| i as i32 + 1)
+            && self.rooms.value() != line
+        {
+            self.rooms.select(line);
+        }
+    }
+
+    /// Say what the close button does for the view on show (nothing
+    /// while there is none).
+    pub fn set_close_action(&mut self, on_show: Option<&Target>) {
+        let label = match on_show {
+            Some(Target::Private(_)) => "Close",
+            _ => "Leave room",
+        };
+        if self.close_button.label() != label {
+            self.close_button.set_label(label);
+        }
+        match on_show {
+            Some(_) => self.close_button.activate(),
+            None => self.close_button.deactivate(),
+        }
+    }
+
     pub fn show(&mut self) {
         self.root.show();
+        // A conversation shown while the page was hidden was not laid out.
+        self.relayout_views();
         self.focus_input();
     }
 
@@ -133,16 +265,10 @@ impl ChatPage {
         self.focus_input();
     }
 
-    pub fn set_topic(&mut self, room: &str, topic: &str) {
-        let label = if room.is_empty() {
-            "Not in a room: type /join and a room name".to_owned()
-        } else if topic.is_empty() {
-            format!("#{room}")
-        } else {
-            format!("#{room} — {topic}")
-        };
+    /// The line on top: the view on show and its topic.
+    pub fn set_topic(&mut self, label: &str) {
         self.topic.set_label(&label.replace('@', "@@"));
-        self.topic.set_tooltip(&label);
+        self.topic.set_tooltip(label);
         self.root.redraw();
     }
 
@@ -172,12 +298,16 @@ impl ChatPage {
         self.disconnect_button.set_tooltip(tip);
     }
 
-    pub fn set_members(&mut self, nicks: &[String]) {
-        self.members.clear();
-        for nick in nicks {
-            // '@' starts a formatting code in FLTK browsers; "@." ends them.
-            self.members.add(&format!("@.{nick}"));
+    pub fn set_members(&mut self, labels: Vec<String>) {
+        if labels == self.shown_members {
+            return;
         }
+        self.members.clear();
+        for label in &labels {
+            // '@' starts a formatting code in FLTK browsers; "@." ends them.
+            self.members.add(&format!("@.{label}"));
+        }
+        self.shown_members = labels;
     }
 
     pub fn set_status(&mut self, text: &str) {
@@ -187,7 +317,8 @@ impl ChatPage {
     }
 
     pub fn set_colors(&mut self, colors: &Colors) {
-        self.log.set_colors(colors);
+        // Mention colours in the room list follow the theme.
+        self.shown_rooms.clear();
         self.banner.set_color(colors.banner_bg);
         self.banner.set_label_color(colors.banner_text);
         self.root.redraw();
@@ -204,6 +335,31 @@ impl ChatPage {
         let b = &self.emoji_button;
         (b.x() + b.w(), b.y() - 2)
     }
+}
+
+/// The room and member lists' widths for a window `window_w` wide: as
+/// designed from 900 pixels up, narrower below, so the conversation keeps
+/// half the window at the smallest size (640).
+fn side_widths(window_w: i32) -> (i32, i32) {
+    if window_w >= 900 {
+        return (ROOMS_W, MEMBERS_W);
+    }
+    let shrink = |w: i32, least: i32| (w * window_w / 900).max(least);
+    (shrink(ROOMS_W, 120), shrink(MEMBERS_W, 120))
+}
+
+/// Let the view-switching keys through a list that would take them (a
+/// browser takes PageUp/PageDown to scroll).
+fn pass_view_keys(browser: &mut HoldBrowser, sender: Sender<Msg>) {
+    browser.handle(move |_, event| {
+        if event == Event::KeyDown
+            && let Some(msg) = view_key()
+        {
+            sender.send(msg);
+            return true;
+        }
+        false
+    });
 }
 
 fn small_button(row: &mut Flex, label: &str, w: i32, sender: Sender<Msg>, msg: Msg) -> Button {

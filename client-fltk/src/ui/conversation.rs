@@ -8,12 +8,18 @@
 //! wrap it (tens of milliseconds for thousands of lines), so it happens
 //! rarely and leaves half the lines: a key typed during a flood of 1,000
 //! messages a second is on screen in 17 ms (median; see BENCHMARKS.md).
-//! The transcript keeps much more, as plain lines: [`TRANSCRIPT_LINES`].
+//! The transcript keeps much more, as plain lines, for every view at once
+//! (`views::Views`).
+//!
+//! Each room and private conversation has its own `Log` (so its own
+//! scroll position); all of them lie on top of each other in one group,
+//! and only the selected one is shown.
 
 use std::collections::{HashMap, VecDeque};
 
 use fltk::app::Sender;
 use fltk::enums::{Color, Event, Font};
+use fltk::group::Flex;
 use fltk::prelude::*;
 use fltk::text::{StyleTableEntryExt, TextAttr, TextBuffer, TextDisplay, WrapMode};
 
@@ -21,12 +27,10 @@ use super::Msg;
 use super::theme::{Colors, TEXT_SIZE};
 use crate::nickcolor::{self, PALETTE};
 use crate::transcript::{Kind, Line};
+use crate::views::{Conversation, Delivery};
 
 /// Lines kept on screen (between half this and this many).
 pub const MAX_LINES: usize = 4_000;
-/// Lines kept for the transcript a teacher saves: a whole lesson of a
-/// busy class (about 15 MB at most).
-pub const TRANSCRIPT_LINES: usize = 100_000;
 /// Lines dropped at once when there are more than [`MAX_LINES`].
 pub const DROP_CHUNK: usize = 2_000;
 
@@ -48,13 +52,6 @@ const PENDING: &str = "…";
 const DELIVERED: &str = "✓";
 const NOT_DELIVERED: &str = "✗";
 
-/// How one of your lines ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    Delivered,
-    NotDelivered,
-}
-
 pub struct Log {
     display: TextDisplay,
     text: TextBuffer,
@@ -64,8 +61,6 @@ pub struct Log {
     /// go, never read back from FLTK (fltk-rs 1.5.23's
     /// `TextBuffer::text_range` and `text` leak the C copy they make).
     lines: VecDeque<Styled>,
-    /// The conversation for the transcript, oldest first.
-    transcript: VecDeque<Line>,
     /// The number of the front line in `lines` (lines are numbered from
     /// the start of the conversation).
     first_line: usize,
@@ -80,21 +75,34 @@ pub struct Log {
 }
 
 impl Log {
-    /// The view, in the current group. Scrolling it sends
+    /// A view in `parent` (a column that lays out only the one on show),
+    /// hidden until [`Log::set_on_show`]. Scrolling it sends
     /// [`Msg::ViewScrolled`], for [`Log::user_scrolled`].
-    pub fn new(colors: &Colors, sender: Sender<Msg>) -> Log {
+    pub fn new(colors: &Colors, sender: Sender<Msg>, parent: &mut Flex) -> Log {
         let mut text = TextBuffer::default();
         let mut style = TextBuffer::default();
         // FLTK's buffers keep every change for undo, without limit: a view
         // that only grows would keep all it ever showed.
         text.can_undo(false);
         style.can_undo(false);
-        let mut display = TextDisplay::default();
+        let mut display = TextDisplay::new(parent.x(), parent.y(), parent.w(), parent.h(), None);
+        // Hidden before it joins the column: the column lays out what is
+        // visible as it is added, and would give this one half of it.
+        display.hide();
+        parent.add(&display);
         display.set_buffer(text.clone());
         display.wrap_mode(WrapMode::AtBounds, 0);
         display.set_text_size(TEXT_SIZE);
         display.set_scrollbar_size(14);
         display.handle(move |_, event| {
+            // The display would scroll with Ctrl+PageUp/PageDown: switch
+            // views instead, as everywhere else in the window.
+            if event == Event::KeyDown
+                && let Some(msg) = super::view_key()
+            {
+                sender.send(msg);
+                return true;
+            }
             // Sent now, handled after FLTK has scrolled: the loop sees
             // where the user left the view.
             if matches!(event, Event::MouseWheel | Event::Released | Event::KeyUp) {
@@ -107,7 +115,6 @@ impl Log {
             text,
             style,
             lines: VecDeque::new(),
-            transcript: VecDeque::new(),
             first_line: 0,
             dropped: 0,
             pending: HashMap::new(),
@@ -124,6 +131,28 @@ impl Log {
         self.display
             .set_highlight_data_ext(self.style.clone(), style_table(colors));
         self.display.redraw();
+    }
+
+    /// Show or hide this view; `true` if that changed anything (its
+    /// group must then lay it out).
+    pub fn set_on_show(&mut self, on_show: bool) -> bool {
+        if on_show == self.display.visible() {
+            return false;
+        }
+        if on_show {
+            self.display.show();
+        } else {
+            self.display.hide();
+        }
+        true
+    }
+
+    /// Take the view off its group and free it (its room was left, or its
+    /// private view closed).
+    pub fn delete(self) {
+        // The display first: FLTK's display unhooks itself from its
+        // buffers when it goes, so they must still be there.
+        TextDisplay::delete(self.display);
     }
 
     /// Should new lines scroll the view? Not while the user has scrolled
@@ -155,7 +184,7 @@ impl Log {
 
     /// Add `line`. `mention` highlights its text; `pending` is the tag of
     /// an own line waiting for the server's answer.
-    pub fn push(&mut self, line: Line, mention: bool, pending: Option<u32>) {
+    pub fn push(&mut self, line: &Line, mention: bool, pending: Option<u32>) {
         let mut out = Styled::default();
         let parts = line.parts();
         let body = match line.kind {
@@ -190,10 +219,6 @@ impl Log {
         self.text.append(&out.text);
         self.style.append(&out.styles);
         self.lines.push_back(out);
-        if self.transcript.len() >= TRANSCRIPT_LINES {
-            self.transcript.pop_front();
-        }
-        self.transcript.push_back(line);
         if self.lines.len() > MAX_LINES {
             self.drop_oldest(DROP_CHUNK);
         }
@@ -230,11 +255,6 @@ impl Log {
         self.style.replace(start, end, &styles);
     }
 
-    /// The transcript's lines, oldest first.
-    pub fn lines(&self) -> impl Iterator<Item = &Line> {
-        self.transcript.iter()
-    }
-
     fn drop_oldest(&mut self, count: usize) {
         let bytes: usize = self.lines.drain(..count).map(|kept| kept.text.len()).sum();
         // Set the whole text to what is kept rather than removing the
@@ -253,6 +273,16 @@ impl Log {
         self.dropped += bytes;
         let first = self.first_line;
         self.pending.retain(|_, mark| mark.line >= first);
+    }
+}
+
+impl Conversation for Log {
+    fn push(&mut self, line: &Line, mention: bool, pending: Option<u32>) {
+        Log::push(self, line, mention, pending);
+    }
+
+    fn settle(&mut self, tag: u32, how: Delivery) {
+        Log::settle(self, tag, how);
     }
 }
 

@@ -6,6 +6,11 @@
 //! session's [`Update`]s (the session thread wakes the loop with
 //! `app::awake`). So all state lives in one place and the UI thread never
 //! blocks.
+//!
+//! Each room and private conversation is a view (`crate::views`, plain
+//! data: which view a line lands in, unread counts, the selection); the
+//! window gives each view its own conversation widget and shows the
+//! selected one.
 
 mod chat;
 mod connect;
@@ -27,11 +32,13 @@ use fltk::window::DoubleWindow;
 
 use crate::host::{self, Hosted};
 use crate::names::{nick_problem, room_problem};
-use crate::session::{Login, Session, Update};
+use crate::session::{Command, Login, Session, Update};
 use crate::settings::{self, Settings, Theme};
 use crate::transcript::{self, Kind, Line};
+use crate::views::{Count, Target, Views};
 use chat::ChatPage;
 use connect::{ConnectPage, Form};
+use conversation::Log;
 use emoji::EmojiGrid;
 use theme::Colors;
 
@@ -70,6 +77,19 @@ pub enum Msg {
     Disconnect,
     /// Escape pressed: close the emoji grid.
     Escape,
+    /// A view was picked in the room list (by its index there); with the
+    /// mouse, the input line takes the keyboard back.
+    PickView {
+        index: usize,
+        by_mouse: bool,
+    },
+    /// Alt+1…9: show the view with this index.
+    SelectView(usize),
+    /// Ctrl+PageDown (1) and Ctrl+PageUp (-1): the next or previous view.
+    StepView(isize),
+    /// Ctrl+W or the button: leave the selected room, or close the
+    /// private conversation.
+    CloseView,
     /// The user scrolled the conversation.
     ViewScrolled,
     /// Scroll to the end again once the display has laid out new lines.
@@ -125,14 +145,6 @@ enum Status {
     Closed(String),
 }
 
-/// A room this session is in.
-#[derive(Debug, Clone)]
-struct Room {
-    name: String,
-    topic: String,
-    members: Vec<String>,
-}
-
 struct App {
     window: DoubleWindow,
     sender: Sender<Msg>,
@@ -156,8 +168,8 @@ struct App {
     nick: String,
     server: String,
     max_text: usize,
-    rooms: Vec<Room>,
-    current: Option<String>,
+    /// Every room and private conversation, and which is on show.
+    views: Views<Log>,
     next_tag: u32,
     focused: bool,
     unread: u32,
@@ -173,6 +185,8 @@ impl App {
         let mut window = DoubleWindow::new(100, 100, w, h, "natter");
         let mut connect = ConnectPage::new(sender, 0, 0, w, h);
         let mut chat = ChatPage::new(sender, &colors, 0, 0, w, h);
+        let mut home = chat.new_log(&colors, sender);
+        home.set_on_show(true);
         let emoji = EmojiGrid::new(sender);
         window.end();
         window.make_resizable(true);
@@ -203,8 +217,7 @@ impl App {
             server: String::new(),
             // Until the server says its own limit.
             max_text: natter_core::wire::MAX_TEXT,
-            rooms: Vec::new(),
-            current: None,
+            views: Views::new(home),
             next_tag: 1,
             focused: true,
             unread: 0,
@@ -269,10 +282,23 @@ impl App {
                     self.chat.focus_input();
                 }
             }
-            Msg::ViewScrolled => self.chat.log.user_scrolled(),
+            Msg::PickView { index, by_mouse } => {
+                self.select_view(index);
+                if by_mouse {
+                    self.chat.focus_input();
+                }
+            }
+            Msg::SelectView(index) => self.select_view(index),
+            Msg::StepView(by) => {
+                self.views.step(by);
+                self.show_view();
+            }
+            Msg::CloseView => self.close_view(),
+            Msg::ViewScrolled => self.views.current().user_scrolled(),
             Msg::FollowEnd => {
-                if self.chat.log.following() {
-                    self.chat.log.show_end();
+                let log = self.views.current();
+                if log.following() {
+                    log.show_end();
                 }
             }
             Msg::Quit => self.window.hide(),
@@ -339,14 +365,17 @@ impl App {
     fn start_session(&mut self, login: Login) {
         // Dropping an earlier session says goodbye on it.
         self.session = None;
-        self.rooms.clear();
-        self.current = None;
+        // A new connection starts with no views; the transcript stays.
+        let home = self.new_log();
+        let gone = self.views.reset(home);
+        self.delete_logs(gone);
         self.outage = false;
         let server = format!("{}:{}", login.host, login.port);
         let (session, updates) = Session::start(login, app::awake);
         self.session = Some(session);
         self.updates = Some(updates);
         self.status = Status::Connecting(server.clone());
+        self.show_view();
         self.connect
             .say(&format!("Connecting to {server}…"), false, &self.colors);
     }
@@ -382,56 +411,147 @@ impl App {
         self.page = Page::Chat;
     }
 
-    // ----- showing --------------------------------------------------------
+    // ----- views ------------------------------------------------------------
 
-    fn push(&mut self, line: Line, mention: bool) {
-        self.chat.log.push(line, mention, None);
+    /// A new conversation widget for a view.
+    fn new_log(&mut self) -> Log {
+        self.chat.new_log(&self.colors, self.sender)
     }
 
-    fn system(&mut self, text: &str) {
-        self.push(Line::new(transcript::now(), Kind::System, "", text), false);
+    /// The view of `target`, opened if it is not (see `Views::open`).
+    fn open_view(&mut self, target: Target) -> usize {
+        self.views
+            .open(target, || self.chat.new_log(&self.colors, self.sender))
     }
 
-    fn error(&mut self, text: &str) {
-        self.push(Line::new(transcript::now(), Kind::Error, "", text), false);
+    fn delete_logs(&mut self, logs: Vec<Log>) {
+        for log in logs {
+            log.delete();
+        }
     }
 
-    fn room_mut(&mut self, name: &str) -> Option<&mut Room> {
-        self.rooms.iter_mut().find(|r| r.name == name)
+    /// Put view `index` on show (and read).
+    fn select_view(&mut self, index: usize) {
+        if self.views.select(index) {
+            self.show_view();
+        }
     }
 
-    /// `Some(room)` when `room` is not the one on screen.
-    fn other_room(&self, room: &str) -> Option<String> {
-        (self.current.as_deref() != Some(room)).then(|| room.to_owned())
+    /// Leave the selected room (its view closes when the server says it
+    /// is left), or close the selected private conversation.
+    fn close_view(&mut self) {
+        match self.views.selected_target().cloned() {
+            Some(Target::Room(room)) => self.command(Command::Part {
+                room,
+                reason: String::new(),
+            }),
+            Some(target @ Target::Private(_)) => {
+                if let Some(log) = self.views.close(&target) {
+                    log.delete();
+                }
+                self.show_view();
+            }
+            None => self.error("There is nothing to close: you are in no room."),
+        }
     }
 
-    /// Show the current room's topic and members.
-    fn show_room(&mut self) {
-        let current = self.current.clone().unwrap_or_default();
-        let (topic, members) = match self.rooms.iter().find(|r| r.name == current) {
-            Some(r) => (r.topic.clone(), r.members.clone()),
-            None => (String::new(), Vec::new()),
-        };
-        self.chat.set_topic(&current, &topic);
-        self.chat.set_members(&members);
+    /// Show the selected view: its conversation (where it was scrolled to,
+    /// or at the end if it was following), its place in the room list,
+    /// its topic and members, and the status and title that name it.
+    fn show_view(&mut self) {
+        let mut following = false;
+        let mut changed = false;
+        for (log, on_show) in self.views.conversations_mut() {
+            changed |= log.set_on_show(on_show);
+            if on_show {
+                following = log.following();
+            }
+        }
+        if changed {
+            self.chat.relayout_views();
+        }
+        if following && self.page == Page::Chat {
+            self.views.current().show_end();
+            let sender = self.sender;
+            app::add_timeout3(0.02, move |_| sender.send(Msg::FollowEnd));
+        }
+        self.refresh_lists();
         self.update_status();
         self.update_title();
+    }
+
+    /// The room list (labels change with unread counts), the topic line
+    /// and the member list of the view on show.
+    fn refresh_lists(&mut self) {
+        self.chat
+            .set_rooms(self.views.iter(), self.views.selected_index(), &self.colors);
+        let (topic, members) = match self.views.selected() {
+            Some(view) => match &view.target {
+                Target::Room(room) if view.topic.is_empty() => (
+                    format!("#{room}"),
+                    view.members.iter().map(|m| m.label().to_owned()).collect(),
+                ),
+                Target::Room(room) => (
+                    format!("#{room} — {}", view.topic),
+                    view.members.iter().map(|m| m.label().to_owned()).collect(),
+                ),
+                Target::Private(nick) => (
+                    // Short enough for the narrowest window's top line.
+                    format!("Private conversation with {nick}"),
+                    vec![nick.clone(), self.nick.clone()],
+                ),
+            },
+            None => (
+                "Not in a room: type /join and a room name".to_owned(),
+                Vec::new(),
+            ),
+        };
+        self.chat.set_topic(&topic);
+        self.chat.set_members(members);
+        self.chat.set_close_action(self.views.selected_target());
+    }
+
+    // ----- showing --------------------------------------------------------
+
+    /// A line about no room: in the selected view.
+    fn system(&mut self, text: &str) {
+        let line = Line::new(transcript::now(), Kind::System, "", text);
+        self.views.show(None, line, false, Count::Quiet);
+    }
+
+    /// An error about no room: in the selected view.
+    fn error(&mut self, text: &str) {
+        let line = Line::new(transcript::now(), Kind::Error, "", text);
+        self.views.show(None, line, false, Count::Quiet);
+    }
+
+    /// A line about `target` in its view (the selected one if it has none).
+    fn system_in(&mut self, target: &Target, kind: Kind, text: &str) {
+        let line = Line::new(transcript::now(), kind, "", text);
+        self.views.show(Some(target), line, false, Count::Quiet);
+    }
+
+    /// News about the connection, which concerns every view.
+    fn system_everywhere(&mut self, text: &str) {
+        let line = Line::new(transcript::now(), Kind::System, "", text);
+        self.views.show_everywhere(line);
     }
 
     fn update_status(&mut self) {
         let text = match &self.status {
             Status::Connecting(server) => format!("Connecting to {server}…"),
             Status::Connected => {
-                let n = self
-                    .rooms
-                    .iter()
-                    .find(|r| Some(&r.name) == self.current.as_ref())
-                    .map_or(0, |r| r.members.len());
-                let people = if n == 1 { "member" } else { "members" };
-                format!(
-                    "Connected to {} as {} — {n} {people}",
-                    self.server, self.nick
-                )
+                let place = match self.views.selected() {
+                    Some(view) if matches!(view.target, Target::Private(_)) => {
+                        format!("private conversation with {}", view.target.name())
+                    }
+                    Some(view) => match view.members.len() {
+                        1 => "1 member".to_owned(),
+                        n => format!("{n} members"),
+                    },
+                    None => "in no room".to_owned(),
+                };
+                format!("Connected to {} as {} — {place}", self.server, self.nick)
             }
             Status::Lost { reason, retry_at } => {
                 let left = retry_at.saturating_duration_since(Instant::now());
@@ -450,10 +570,15 @@ impl App {
         self.chat.set_status(&text);
     }
 
-    /// "natter — room — nick", with unread counts in front while the
-    /// window is not focused: "(3, 1 mention) natter — lobby — ada".
+    /// "natter — room — nick" ("natter — bob (private) — ada" for a
+    /// private view), with unread counts in front while the window is not
+    /// focused: "(3, 1 mention) natter — lobby — ada".
     fn update_title(&mut self) {
-        let place = (self.page == Page::Chat).then_some((self.current.as_deref(), &*self.nick));
+        let view = self.views.selected_target().map(|t| match t {
+            Target::Room(room) => room.clone(),
+            Target::Private(nick) => format!("{nick} (private)"),
+        });
+        let place = (self.page == Page::Chat).then_some((view.as_deref(), &*self.nick));
         let title = window_title(self.unread, self.unread_mentions, place);
         if self.window.label() != title {
             self.window.set_label(&title);
@@ -490,14 +615,14 @@ impl App {
         let Some(path) = path.or_else(|| self.ask_transcript_path()) else {
             return;
         };
-        match transcript::save(&path, self.chat.log.lines()) {
+        match transcript::save(&path, self.views.transcript()) {
             Ok(n) => self.system(&format!("Saved {n} lines to {}.", path.display())),
             Err(e) => self.error(&format!(
                 "Could not save the transcript to {}: {e}. Pick another folder or name.",
                 path.display()
             )),
         }
-        self.chat.log.show_end();
+        self.views.current().show_end();
     }
 
     fn ask_transcript_path(&mut self) -> Option<PathBuf> {
@@ -505,7 +630,7 @@ impl App {
         let mut chooser = NativeFileChooser::new(NativeFileChooserType::BrowseSaveFile);
         chooser.set_title("Save the transcript");
         chooser.set_option(NativeFileChooserOptions::SaveAsConfirm);
-        let room = self.current.as_deref().unwrap_or("chat");
+        let room = self.views.selected_target().map_or("chat", Target::name);
         chooser.set_preset_file(&format!("natter-{room}.txt"));
         if let Some(home) = std::env::var_os("HOME") {
             let _ = chooser.set_directory(&PathBuf::from(home));
@@ -521,6 +646,10 @@ impl App {
         self.colors = theme::apply(self.theme);
         self.connect.set_theme(self.theme);
         self.chat.set_theme(self.theme, &self.colors);
+        for (log, _) in self.views.conversations_mut() {
+            log.set_colors(&self.colors);
+        }
+        self.refresh_lists();
         self.save_settings();
         self.window.redraw();
     }
@@ -588,9 +717,33 @@ fn load_settings() -> (Settings, Option<PathBuf>, Option<String>) {
     }
 }
 
-/// Keys for the whole window: Ctrl+Q quits; Escape closes the emoji grid
-/// (and, unlike FLTK's default, never the window); closing the window
-/// quits cleanly.
+/// The keys that switch views, wherever the keyboard is: Alt+1…9 shows
+/// that view, Ctrl+PageUp/PageDown the one above or below (as in HexChat
+/// and irssi), Ctrl+W leaves or closes it. `None` for any other key.
+fn view_key() -> Option<Msg> {
+    let state = app::event_state();
+    let (ctrl, alt) = (
+        state.contains(Shortcut::Ctrl),
+        state.contains(Shortcut::Alt),
+    );
+    let key = app::event_key();
+    match (ctrl, alt) {
+        (true, false) if key == Key::PageUp => Some(Msg::StepView(-1)),
+        (true, false) if key == Key::PageDown => Some(Msg::StepView(1)),
+        (true, false) if key == Key::from_char('w') => Some(Msg::CloseView),
+        (false, true) => {
+            let digit = key.bits() - i32::from(b'1');
+            (0..9)
+                .contains(&digit)
+                .then_some(Msg::SelectView(digit as usize))
+        }
+        _ => None,
+    }
+}
+
+/// Keys for the whole window: Ctrl+Q quits, the view keys switch views
+/// (`view_key`); Escape closes the emoji grid (and, unlike FLTK's
+/// default, never the window); closing the window quits cleanly.
 fn handle_window_keys(window: &mut DoubleWindow, sender: Sender<Msg>) {
     window.set_callback(move |_| {
         if app::event() == Event::Close {
@@ -604,6 +757,12 @@ fn handle_window_keys(window: &mut DoubleWindow, sender: Sender<Msg>) {
             app::event_state().contains(Shortcut::Ctrl) && app::event_key() == Key::from_char('q');
         if matches!(event, Event::Shortcut | Event::KeyDown) && ctrl_q {
             sender.send(Msg::Quit);
+            return true;
+        }
+        if event == Event::Shortcut
+            && let Some(msg) = view_key()
+        {
+            sender.send(msg);
             return true;
         }
         false

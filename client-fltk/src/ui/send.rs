@@ -1,4 +1,5 @@
-//! What the window does with a line typed into the input.
+//! What the window does with a line typed into the input: it goes to the
+//! selected view (a room, or the other person of a private view).
 
 use std::path::{Path, PathBuf};
 
@@ -6,6 +7,7 @@ use super::{App, Msg};
 use crate::commands::{self, Input};
 use crate::session::Command;
 use crate::transcript::{self, Kind, Line};
+use crate::views::Target;
 
 impl App {
     pub(super) fn send_line(&mut self) {
@@ -13,35 +15,44 @@ impl App {
         let line = self.chat.take_input();
         match commands::parse(&line, self.max_text) {
             Input::Nothing => {}
-            Input::Say { pieces, action } => self.say(pieces, action),
+            Input::Say { pieces, action } => {
+                if let Some(target) = self.target_or_complain() {
+                    self.say(&target, pieces, action);
+                }
+            }
             Input::Whisper { to, pieces } => {
-                for text in pieces {
-                    let tag = self.take_tag();
-                    self.command(Command::Whisper {
-                        tag,
-                        to: to.clone(),
-                        text: text.clone(),
-                        action: false,
-                    });
-                    let line = Line::new(transcript::now(), Kind::PrivateTo, &to, &text);
-                    self.chat.log.push(line, false, Some(tag));
-                }
+                let target = Target::Private(to);
+                self.show_private(&target);
+                self.say(&target, pieces, false);
             }
+            Input::Query(nick) => self.show_private(&Target::Private(nick)),
             Input::Nick(nick) => self.command(Command::Nick(nick)),
-            Input::Topic(topic) => {
-                if let Some(room) = self.room_or_complain() {
-                    self.command(Command::Topic { room, topic });
+            Input::Topic(topic) => match self.target_or_complain() {
+                Some(Target::Room(room)) => self.command(Command::Topic { room, topic }),
+                Some(Target::Private(_)) => {
+                    self.error("A private conversation has no topic: /topic is for rooms.");
                 }
-            }
+                None => {}
+            },
             Input::Join(room) => {
-                self.system(&format!("Joining #{room}…"));
-                self.command(Command::Join(room));
-            }
-            Input::Part(reason) => {
-                if let Some(room) = self.room_or_complain() {
-                    self.command(Command::Part { room, reason });
+                let target = Target::Room(room.clone());
+                if !self.views.select_target(&target) {
+                    self.system(&format!("Joining #{room}…"));
+                    self.command(Command::Join(room));
                 }
             }
+            Input::Part {
+                room: Some(room),
+                reason,
+            } => {
+                self.command(Command::Part { room, reason });
+            }
+            Input::Part { room: None, reason } => match self.target_or_complain() {
+                Some(Target::Room(room)) => self.command(Command::Part { room, reason }),
+                Some(Target::Private(_)) => self.close_view(),
+                None => {}
+            },
+            Input::Close => self.close_view(),
             Input::Quit(reason) => {
                 self.command(Command::Quit(reason));
                 self.handle(Msg::Quit);
@@ -49,29 +60,56 @@ impl App {
             Input::Save(path) => self.save_transcript(path.map(|p| expand_home(&p))),
             Input::Info(text) => self.system(&text),
         }
-        self.chat.log.show_end();
+        self.views.current().show_end();
+        self.show_view();
     }
 
-    fn say(&mut self, pieces: Vec<String>, action: bool) {
-        let Some(room) = self.room_or_complain() else {
-            return;
-        };
+    /// Say `pieces` to `target`: in a room, or privately to its person.
+    /// Each shows in `target`'s view, waiting for the server's answer.
+    fn say(&mut self, target: &Target, pieces: Vec<String>, action: bool) {
         for text in pieces {
             let tag = self.take_tag();
-            self.command(Command::Say {
-                tag,
-                room: room.clone(),
-                text: text.clone(),
-                action,
-            });
-            let kind = if action { Kind::Action } else { Kind::Own };
-            let line = Line::new(transcript::now(), kind, &self.nick, &text);
-            self.chat.log.push(line, false, Some(tag));
+            let (command, line) = match target {
+                Target::Room(room) => {
+                    let kind = if action { Kind::Action } else { Kind::Own };
+                    let line = Line::new(transcript::now(), kind, &self.nick, &text);
+                    let command = Command::Say {
+                        tag,
+                        room: room.clone(),
+                        text,
+                        action,
+                    };
+                    (command, line)
+                }
+                Target::Private(to) => {
+                    let shown = if action {
+                        format!("* {text}")
+                    } else {
+                        text.clone()
+                    };
+                    let line = Line::new(transcript::now(), Kind::PrivateTo, to, &shown);
+                    let command = Command::Whisper {
+                        tag,
+                        to: to.clone(),
+                        text,
+                        action,
+                    };
+                    (command, line)
+                }
+            };
+            self.views.show_own(target, line, tag);
+            self.command(command);
         }
     }
 
+    /// Open the private view of `target` if needed, and show it.
+    fn show_private(&mut self, target: &Target) {
+        self.open_view(target.clone());
+        self.views.select_target(target);
+    }
+
     /// Send to the session, or say why nothing can be sent.
-    fn command(&mut self, command: Command) {
+    pub(super) fn command(&mut self, command: Command) {
         match &self.session {
             Some(session) => session.send(command),
             None => self.error("Not connected. Press Disconnect, then connect again."),
@@ -85,11 +123,14 @@ impl App {
         tag
     }
 
-    fn room_or_complain(&mut self) -> Option<String> {
-        if self.current.is_none() {
+    /// Where the input line sends to, or `None` after saying there is
+    /// nowhere.
+    fn target_or_complain(&mut self) -> Option<Target> {
+        let target = self.views.selected_target().cloned();
+        if target.is_none() {
             self.error("You are not in a room yet. Type /join and a room name, like /join maths.");
         }
-        self.current.clone()
+        target
     }
 }
 

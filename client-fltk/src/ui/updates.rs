@@ -1,14 +1,16 @@
-//! What the window does with each [`Update`] from the session.
+//! What the window does with each [`Update`] from the session: each lands
+//! in the view it concerns (`crate::views` says which).
 
 use std::sync::mpsc::TryRecvError;
 use std::time::Instant;
 
 use fltk::app;
 
-use super::conversation::Delivery;
-use super::{App, Msg, Page, Room, Status, UPDATES_PER_TURN};
+use super::conversation::Log;
+use super::{App, Page, Status, UPDATES_PER_TURN};
 use crate::session::{EventKind, RoomEvent, Update};
-use crate::transcript::{Kind, Line, clock, mentions};
+use crate::transcript::{self, Kind, Line, clock, mentions};
+use crate::views::{Count, Delivery, RoomView, Target};
 
 impl App {
     pub(super) fn drain_updates(&mut self) {
@@ -31,7 +33,6 @@ impl App {
             // More are waiting: come back after this turn's redraw.
             app::awake();
         }
-        let follow = self.chat.log.following();
         let any = !batch.is_empty();
         for update in batch {
             self.on_update(update);
@@ -44,16 +45,10 @@ impl App {
                 });
             }
         }
-        if any && follow && self.page == Page::Chat {
-            self.chat.log.show_end();
-            // Once more after the next redraw: the display wraps new lines
-            // lazily, so the first scroll can fall a few lines short.
-            let sender = self.sender;
-            app::add_timeout3(0.02, move |_| sender.send(Msg::FollowEnd));
-        }
         if any {
-            self.update_status();
-            self.update_title();
+            // The room list's counts, the view on show (kept at its end
+            // unless scrolled away), its members, the status and title.
+            self.show_view();
         }
     }
 
@@ -85,7 +80,7 @@ impl App {
                 if !self.outage {
                     self.outage = true;
                     let why = reason.trim_end_matches('.');
-                    self.system(&format!("Connection lost: {why}. Reconnecting…"));
+                    self.system_everywhere(&format!("Connection lost: {why}. Reconnecting…"));
                 }
                 self.status = Status::Lost {
                     reason,
@@ -98,10 +93,9 @@ impl App {
                 resumed,
             } => self.on_entered(room, topic, resumed),
             Update::Members { room, nicks } => {
-                if let Some(r) = self.room_mut(&room) {
-                    r.members = nicks;
+                if let Some(view) = self.views.room_mut(&room) {
+                    view.set_members(nicks);
                 }
-                self.show_room();
             }
             Update::Event(event) => self.on_event(event),
             Update::Private {
@@ -112,47 +106,68 @@ impl App {
             } => {
                 let text = if action { format!("* {text}") } else { text };
                 self.count_unread(true);
-                self.push(
-                    Line::new(clock(time), Kind::PrivateFrom, &from, &text),
-                    true,
-                );
+                let target = Target::Private(from.clone());
+                self.open_view(target.clone());
+                let line = Line::new(clock(time), Kind::PrivateFrom, &from, &text);
+                // Counted as for you, but not highlighted: in a view of its
+                // own every line would be.
+                self.views.show(Some(&target), line, false, Count::Mention);
             }
-            Update::Acked { tag, .. } => self.chat.log.settle(tag, Delivery::Delivered),
+            Update::Acked { tag, .. } => {
+                self.views.settle(tag, Delivery::Delivered);
+            }
             Update::Gap { room, missed } => {
                 let what = if missed == 1 { "message" } else { "messages" };
-                self.system(&format!(
-                    "You missed {missed} {what} in #{room}: the server could not send them to you in time."
-                ));
+                self.system_in(
+                    &Target::Room(room.clone()),
+                    Kind::System,
+                    &format!(
+                        "You missed {missed} {what} in #{room}: the server could not send them to you in time."
+                    ),
+                );
             }
             Update::Left { room } => {
-                self.rooms.retain(|r| r.name != room);
-                if self.current.as_deref() == Some(room.as_str()) {
-                    self.current = self.rooms.first().map(|r| r.name.clone());
+                if let Some(log) = self.views.close(&Target::Room(room.clone())) {
+                    log.delete();
                 }
+                // Said where you are now, the room's view being gone.
                 self.system(&format!("You left #{room}."));
-                self.show_room();
             }
             Update::NickSet { nick } => {
-                self.system(&format!("You are now known as {nick}."));
+                self.system_everywhere(&format!("You are now known as {nick}."));
                 // The server tells the others with NickChanged, not us.
                 let old = std::mem::replace(&mut self.nick, nick.clone());
-                for room in &mut self.rooms {
-                    rename_member(&mut room.members, &old, &nick);
+                for view in self.views.rooms_mut() {
+                    view.rename_member(&old, &nick);
                 }
-                self.show_room();
                 self.save_settings();
             }
-            Update::Refused { tag, message, .. } => {
+            Update::Refused {
+                tag,
+                subject,
+                message,
+                ..
+            } => {
                 if tag != 0 {
-                    self.chat.log.settle(tag, Delivery::NotDelivered);
-                    self.error(&format!("Not delivered: {message}"));
+                    // In the view the line was sent from (or the selected
+                    // one, if it was closed since).
+                    let target = self.views.settle(tag, Delivery::NotDelivered);
+                    let line = Line::new(
+                        transcript::now(),
+                        Kind::Error,
+                        "",
+                        &format!("Not delivered: {message}"),
+                    );
+                    self.views.show(target.as_ref(), line, false, Count::Quiet);
                 } else {
-                    self.error(&message);
+                    // About a room you are in, or about no view.
+                    let room = Target::Room(subject);
+                    self.system_in(&room, Kind::Error, &message);
                 }
             }
             Update::Closed { reason } => {
                 self.session = None;
-                self.system(&format!("Disconnected: {reason}."));
+                self.system_everywhere(&format!("Disconnected: {reason}."));
                 self.status = Status::Closed(reason);
             }
         }
@@ -172,18 +187,17 @@ impl App {
         } else {
             "Connected"
         };
-        self.system(&format!("{again} to {} as {}.", self.server, self.nick));
+        self.system_everywhere(&format!("{again} to {} as {}.", self.server, self.nick));
         self.save_settings();
     }
 
+    /// In a room: its view opens (the first one takes over what was said
+    /// before it) and, unless this is a reconnection, is selected.
     fn on_entered(&mut self, room: String, topic: String, resumed: bool) {
-        match self.room_mut(&room) {
-            Some(r) => r.topic = topic.clone(),
-            None => self.rooms.push(Room {
-                name: room.clone(),
-                topic: topic.clone(),
-                members: Vec::new(),
-            }),
+        let target = Target::Room(room.clone());
+        self.open_view(target.clone());
+        if let Some(view) = self.views.get_mut(&target) {
+            view.topic.clone_from(&topic);
         }
         let news = if resumed {
             format!("Back in #{room}.")
@@ -192,10 +206,11 @@ impl App {
         } else {
             format!("You are in #{room}. The topic is: {topic}")
         };
-        self.current = Some(room);
-        self.system(&news);
-        self.show_room();
-        self.chat.focus_input();
+        self.system_in(&target, Kind::System, &news);
+        if !resumed {
+            self.views.select_target(&target);
+            self.chat.focus_input();
+        }
     }
 
     fn on_event(&mut self, event: RoomEvent) {
@@ -206,25 +221,30 @@ impl App {
             kind,
             ..
         } = event;
+        let target = Target::Room(room);
         let time = clock(time);
-        let mut line = match kind {
+        let line = match kind {
             EventKind::Message { from, text, action } => {
                 let mention = mentions(&text, &self.nick);
+                let count = match (live, mention) {
+                    (false, _) => Count::Quiet,
+                    (true, false) => Count::Unread,
+                    (true, true) => Count::Mention,
+                };
                 if live {
                     self.count_unread(mention);
                 }
                 let kind = if action { Kind::Action } else { Kind::Message };
-                let mut line = Line::new(time, kind, &from, &text);
-                line.room = self.other_room(&room);
-                self.push(line, mention);
+                let line = Line::new(time, kind, &from, &text);
+                self.views.show(Some(&target), line, mention, count);
                 return;
             }
             EventKind::Joined { nick } => {
-                self.change_members(&room, live, |m| add_member(m, &nick));
+                self.change_members(&target, live, |v| v.add_member(&nick));
                 Line::new(time, Kind::System, "", &format!("{nick} joined"))
             }
             EventKind::Parted { nick, quit, reason } => {
-                self.change_members(&room, live, |m| m.retain(|n| n != &nick));
+                self.change_members(&target, live, |v| v.remove_member(&nick));
                 let went = if quit { "quit" } else { "left" };
                 let text = match reason.is_empty() {
                     true => format!("{nick} {went}"),
@@ -233,17 +253,20 @@ impl App {
                 Line::new(time, Kind::System, "", &text)
             }
             EventKind::NickChanged { old, new } => {
-                self.change_members(&room, live, |m| rename_member(m, &old, &new));
-                Line::new(
-                    time,
-                    Kind::System,
-                    "",
-                    &format!("{old} is now known as {new}"),
-                )
+                self.change_members(&target, live, |v| v.rename_member(&old, &new));
+                let text = format!("{old} is now known as {new}");
+                // A private conversation with them follows the new name
+                // (said there once, however many rooms you share).
+                if live && self.views.rename_private(&old, &new) {
+                    let line = Line::new(time.clone(), Kind::System, "", &text);
+                    let private = Target::Private(new.clone());
+                    self.views.show(Some(&private), line, false, Count::Quiet);
+                }
+                Line::new(time, Kind::System, "", &text)
             }
             EventKind::Topic { by, topic } => {
-                if live && let Some(r) = self.room_mut(&room) {
-                    r.topic = topic.clone();
+                if live && let Some(view) = self.views.get_mut(&target) {
+                    view.topic.clone_from(&topic);
                 }
                 let text = match topic.is_empty() {
                     true => format!("{by} cleared the topic"),
@@ -252,31 +275,22 @@ impl App {
                 Line::new(time, Kind::System, "", &text)
             }
         };
-        line.room = self.other_room(&room);
-        self.push(line, false);
-        self.show_room();
+        self.views.show(Some(&target), line, false, Count::Quiet);
     }
 
-    /// Apply a live join, part or rename to `room`'s list. History is only
+    /// Apply a live join, part or rename to a room's list. History is only
     /// shown: the list from `Members` already includes what it says.
-    fn change_members(&mut self, room: &str, live: bool, change: impl FnOnce(&mut Vec<String>)) {
+    fn change_members(
+        &mut self,
+        room: &Target,
+        live: bool,
+        change: impl FnOnce(&mut RoomView<Log>),
+    ) {
         if !live {
             return;
         }
-        if let Some(r) = self.room_mut(room) {
-            change(&mut r.members);
+        if let Some(view) = self.views.get_mut(room) {
+            change(view);
         }
-    }
-}
-
-fn add_member(members: &mut Vec<String>, nick: &str) {
-    if !members.iter().any(|m| m == nick) {
-        members.push(nick.to_owned());
-    }
-}
-
-fn rename_member(members: &mut [String], old: &str, new: &str) {
-    for nick in members.iter_mut().filter(|n| n.as_str() == old) {
-        *nick = new.to_owned();
     }
 }

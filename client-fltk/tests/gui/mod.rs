@@ -120,6 +120,17 @@ impl Display {
         self.run("xdotool", &["key", "--delay", "40", keys]);
     }
 
+    /// Focus `window` and click in it at `(x, y)` (window coordinates).
+    pub fn click(&self, window: &str, (x, y): (u32, u32)) {
+        self.focus(window);
+        let (x, y) = (x.to_string(), y.to_string());
+        // Not `--sync`: it waits many seconds when the pointer is there
+        // already (the second read of the same window).
+        self.run("xdotool", &["mousemove", "--window", window, &x, &y]);
+        thread::sleep(Duration::from_millis(100));
+        self.run("xdotool", &["click", "1"]);
+    }
+
     pub fn focus(&self, window: &str) {
         self.run("xdotool", &["windowfocus", "--sync", window]);
         thread::sleep(Duration::from_millis(150));
@@ -211,6 +222,30 @@ pub fn transcript_with(display: &Display, window: &str, path: &Path, wanted: &[&
             "the window's transcript never showed {wanted:?}:\n{text}"
         );
         thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// What `window`'s conversation on show holds, read as a person could:
+/// a click into it at `(x, y)` (window coordinates), Ctrl+A (which
+/// selects all and puts it in the X primary selection) and `xclip`;
+/// Escape then gives the input line the keyboard back. Asked again until
+/// it holds every one of `wanted`.
+pub fn view_text_with(display: &Display, window: &str, at: (u32, u32), wanted: &[&str]) -> String {
+    let start = Instant::now();
+    loop {
+        display.click(window, at);
+        display.run("xdotool", &["key", "--delay", "40", "ctrl+a"]);
+        thread::sleep(Duration::from_millis(150));
+        let text = display.run("xclip", &["-o", "-selection", "primary"]);
+        display.run("xdotool", &["key", "--delay", "40", "Escape"]);
+        if wanted.iter().all(|w| text.contains(w)) {
+            return text;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "the window's view never showed {wanted:?}:\n{text}"
+        );
+        thread::sleep(Duration::from_millis(500));
     }
 }
 
