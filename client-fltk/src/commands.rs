@@ -16,8 +16,13 @@ const MIN_PIECE: usize = 4;
 pub const HELP: &str = "Commands: /me action · /msg nick text (private, in a view of its own) · \
 /query nick (opens it) · /close (leaves the room, or closes the private view) · /nick newname · \
 /topic text (alone: clears it) · /join room · /part [#room] [reason] · /quit [reason] · \
-/save [file] (transcript) · /help. Alt+1…9 or Ctrl+PageUp/PageDown switch rooms. \
-Start a line with // to send a line that begins with /.";
+/save [file] (transcript) · /hand (raise your hand) · /help. \
+Teachers and operators: /oper password (or /teacher: become the teacher) · /mute nick · /unmute nick · \
+/voice nick (give the word) · /devoice nick · /kick nick [reason] · /ban nick (or @nick: their address) · /unban · \
+/bans · /op nick (co-teacher) · /deop nick · /invite nick · /settings · /mode [+-modes] [args]: \
+m moderated, t topic lock, i invite only, N nicknames locked, P no private messages between students, \
+S seconds (slow mode), l number (limit), k key. Right-click someone in the member list for the same. \
+Alt+1…9 or Ctrl+PageUp/PageDown switch rooms. Start a line with // to send a line that begins with /.";
 
 /// The meaning of one input line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +56,41 @@ pub enum Input {
     Save(Option<String>),
     /// Show this to the user and send nothing (help, or what was wrong).
     Info(String),
+    /// A teacher's or operator's controls for the selected room, in order.
+    Controls(Vec<Control>),
+    /// Prove the teacher password.
+    Teach(String),
+    /// Raise your hand in the selected room.
+    RaiseHand,
+    /// Open the selected room's settings.
+    RoomSettings,
+}
+
+/// One of a teacher's or operator's controls, for the selected room
+/// (PROTOCOL.md §5.8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// Set (`Some(true)`), take away (`Some(false)`) or ask (`None`) a mode.
+    Mode {
+        add: Option<bool>,
+        mode: char,
+        arg: String,
+    },
+    Kick {
+        nick: String,
+        reason: String,
+    },
+    Invite {
+        nick: String,
+    },
+}
+
+fn mode(add: Option<bool>, mode: char, arg: &str) -> Control {
+    Control::Mode {
+        add,
+        mode,
+        arg: arg.to_owned(),
+    }
 }
 
 /// Parse one line typed by the user. `max_text` is the longest text the
@@ -84,8 +124,100 @@ pub fn parse(line: &str, max_text: usize) -> Input {
         "quit" | "exit" => Input::Quit(reason(rest)),
         "save" => Input::Save((!rest.is_empty()).then(|| rest.to_owned())),
         "help" | "?" => Input::Info(HELP.to_owned()),
+        "oper" | "teacher" => teach(rest),
+        "hand" | "raise" => Input::RaiseHand,
+        "settings" => Input::RoomSettings,
+        "mode" => modes(rest),
+        "bans" => Input::Controls(vec![mode(None, 'b', "")]),
+        "mute" | "unmute" | "ban" | "unban" | "voice" | "devoice" | "op" | "deop" | "invite" => {
+            on_member(&name.to_ascii_lowercase(), rest)
+        }
+        "kick" => kick(rest),
         _ => Input::Info(format!("There is no command /{name}. {HELP}")),
     }
+}
+
+/// `/oper password`, or IRC's `/oper name password`.
+fn teach(rest: &str) -> Input {
+    match rest.split_whitespace().last() {
+        Some(password) => Input::Teach(password.to_owned()),
+        None => usage("/oper the-teacher-password"),
+    }
+}
+
+/// A control that names one member: `/mute bob`, `/voice bob`...
+fn on_member(command: &str, rest: &str) -> Input {
+    let nick = rest.split_whitespace().next().unwrap_or("");
+    if nick.is_empty() {
+        return usage(&format!("/{command} bob"));
+    }
+    let control = match command {
+        "mute" => mode(Some(true), 'b', &format!("m:{nick}")),
+        "unmute" => mode(Some(false), 'b', &format!("m:{nick}")),
+        "ban" => mode(Some(true), 'b', nick),
+        "unban" => mode(Some(false), 'b', nick),
+        "voice" => mode(Some(true), 'v', nick),
+        "devoice" => mode(Some(false), 'v', nick),
+        "op" => mode(Some(true), 'o', nick),
+        "deop" => mode(Some(false), 'o', nick),
+        _ => Control::Invite {
+            nick: nick.to_owned(),
+        },
+    };
+    Input::Controls(vec![control])
+}
+
+/// `/kick bob [reason]`.
+fn kick(rest: &str) -> Input {
+    let (nick, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    if nick.is_empty() {
+        return usage("/kick bob please calm down");
+    }
+    Input::Controls(vec![Control::Kick {
+        nick: nick.to_owned(),
+        reason: reason(why.trim()),
+    }])
+}
+
+/// `/mode` (what is set), or `/mode +mv-o bob cat`: one change per letter,
+/// parameters taken in order by `o`, `v`, `b` and, when set, `k`, `l`, `S`.
+fn modes(rest: &str) -> Input {
+    let mut words = rest.split_whitespace();
+    let Some(changes) = words.next() else {
+        return Input::Controls(vec![mode(None, '\0', "")]);
+    };
+    if !changes.starts_with(['+', '-']) {
+        return usage("/mode +m  or  /mode +v bob  or  /mode -S");
+    }
+    let mut add = true;
+    let mut controls = Vec::new();
+    for letter in changes.chars() {
+        match letter {
+            '+' => add = true,
+            '-' => add = false,
+            'o' | 'v' | 'b' => match words.next() {
+                Some(arg) => controls.push(mode(Some(add), letter, arg)),
+                None if letter == 'b' => controls.push(mode(None, 'b', "")),
+                None => {
+                    return usage(&format!(
+                        "/mode {}{letter} bob",
+                        if add { '+' } else { '-' }
+                    ));
+                }
+            },
+            'k' | 'l' | 'S' if add => match words.next() {
+                Some(arg) => controls.push(mode(Some(true), letter, arg)),
+                None => {
+                    return usage(&format!(
+                        "/mode +{letter} {}",
+                        if letter == 'k' { "secret" } else { "30" }
+                    ));
+                }
+            },
+            other => controls.push(mode(Some(add), other, "")),
+        }
+    }
+    Input::Controls(controls)
 }
 
 fn usage(example: &str) -> Input {
@@ -240,6 +372,59 @@ fn floor_char_boundary(s: &str, index: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn controls_parse_into_one_change_each() {
+        let m = |add, mode, arg: &str| Control::Mode {
+            add,
+            mode,
+            arg: arg.to_owned(),
+        };
+        let cases = [
+            ("/mute bob", vec![m(Some(true), 'b', "m:bob")]),
+            ("/unmute bob", vec![m(Some(false), 'b', "m:bob")]),
+            ("/voice bob", vec![m(Some(true), 'v', "bob")]),
+            ("/ban @bob", vec![m(Some(true), 'b', "@bob")]),
+            ("/bans", vec![m(None, 'b', "")]),
+            ("/mode", vec![m(None, '\0', "")]),
+            (
+                "/mode +mv-o bob cat",
+                vec![
+                    m(Some(true), 'm', ""),
+                    m(Some(true), 'v', "bob"),
+                    m(Some(false), 'o', "cat"),
+                ],
+            ),
+            (
+                "/mode +Sl-k 5 30",
+                vec![
+                    m(Some(true), 'S', "5"),
+                    m(Some(true), 'l', "30"),
+                    m(Some(false), 'k', ""),
+                ],
+            ),
+            (
+                "/kick bob calm down",
+                vec![Control::Kick {
+                    nick: "bob".into(),
+                    reason: "calm down".into(),
+                }],
+            ),
+            ("/invite cat", vec![Control::Invite { nick: "cat".into() }]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(parse(line, 512), Input::Controls(want), "{line}");
+        }
+        assert_eq!(
+            parse("/oper teacher chalk", 512),
+            Input::Teach("chalk".into())
+        );
+        assert_eq!(parse("/teacher chalk", 512), Input::Teach("chalk".into()));
+        assert_eq!(parse("/hand", 512), Input::RaiseHand);
+        for line in ["/mute", "/kick", "/mode m", "/mode +l", "/oper"] {
+            assert!(matches!(parse(line, 512), Input::Info(_)), "{line}");
+        }
+    }
     use super::*;
 
     fn say1(text: &str) -> Input {

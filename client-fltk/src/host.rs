@@ -41,6 +41,10 @@ pub struct Hosted {
     /// The port it listens on (the chosen one, or the one the system gave
     /// for port 0).
     pub port: u16,
+    /// The teacher password this server was started with: the window
+    /// that hosts proves it at once (whoever hosts is the teacher), and
+    /// may give it to a colleague to be co-teacher.
+    pub teacher_password: String,
     shutdown: ShutdownHandle,
     thread: Option<JoinHandle<()>>,
 }
@@ -55,10 +59,12 @@ pub fn start(port: u16, password: &str, room: Option<&str>) -> Result<Hosted, Ho
     if let Some(problem) = room.and_then(crate::names::room_problem) {
         return Err(HostError::BadRoom(problem.to_owned()));
     }
+    let teacher_password = new_teacher_password();
     let options = Options {
         bind: SocketAddr::from(([0u16; 8], port)),
         rooms: vec![room.unwrap_or("lobby").to_owned()],
         password: (!password.is_empty()).then(|| password.to_owned()),
+        teacher_password: Some(teacher_password.clone()),
         // The window owns the process: no Ctrl+C handler of the server's.
         handle_signals: false,
         ..Default::default()
@@ -80,6 +86,7 @@ pub fn start(port: u16, password: &str, room: Option<&str>) -> Result<Hosted, Ho
     log::info!("hosting on port {port}");
     Ok(Hosted {
         port,
+        teacher_password,
         shutdown,
         thread: Some(thread),
     })
@@ -108,6 +115,27 @@ impl Drop for Hosted {
     }
 }
 
+/// A fresh teacher password: 10 letters and digits (no 0/o, 1/l/i to
+/// misread), from the standard library's per-process random hash keys and
+/// the clock; about 50 bits, and guessing costs (PROTOCOL.md §5.8).
+fn new_teacher_password() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.write_u128(nanos);
+    let mut bits = hasher.finish();
+    (0..10)
+        .map(|_| {
+            let c = ALPHABET[(bits % ALPHABET.len() as u64) as usize];
+            bits /= ALPHABET.len() as u64;
+            char::from(c)
+        })
+        .collect()
+}
+
 /// The addresses others should type to reach this computer, IPv4 first
 /// (what people are used to), then at most two IPv6 ones. Empty when the
 /// computer has no network address other than loopback.
@@ -122,16 +150,16 @@ pub fn addresses() -> Vec<IpAddr> {
 pub fn banner_text(addresses: &[IpAddr], port: u16) -> String {
     match addresses {
         [] => format!(
-            "Hosting on port {port}. This computer has no network address: \
-             only programs on it can connect (address 127.0.0.1)."
+            "You are the teacher, hosting on port {port}. This computer has no network \
+             address: only programs on it can connect (address 127.0.0.1)."
         ),
-        [one] => format!("Others connect to address {one}  port {port}"),
+        [one] => format!("You are the teacher. Others connect to address {one}  port {port}"),
         [first, rest @ ..] => {
             // Two more at most: a laptop with many virtual interfaces
             // must not push the banner off the window.
             let others: Vec<String> = rest.iter().take(2).map(IpAddr::to_string).collect();
             format!(
-                "Others connect to address {first}  port {port}   (or {})",
+                "You are the teacher. Others connect to address {first}  port {port}   (or {})",
                 others.join(", ")
             )
         }
@@ -168,8 +196,11 @@ mod tests {
         let b: IpAddr = "10.0.0.5".parse().unwrap();
         assert_eq!(
             banner_text(&[a], 5555),
-            "Others connect to address 192.168.1.20  port 5555"
+            "You are the teacher. Others connect to address 192.168.1.20  port 5555"
         );
+        let (one, two) = (new_teacher_password(), new_teacher_password());
+        assert_eq!(one.len(), 10);
+        assert_ne!(one, two, "each server gets its own");
         assert!(banner_text(&[a, b], 5555).contains("(or 10.0.0.5)"));
         assert!(banner_text(&[], 5555).contains("127.0.0.1"));
     }

@@ -18,6 +18,7 @@ pub mod commands;
 pub mod host;
 pub mod names;
 pub mod nickcolor;
+pub mod roles;
 pub mod session;
 pub mod settings;
 pub mod transcript;

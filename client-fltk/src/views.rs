@@ -94,20 +94,8 @@ pub enum Count {
     Mention,
 }
 
-/// One person in a room's member list. The marks the teacher's controls
-/// bring (teacher, operator, voice, muted) are fields to add here; the
-/// list's drawing reads [`Member::label`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub nick: String,
-}
-
-impl Member {
-    /// How the member list shows this member.
-    pub fn label(&self) -> &str {
-        &self.nick
-    }
-}
+pub use crate::roles::Member;
+use crate::roles::{self, RoomControls};
 
 /// One room or private conversation, and everything the window shows of it.
 #[derive(Debug)]
@@ -121,6 +109,11 @@ pub struct RoomView<C> {
     pub unread: u32,
     /// Of those, the ones for you.
     pub mentions: u32,
+    /// The room's controls, as its members were told.
+    pub controls: RoomControls,
+    /// Why you are no longer in the room while its view stays open (you
+    /// were put out of it).
+    pub out: Option<String>,
     pub conversation: C,
 }
 
@@ -132,6 +125,8 @@ impl<C> RoomView<C> {
             members: Vec::new(),
             unread: 0,
             mentions: 0,
+            controls: RoomControls::default(),
+            out: None,
             conversation,
         }
     }
@@ -149,18 +144,51 @@ impl<C> RoomView<C> {
         label
     }
 
-    /// The whole member list, as the server sent it.
-    pub fn set_members(&mut self, nicks: Vec<String>) {
-        self.members = nicks.into_iter().map(|nick| Member { nick }).collect();
+    /// The whole member list, as the server sent it, with each one's
+    /// roles (a member past the end of `roles` has none).
+    pub fn set_members(&mut self, nicks: Vec<String>, roles: &[u8]) {
+        self.members = nicks
+            .iter()
+            .enumerate()
+            .map(|(i, nick)| Member::new(nick, roles.get(i).copied().unwrap_or(0)))
+            .collect();
     }
 
-    /// Someone joined (once, however often it is said).
+    /// Someone joined (once, however often it is said), muted if a mute
+    /// of the room names them.
     pub fn add_member(&mut self, nick: &str) {
         if !self.members.iter().any(|m| same_name(&m.nick, nick)) {
-            self.members.push(Member {
-                nick: nick.to_owned(),
-            });
+            let muted = if self.controls.mutes(nick) {
+                natter_core::wire::ROLE_MUTED
+            } else {
+                0
+            };
+            self.members.push(Member::new(nick, muted));
         }
+    }
+
+    /// `nick`'s roles here (0 for someone not in the list).
+    pub fn roles_of(&self, nick: &str) -> u8 {
+        self.members
+            .iter()
+            .find(|m| same_name(&m.nick, nick))
+            .map_or(0, |m| m.roles)
+    }
+
+    /// A `Mode` event: the members' roles and the room's controls change;
+    /// returns the system line that says so.
+    pub fn apply_mode(&mut self, by: &str, add: bool, mode: char, arg: &str) -> String {
+        roles::apply_mode(&mut self.members, &mut self.controls, by, add, mode, arg)
+    }
+
+    /// `nick` raised a hand (or, `false`, put it down).
+    pub fn raise_hand(&mut self, nick: &str, up: bool) -> bool {
+        let mut found = false;
+        for m in self.members.iter_mut().filter(|m| same_name(&m.nick, nick)) {
+            m.hand = up;
+            found = true;
+        }
+        found
     }
 
     pub fn remove_member(&mut self, nick: &str) {
@@ -798,12 +826,12 @@ mod tests {
         let Some(lobby) = v.room_mut("LOBBY") else {
             panic!("no lobby");
         };
-        lobby.set_members(vec!["ann".into(), "bob".into()]);
+        lobby.set_members(vec!["ann".into(), "bob".into()], &[]);
         lobby.add_member("Bob");
         lobby.add_member("cat");
         lobby.rename_member("BOB", "rob");
         lobby.remove_member("Ann");
-        let nicks: Vec<&str> = lobby.members.iter().map(Member::label).collect();
+        let nicks: Vec<String> = lobby.members.iter().map(Member::label).collect();
         assert_eq!(nicks, ["rob", "cat"]);
     }
 }

@@ -59,6 +59,7 @@ fn login(addr: SocketAddr, nick: &str) -> Login {
         nick: nick.into(),
         password: String::new(),
         room: None,
+        teacher_password: String::new(),
     }
 }
 

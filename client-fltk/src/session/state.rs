@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use natter_core::error::{EncodeError, ErrorCode};
 use natter_core::wire::{
-    FLAG_ACTION, FLAG_MORE, FLAG_QUIT, Frame, MAX_FRAME_LEN, nick_problem, room_problem, same_name,
+    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_QUIT, FLAG_REMOVE, Frame, MAX_FRAME_LEN, ROLE_TEACHER,
+    nick_problem, room_problem, same_name,
 };
 
 use super::types::{Command, ConnectError, EventKind, Login, RoomEvent, Update};
@@ -100,8 +101,10 @@ struct RoomState {
     next_id: u64,
     /// The highest id received, or `next_id - 1`: where a resume starts.
     seen: u64,
-    /// Member list being received (`Names` frames with more to come).
+    /// Member list being received (`Names` frames with more to come), with
+    /// each one's role bits.
     names: Vec<String>,
+    roles: Vec<u8>,
     /// Our own messages' ids, newest last, to skip them in a replay.
     own: VecDeque<u64>,
 }
@@ -144,6 +147,8 @@ pub struct SessionState {
     /// join is shown in the chat, not as a failed connection.
     ever_entered: bool,
     deferred: VecDeque<Deferred>,
+    /// A teacher password sent with `Command::Teach`, not yet accepted.
+    teach_pending: Option<String>,
     updates: VecDeque<Update>,
     transmits: VecDeque<Vec<u8>>,
     orders: VecDeque<LinkOrder>,
@@ -169,6 +174,7 @@ impl SessionState {
             joining: BTreeMap::new(),
             ever_entered: false,
             deferred: VecDeque::new(),
+            teach_pending: None,
             updates: VecDeque::new(),
             transmits: VecDeque::new(),
             orders: VecDeque::new(),
@@ -349,7 +355,9 @@ impl SessionState {
 
     /// Welcomed: say so and join every wanted room, resuming where we were.
     fn welcomed(&mut self, now: Instant, nick: &str, lobby: &str, max_text: usize) {
-        if self.wanted.is_empty() {
+        // The first connection joins a room; a reconnection only the rooms
+        // still wanted (none, after leaving or being put out of them all).
+        if self.wanted.is_empty() && !self.ever_entered {
             let first = match &self.login.room {
                 Some(room) if !room.is_empty() => room.clone(),
                 _ if !lobby.is_empty() => lobby.to_owned(),
@@ -368,6 +376,15 @@ impl SessionState {
             max_text,
         });
         self.joining.clear();
+        // The teacher proves it before joining, so the rooms see the
+        // teacher arrive (and after every reconnect: the role is the
+        // connection's, never the nickname's).
+        if !self.login.teacher_password.is_empty() {
+            let teach = Frame::Teach {
+                password: &self.login.teacher_password.clone(),
+            };
+            let _ = self.send(now, &teach);
+        }
         for room in self.wanted.clone() {
             let (epoch, since) = self
                 .rooms
@@ -538,6 +555,36 @@ impl SessionState {
                 self.send(now, &join)
             }
             Command::Part { room, reason } => self.send(now, &Frame::Part { room, reason }),
+            Command::Teach(password) => {
+                // Kept to prove again after a reconnect once it is right.
+                self.teach_pending = Some(password.clone());
+                self.send(now, &Frame::Teach { password })
+            }
+            Command::Mode {
+                room,
+                add,
+                mode,
+                arg,
+            } => {
+                let flags = match add {
+                    Some(true) => FLAG_ADD,
+                    Some(false) => FLAG_REMOVE,
+                    None => 0,
+                };
+                // Mode letters are ASCII; anything else is no mode at all.
+                let mode = if mode.is_ascii() { *mode as u8 } else { b'?' };
+                let frame = Frame::Mode {
+                    room,
+                    flags,
+                    mode,
+                    arg,
+                };
+                self.send(now, &frame)
+            }
+            Command::Kick { room, nick, reason } => {
+                self.send(now, &Frame::Kick { room, nick, reason })
+            }
+            Command::Invite { room, nick } => self.send(now, &Frame::Invite { room, nick }),
             Command::Quit(reason) => {
                 let _ = self.send(now, &Frame::Quit { reason });
                 self.updates.push_back(Update::Closed {
@@ -580,15 +627,20 @@ impl SessionState {
                 room,
                 flags,
                 ref nicks,
-                ..
+                roles,
             } => {
                 if let Some(state) = self.rooms.get_mut(&room_key(room)) {
-                    state.names.extend(nicks.iter().map(str::to_owned));
+                    for (i, nick) in nicks.iter().enumerate() {
+                        state.names.push(nick.to_owned());
+                        state.roles.push(roles.get(i).copied().unwrap_or(0));
+                    }
                     if flags & FLAG_MORE == 0 {
                         let nicks = std::mem::take(&mut state.names);
+                        let roles = std::mem::take(&mut state.roles);
                         self.updates.push_back(Update::Members {
                             room: room.to_owned(),
                             nicks,
+                            roles,
                         });
                     }
                 }
@@ -654,6 +706,67 @@ impl SessionState {
             } => self.event(room, id, time, None, || EventKind::Topic {
                 by: by.to_owned(),
                 topic: topic.to_owned(),
+            }),
+            Frame::ModeChanged {
+                room,
+                id,
+                time,
+                by,
+                flags,
+                mode,
+                arg,
+            } => self.event(room, id, time, None, || EventKind::Mode {
+                by: by.to_owned(),
+                add: flags & FLAG_ADD != 0,
+                mode: char::from(mode),
+                arg: arg.to_owned(),
+            }),
+            Frame::Kicked {
+                room,
+                id,
+                time,
+                by,
+                nick,
+                reason,
+            } => {
+                self.event(room, id, time, None, || EventKind::Kicked {
+                    by: by.to_owned(),
+                    nick: nick.to_owned(),
+                    reason: reason.to_owned(),
+                });
+                if same_name(nick, &self.nick) {
+                    // Out, and not to be rejoined after a reconnect; the
+                    // window keeps the room's view to say why.
+                    self.forget_room(room);
+                }
+            }
+            Frame::YouAre { roles } if roles & ROLE_TEACHER != 0 => {
+                if let Some(password) = self.teach_pending.take() {
+                    self.login.teacher_password = password;
+                }
+                self.updates.push_back(Update::Teacher);
+            }
+            Frame::RoomState {
+                room,
+                modes,
+                limit,
+                slow,
+                key,
+            } => self.updates.push_back(Update::RoomModes {
+                room: room.to_owned(),
+                modes: modes.to_owned(),
+                limit,
+                slow,
+                key: key.to_owned(),
+            }),
+            Frame::Listed { room, mask, .. } => self.updates.push_back(Update::Listed {
+                room: room.to_owned(),
+                mask: mask.to_owned(),
+            }),
+            Frame::Invited { room, by, nick } => self.updates.push_back(Update::Invited {
+                room: room.to_owned(),
+                by: by.to_owned(),
+                nick: nick.to_owned(),
             }),
             Frame::Private {
                 time,

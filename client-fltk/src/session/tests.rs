@@ -143,6 +143,7 @@ fn login() -> Login {
         nick: "ann".into(),
         password: String::new(),
         room: None,
+        teacher_password: String::new(),
     }
 }
 
@@ -260,6 +261,7 @@ fn the_first_connection_joins_the_lobby_the_server_names() {
             Update::Members {
                 room: "lobby".into(),
                 nicks: vec!["bob".into(), "Ann".into()],
+                roles: vec![0, 0],
             },
         ]
     );
@@ -699,4 +701,71 @@ fn commands_while_connecting_wait_for_the_outcome() {
         },
         join("maths", 0, 0),
     ]);
+}
+
+#[test]
+fn the_teacher_proves_the_password_before_joining_and_after_every_reconnect() {
+    let mut sim = Sim::new(Login {
+        teacher_password: "chalk".into(),
+        ..login()
+    });
+    sim.updates();
+    sim.connect_as("ann");
+    sim.expect_sent(&[Frame::Teach { password: "chalk" }, join("lobby", 0, 0)]);
+    sim.receive(&Frame::YouAre {
+        roles: natter_core::wire::ROLE_TEACHER,
+    });
+    sim.receive(&entered("lobby", EPOCH, NEXT_ID));
+    assert!(sim.updates().contains(&Update::Teacher));
+    sim.reconnect();
+    sim.expect_sent(&[
+        Frame::Teach { password: "chalk" },
+        join("lobby", EPOCH, NEXT_ID - 1),
+    ]);
+}
+
+#[test]
+fn a_student_proves_nothing_until_asked_and_a_kick_is_not_rejoined() {
+    let mut sim = Sim::in_lobby();
+    sim.command(Command::Teach("guess".into()));
+    sim.expect_sent(&[Frame::Teach { password: "guess" }]);
+    sim.command(Command::Mode {
+        room: "lobby".into(),
+        add: Some(true),
+        mode: 'm',
+        arg: String::new(),
+    });
+    sim.expect_sent(&[Frame::Mode {
+        room: "lobby",
+        flags: natter_core::wire::FLAG_ADD,
+        mode: b'm',
+        arg: "",
+    }]);
+    sim.updates();
+    sim.receive(&Frame::Kicked {
+        room: "lobby",
+        id: NEXT_ID,
+        time: 1,
+        by: "ms-lee",
+        nick: "ann",
+        reason: "calm down",
+    });
+    assert_eq!(
+        sim.updates(),
+        [Update::Event(RoomEvent {
+            room: "lobby".into(),
+            id: NEXT_ID,
+            time: 1,
+            live: true,
+            kind: EventKind::Kicked {
+                by: "ms-lee".into(),
+                nick: "ann".into(),
+                reason: "calm down".into(),
+            },
+        })]
+    );
+    // After a reconnect the lobby is not rejoined: ann was put out. The
+    // wrong password is not tried again either.
+    sim.reconnect();
+    sim.expect_sent(&[]);
 }

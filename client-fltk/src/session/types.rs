@@ -20,6 +20,9 @@ pub struct Login {
     pub password: String,
     /// The room to join; `None` joins the server's lobby.
     pub room: Option<String>,
+    /// The teacher password, proved right after every hello (so a teacher
+    /// who reconnects is the teacher again); empty for a student.
+    pub teacher_password: String,
 }
 
 /// A request from the UI. The session never blocks the caller: commands
@@ -51,6 +54,26 @@ pub enum Command {
     Part { room: String, reason: String },
     /// Say goodbye and end the session: [`Update::Closed`] follows.
     Quit(String),
+    /// Prove the teacher password: [`Update::Teacher`] or
+    /// [`Update::Refused`]. Remembered, and proved again after a reconnect.
+    Teach(String),
+    /// Set (`add: Some(true)`) or take away (`Some(false)`) mode `mode` of
+    /// `room` with `arg`, or (`None`) ask: [`Update::RoomModes`] for mode
+    /// `'\0'`, [`Update::Listed`] for `'b'`. PROTOCOL.md §5.8 lists the modes.
+    Mode {
+        room: String,
+        add: Option<bool>,
+        mode: char,
+        arg: String,
+    },
+    /// Put `nick` out of `room`, telling them why.
+    Kick {
+        room: String,
+        nick: String,
+        reason: String,
+    },
+    /// Let `nick` into `room` although it is invite-only.
+    Invite { room: String, nick: String },
 }
 
 /// Why connecting failed, in terms a person can act on. [`fmt::Display`]
@@ -151,6 +174,20 @@ pub enum EventKind {
         by: String,
         topic: String,
     },
+    /// `by` set (`add`) or took away mode `mode` with `arg`; `'T'`: `arg`
+    /// proved the teacher password.
+    Mode {
+        by: String,
+        add: bool,
+        mode: char,
+        arg: String,
+    },
+    /// `by` put `nick` out of the room.
+    Kicked {
+        by: String,
+        nick: String,
+        reason: String,
+    },
 }
 
 /// One room event.
@@ -192,8 +229,32 @@ pub enum Update {
         topic: String,
         resumed: bool,
     },
-    /// The room's complete member list, in joining order.
-    Members { room: String, nicks: Vec<String> },
+    /// The room's complete member list, in joining order, with each
+    /// one's role bits (`natter_core::wire::ROLE_*`).
+    Members {
+        room: String,
+        nicks: Vec<String>,
+        roles: Vec<u8>,
+    },
+    /// You proved the teacher password.
+    Teacher,
+    /// A room's modes: on joining a room with controls on, or asked for.
+    RoomModes {
+        room: String,
+        /// The on/off modes' letters (`mt`...).
+        modes: String,
+        limit: u16,
+        slow: u16,
+        key: String,
+    },
+    /// One ban or mute of `room`'s list, asked for; an empty `mask` ends it.
+    Listed { room: String, mask: String },
+    /// `by` invited `nick` to `room` (one of them is you).
+    Invited {
+        room: String,
+        by: String,
+        nick: String,
+    },
     /// A room event.
     Event(RoomEvent),
     /// A private message.

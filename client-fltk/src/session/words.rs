@@ -40,6 +40,10 @@ pub fn describe(cmd: &Command) -> &'static str {
         Command::Join(_) => "joining a room",
         Command::Part { .. } => "leaving a room",
         Command::Quit(_) => "leaving",
+        Command::Teach(_) => "proving the teacher password",
+        Command::Mode { .. } => "changing the room's settings",
+        Command::Kick { .. } => "putting someone out of the room",
+        Command::Invite { .. } => "inviting someone",
     }
 }
 
@@ -116,6 +120,7 @@ mod tests {
             nick: "ann".into(),
             password: String::new(),
             room: None,
+            teacher_password: String::new(),
         };
         assert_eq!(server_name(&login("::1")), "[::1]:5555");
         assert_eq!(server_name(&login("[::1]")), "[::1]:5555");

@@ -29,6 +29,12 @@ pub struct ChatPage {
     root: Flex,
     topic: Frame,
     banner: Frame,
+    /// How the room on show is run (moderated, slow mode...) and why you
+    /// may not speak, with the raise-hand and room-settings buttons.
+    room_bar: Flex,
+    room_note: Frame,
+    hand_button: Button,
+    settings_button: Button,
     rooms: HoldBrowser,
     close_button: Button,
     /// Where each view's conversation lies; only the selected one shows.
@@ -40,6 +46,7 @@ pub struct ChatPage {
     shown_members: Vec<String>,
     input: Input,
     emoji_button: Button,
+    send_button: Button,
     status: Frame,
     theme_button: Button,
     disconnect_button: Button,
@@ -64,12 +71,31 @@ impl ChatPage {
         root.fixed(&top, 30);
 
         let mut banner = Frame::default();
-        banner.set_label_size(24);
+        banner.set_label_size(20);
         banner.set_label_font(Font::HelveticaBold);
         banner.set_frame(fltk::enums::FrameType::FlatBox);
         banner.set_align(Align::Center | Align::Inside | Align::Wrap);
         root.fixed(&banner, 56);
         banner.hide();
+
+        let mut room_bar = Flex::default().row();
+        let mut room_note = Frame::default();
+        room_note.set_align(Align::Left | Align::Inside | Align::Clip);
+        room_note.set_label_font(Font::HelveticaBold);
+        let mut hand_button =
+            small_button(&mut room_bar, "✋ &Raise hand", 130, sender, Msg::RaiseHand);
+        hand_button.set_tooltip("Ask the teacher for the word: operators see your hand up");
+        let mut settings_button = small_button(
+            &mut room_bar,
+            "Room se&ttings…",
+            130,
+            sender,
+            Msg::RoomSettings,
+        );
+        settings_button.set_tooltip("Moderation, slow mode, locks and the room's key and limit");
+        room_bar.end();
+        root.fixed(&room_bar, 30);
+        room_bar.hide();
 
         let mut middle = Flex::default().row();
         let mut side = Flex::default().column();
@@ -100,7 +126,28 @@ impl ChatPage {
         stack.end();
         let mut members = HoldBrowser::default();
         members.set_text_size(TEXT_SIZE);
-        pass_view_keys(&mut members, sender);
+        members.set_tooltip("Right-click someone (or press the Menu key) for what you can do");
+        // A right click selects the line and opens the member menu; so does
+        // the Menu key on the selected line.
+        members.set_trigger(CallbackTrigger::Changed | CallbackTrigger::NotChanged);
+        members.set_callback(move |_| {
+            if app::event() == Event::Push && app::event_mouse_button() == app::MouseButton::Right {
+                sender.send(Msg::MemberMenu);
+            }
+        });
+        members.handle(move |_, event| {
+            if event == Event::KeyDown && app::event_key() == fltk::enums::Key::Menu {
+                sender.send(Msg::MemberMenu);
+                return true;
+            }
+            if event == Event::KeyDown
+                && let Some(msg) = view_key()
+            {
+                sender.send(msg);
+                return true;
+            }
+            false
+        });
         middle.fixed(&members, MEMBERS_W);
         middle.end();
 
@@ -128,7 +175,7 @@ impl ChatPage {
         let mut emoji_button = small_button(&mut bottom, "😀", 44, sender, Msg::ToggleEmoji);
         emoji_button.set_label_size(20);
         emoji_button.set_tooltip("Insert an emoji");
-        small_button(&mut bottom, "Send", 80, sender, Msg::Send);
+        let send_button = small_button(&mut bottom, "Send", 80, sender, Msg::Send);
         bottom.end();
         root.fixed(&bottom, 36);
 
@@ -153,6 +200,10 @@ impl ChatPage {
             root,
             topic,
             banner,
+            room_bar,
+            room_note,
+            hand_button,
+            settings_button,
             rooms,
             close_button,
             stack,
@@ -161,6 +212,7 @@ impl ChatPage {
             shown_members: Vec::new(),
             input,
             emoji_button,
+            send_button,
             status,
             theme_button,
             disconnect_button,
@@ -310,6 +362,61 @@ impl ChatPage {
         self.shown_members = labels;
     }
 
+    /// The member list's selected line (0 for the first), if any.
+    pub fn selected_member(&self) -> Option<usize> {
+        (self.members.value() as usize).checked_sub(1)
+    }
+
+    /// Say how the room on show is run (`note`), whether you may type
+    /// (`silent` says why not), and which buttons apply: the raised hand
+    /// for whoever lacks the word, room settings for its operators.
+    pub fn set_room_state(
+        &mut self,
+        note: Option<&str>,
+        silent: Option<&str>,
+        hand: bool,
+        operator: bool,
+    ) {
+        let text = match (silent, note) {
+            (Some(why), _) => why.to_owned(),
+            (None, Some(note)) => note.to_owned(),
+            (None, None) => String::new(),
+        };
+        let show = !text.is_empty() || operator;
+        if self.room_note.label() != text.replace('@', "@@") {
+            self.room_note.set_label(&text.replace('@', "@@"));
+            self.room_note.set_tooltip(&text);
+        }
+        set_shown(&mut self.hand_button, hand);
+        set_shown(&mut self.settings_button, operator);
+        let changed = show != self.room_bar.visible();
+        set_shown(&mut self.room_bar, show);
+        match silent {
+            Some(why) if self.input.active() => {
+                self.input.deactivate();
+                self.input.set_tooltip(why);
+            }
+            None if !self.input.active() => {
+                self.input.activate();
+                self.input
+                    .set_tooltip("Type a message and press Enter. /help lists the commands.");
+                self.focus_input();
+            }
+            _ => {}
+        }
+        if changed {
+            self.root.layout();
+        }
+        self.root.redraw();
+    }
+
+    /// The send button's label: `Send`, or a slow mode's countdown.
+    pub fn set_send_label(&mut self, label: &str) {
+        if self.send_button.label() != label {
+            self.send_button.set_label(label);
+        }
+    }
+
     pub fn set_status(&mut self, text: &str) {
         self.status.set_label(&text.replace('@', "@@"));
         self.status.redraw_label();
@@ -360,6 +467,14 @@ fn pass_view_keys(browser: &mut HoldBrowser, sender: Sender<Msg>) {
         }
         false
     });
+}
+
+fn set_shown(w: &mut impl WidgetExt, shown: bool) {
+    if shown && !w.visible() {
+        w.show();
+    } else if !shown && w.visible() {
+        w.hide();
+    }
 }
 
 fn small_button(row: &mut Flex, label: &str, w: i32, sender: Sender<Msg>, msg: Msg) -> Button {

@@ -16,6 +16,7 @@ mod chat;
 mod connect;
 mod conversation;
 mod emoji;
+mod moderation;
 mod probe;
 mod send;
 mod theme;
@@ -98,6 +99,13 @@ pub enum Msg {
     Quit,
     /// Twice a second: countdown and focus.
     Tick,
+    /// Right click or the Menu key in the member list: what you can do to
+    /// that member.
+    MemberMenu,
+    /// Ask the room's operators for the word.
+    RaiseHand,
+    /// The room on show's settings dialog (operators).
+    RoomSettings,
 }
 
 /// Most updates handled before the window gets to redraw: a history of
@@ -174,6 +182,16 @@ struct App {
     focused: bool,
     unread: u32,
     unread_mentions: u32,
+    /// You proved the teacher password on this connection.
+    teacher: bool,
+    /// You were told you are the teacher in this session.
+    told_teacher: bool,
+    /// The member menu's items (made once: FLTK keeps them).
+    member_menu: fltk::menu::MenuItem,
+    /// When slow mode lets you speak again, by room (lower case).
+    slow_until: std::collections::HashMap<String, Instant>,
+    /// A room's ban and mute list being received.
+    listing: Vec<String>,
 }
 
 impl App {
@@ -222,6 +240,11 @@ impl App {
             focused: true,
             unread: 0,
             unread_mentions: 0,
+            teacher: false,
+            told_teacher: false,
+            member_menu: moderation::member_menu(),
+            slow_until: std::collections::HashMap::new(),
+            listing: Vec::new(),
         };
         app.fill_form(start);
         app
@@ -246,6 +269,7 @@ impl App {
             nick: start.nick.clone().unwrap_or_else(|| s.nick.clone()),
             password: start.password.clone().unwrap_or_default(),
             room: start.room.clone(),
+            teacher_password: String::new(),
         };
         self.connect.fill(&login);
     }
@@ -303,6 +327,12 @@ impl App {
             }
             Msg::Quit => self.window.hide(),
             Msg::Tick => self.tick(),
+            Msg::MemberMenu => self.open_member_menu(),
+            Msg::RaiseHand => {
+                self.raise_hand();
+                self.show_view();
+            }
+            Msg::RoomSettings => self.open_room_settings(),
         }
     }
 
@@ -322,6 +352,7 @@ impl App {
             nick: form.nick.clone(),
             password: form.password.clone(),
             room: (!form.room.is_empty()).then(|| form.room.clone()),
+            teacher_password: String::new(),
         };
         Some((form, login))
     }
@@ -354,6 +385,8 @@ impl App {
                 self.chat.set_hosting(true);
                 login.host = "127.0.0.1".into();
                 login.port = hosted.port;
+                // Whoever hosts is the teacher.
+                login.teacher_password.clone_from(&hosted.teacher_password);
                 self.hosted = Some(hosted);
                 self.remember = (form.host, login.port);
                 self.start_session(login);
@@ -365,6 +398,8 @@ impl App {
     fn start_session(&mut self, login: Login) {
         // Dropping an earlier session says goodbye on it.
         self.session = None;
+        self.told_teacher = false;
+        self.slow_until.clear();
         // A new connection starts with no views; the transcript stays.
         let home = self.new_log();
         let gone = self.views.reset(home);
@@ -489,11 +524,11 @@ impl App {
             Some(view) => match &view.target {
                 Target::Room(room) if view.topic.is_empty() => (
                     format!("#{room}"),
-                    view.members.iter().map(|m| m.label().to_owned()).collect(),
+                    view.members.iter().map(|m| m.label()).collect(),
                 ),
                 Target::Room(room) => (
                     format!("#{room} — {}", view.topic),
-                    view.members.iter().map(|m| m.label().to_owned()).collect(),
+                    view.members.iter().map(|m| m.label()).collect(),
                 ),
                 Target::Private(nick) => (
                     // Short enough for the narrowest window's top line.
@@ -509,6 +544,7 @@ impl App {
         self.chat.set_topic(&topic);
         self.chat.set_members(members);
         self.chat.set_close_action(self.views.selected_target());
+        self.refresh_room_state();
     }
 
     // ----- showing --------------------------------------------------------
@@ -606,6 +642,11 @@ impl App {
         }
         if matches!(self.status, Status::Lost { .. }) {
             self.update_status();
+        }
+        if !self.slow_until.is_empty() {
+            // Slow mode's countdown on the send button.
+            self.slow_until.retain(|_, until| *until > Instant::now());
+            self.refresh_room_state();
         }
     }
 

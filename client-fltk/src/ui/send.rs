@@ -17,7 +17,19 @@ impl App {
             Input::Nothing => {}
             Input::Say { pieces, action } => {
                 if let Some(target) = self.target_or_complain() {
-                    self.say(&target, pieces, action);
+                    if let Target::Room(room) = &target
+                        && let Some(left) = self.slow_wait(room)
+                    {
+                        // Kept in the input line, to send when the wait is over.
+                        self.chat.insert_input(&line);
+                        let s = left.as_secs_f64().ceil() as u64;
+                        self.error(&format!("Slow mode in #{room}: wait {s} s, then send."));
+                    } else {
+                        self.say(&target, pieces, action);
+                        if let Target::Room(room) = &target {
+                            self.spoke(room);
+                        }
+                    }
                 }
             }
             Input::Whisper { to, pieces } => {
@@ -59,6 +71,17 @@ impl App {
             }
             Input::Save(path) => self.save_transcript(path.map(|p| expand_home(&p))),
             Input::Info(text) => self.system(&text),
+            Input::Controls(controls) => {
+                for control in controls {
+                    self.control(control);
+                }
+            }
+            Input::Teach(password) => {
+                self.system("Checking the teacher password…");
+                self.command(Command::Teach(password));
+            }
+            Input::RaiseHand => self.raise_hand(),
+            Input::RoomSettings => self.open_room_settings(),
         }
         self.views.current().show_end();
         self.show_view();
@@ -116,7 +139,7 @@ impl App {
         }
     }
 
-    fn take_tag(&mut self) -> u32 {
+    pub(super) fn take_tag(&mut self) -> u32 {
         let tag = self.next_tag;
         // Tags are never 0: 0 is the tag of errors about no request.
         self.next_tag = self.next_tag.checked_add(1).unwrap_or(1);

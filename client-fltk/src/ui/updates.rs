@@ -92,9 +92,9 @@ impl App {
                 topic,
                 resumed,
             } => self.on_entered(room, topic, resumed),
-            Update::Members { room, nicks } => {
+            Update::Members { room, nicks, roles } => {
                 if let Some(view) = self.views.room_mut(&room) {
-                    view.set_members(nicks);
+                    view.set_members(nicks, &roles);
                 }
             }
             Update::Event(event) => self.on_event(event),
@@ -104,6 +104,11 @@ impl App {
                 text,
                 action,
             } => {
+                // A raised hand goes to the room's member list, not a
+                // private view.
+                if action && self.hand_raised(&from, &text) {
+                    return;
+                }
                 let text = if action { format!("* {text}") } else { text };
                 self.count_unread(true);
                 let target = Target::Private(from.clone());
@@ -165,6 +170,67 @@ impl App {
                     self.system_in(&room, Kind::Error, &message);
                 }
             }
+            Update::Teacher => {
+                // Said once per connection, not after every reconnect.
+                if !std::mem::replace(&mut self.teacher, true) && !self.told_teacher {
+                    self.told_teacher = true;
+                    self.system_everywhere(
+                        "You are the teacher: you run every room. Right-click someone in the member list \
+                         to give the word, mute or put them out; Room settings… for the room; /help lists the commands.",
+                    );
+                    if let Some(hosted) = &self.hosted {
+                        let text = format!(
+                            "A colleague can help you run the class: give them the teacher password {} \
+                             (they type /oper {} once connected).",
+                            hosted.teacher_password, hosted.teacher_password
+                        );
+                        self.system(&text);
+                    }
+                }
+            }
+            Update::RoomModes {
+                room,
+                modes,
+                limit,
+                slow,
+                key,
+            } => {
+                if let Some(view) = self.views.room_mut(&room) {
+                    view.controls.modes = modes;
+                    view.controls.limit = limit;
+                    view.controls.slow = slow;
+                    view.controls.key = key;
+                }
+            }
+            Update::Listed { room, mask } => {
+                if !mask.is_empty() {
+                    self.listing.push(mask);
+                    return;
+                }
+                let list = std::mem::take(&mut self.listing);
+                let text = match list.is_empty() {
+                    true => format!("Nobody is banned or muted in #{room}."),
+                    false => {
+                        let words: Vec<String> = list
+                            .iter()
+                            .map(|m| match m.strip_prefix("m:") {
+                                Some(mute) => format!("{mute} (muted)"),
+                                None => format!("{m} (banned)"),
+                            })
+                            .collect();
+                        format!("Banned and muted in #{room}: {}", words.join(", "))
+                    }
+                };
+                self.system_in(&Target::Room(room), Kind::System, &text);
+            }
+            Update::Invited { room, by, nick } => {
+                let text = if natter_core::wire::same_name(&by, &self.nick) {
+                    format!("You invited {nick} to #{room}.")
+                } else {
+                    format!("{by} invited you to #{room}: type /join {room}")
+                };
+                self.system(&text);
+            }
             Update::Closed { reason } => {
                 self.session = None;
                 self.system_everywhere(&format!("Disconnected: {reason}."));
@@ -174,6 +240,8 @@ impl App {
     }
 
     fn on_connected(&mut self, nick: String, server: String, max_text: usize) {
+        // A role is the connection's: proved again after a reconnect.
+        self.teacher = false;
         self.nick = nick;
         self.server = server;
         self.max_text = max_text;
@@ -263,6 +331,44 @@ impl App {
                     self.views.show(Some(&private), line, false, Count::Quiet);
                 }
                 Line::new(time, Kind::System, "", &text)
+            }
+            EventKind::Mode { by, add, mode, arg } => {
+                // Replayed history is only said: the member list and the
+                // room's modes came as they are now.
+                let text = match self.views.get_mut(&target) {
+                    Some(view) if live => view.apply_mode(&by, add, mode, &arg),
+                    Some(view) => {
+                        let mut members = view.members.clone();
+                        let mut controls = view.controls.clone();
+                        crate::roles::apply_mode(&mut members, &mut controls, &by, add, mode, &arg)
+                    }
+                    None => return,
+                };
+                Line::new(time, Kind::System, "", &text)
+            }
+            EventKind::Kicked { by, nick, reason } => {
+                self.change_members(&target, live, |v| v.remove_member(&nick));
+                let room = target.name().to_owned();
+                let why = match reason.is_empty() {
+                    true => String::new(),
+                    false => format!(": {reason}"),
+                };
+                if live && natter_core::wire::same_name(&nick, &self.nick) {
+                    let out = format!(
+                        "{by} put you out of #{room}{why}. You can try /join {room} again later."
+                    );
+                    if let Some(view) = self.views.get_mut(&target) {
+                        view.out = Some(out.clone());
+                    }
+                    Line::new(time, Kind::Error, "", &out)
+                } else {
+                    Line::new(
+                        time,
+                        Kind::System,
+                        "",
+                        &format!("{by} put {nick} out of the room{why}"),
+                    )
+                }
             }
             EventKind::Topic { by, topic } => {
                 if live && let Some(view) = self.views.get_mut(&target) {
