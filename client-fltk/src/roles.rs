@@ -109,6 +109,25 @@ impl Action {
     }
 }
 
+/// What the member list's marks mean (its tooltip).
+pub const MEMBER_MARKS: &str = "@ runs the room · + has the word · 🎓 the teacher · 🔇 muted · ✋ hand up. \
+Right-click someone (or press the Menu key) for what you can do.";
+
+/// The room bar's words for why you may not speak: short, the bar is
+/// one line; `why_silent` says it in full.
+pub fn silent_note(room: &str, controls: &RoomControls, roles: u8) -> Option<String> {
+    if roles & ROLE_OPERATOR != 0 {
+        return None;
+    }
+    if roles & ROLE_MUTED != 0 {
+        return Some(format!("The teacher muted you in #{room}"));
+    }
+    if controls.has('m') && roles & ROLE_VOICE == 0 {
+        return Some(format!("Only the teacher speaks in #{room}"));
+    }
+    None
+}
+
 /// How the member list shows someone: `@` operators, `+` voiced members,
 /// then the marks a person reads: teacher, muted, a raised hand.
 pub fn member_label(nick: &str, roles: u8, hand: bool) -> String {
@@ -119,15 +138,17 @@ pub fn member_label(nick: &str, roles: u8, hand: bool) -> String {
     } else {
         ""
     };
+    // Short marks: the member list is narrow (its tooltip says what
+    // each means: MEMBER_MARKS).
     let mut label = format!("{prefix}{nick}");
     if roles & ROLE_TEACHER != 0 {
-        label.push_str("  (teacher)");
+        label.push_str(" 🎓");
     }
     if roles & ROLE_MUTED != 0 {
-        label.push_str("  (muted)");
+        label.push_str(" 🔇");
     }
     if hand {
-        label.push_str("  ✋");
+        label.push_str(" ✋");
     }
     label
 }
@@ -457,9 +478,9 @@ mod tests {
     fn labels_show_every_mark() {
         assert_eq!(
             member_label("ms-lee", ROLE_TEACHER | ROLE_OPERATOR, false),
-            "@ms-lee  (teacher)"
+            "@ms-lee 🎓"
         );
         assert_eq!(member_label("bob", ROLE_VOICE, false), "+bob");
-        assert_eq!(member_label("cat", ROLE_MUTED, true), "cat  (muted)  ✋");
+        assert_eq!(member_label("cat", ROLE_MUTED, true), "cat 🔇 ✋");
     }
 }

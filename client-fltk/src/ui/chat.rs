@@ -126,7 +126,7 @@ impl ChatPage {
         stack.end();
         let mut members = HoldBrowser::default();
         members.set_text_size(TEXT_SIZE);
-        members.set_tooltip("Right-click someone (or press the Menu key) for what you can do");
+        members.set_tooltip(crate::roles::MEMBER_MARKS);
         // A right click selects the line and opens the member menu; so does
         // the Menu key on the selected line.
         members.set_trigger(CallbackTrigger::Changed | CallbackTrigger::NotChanged);
@@ -367,21 +367,23 @@ impl ChatPage {
         (self.members.value() as usize).checked_sub(1)
     }
 
-    /// Say how the room on show is run (`note`), whether you may type
-    /// (`silent` says why not), and which buttons apply: the raised hand
+    /// Say how the room on show is run (`note`), whether you may send
+    /// messages (`silent` says why not), and which buttons apply: the raised hand
     /// for whoever lacks the word, room settings for its operators.
     pub fn set_room_state(
         &mut self,
         note: Option<&str>,
-        silent: Option<&str>,
+        silent: Option<(&str, &str)>,
         hand: bool,
         operator: bool,
     ) {
+        // `silent` is the bar's short words and the full reason.
         let text = match (silent, note) {
-            (Some(why), _) => why.to_owned(),
+            (Some((short, _)), _) => short.to_owned(),
             (None, Some(note)) => note.to_owned(),
             (None, None) => String::new(),
         };
+        let silent = silent.map(|(_, why)| why);
         let show = !text.is_empty() || operator;
         if self.room_note.label() != text.replace('@', "@@") {
             self.room_note.set_label(&text.replace('@', "@@"));
@@ -391,16 +393,20 @@ impl ChatPage {
         set_shown(&mut self.settings_button, operator);
         let changed = show != self.room_bar.visible();
         set_shown(&mut self.room_bar, show);
+        // Messages cannot be sent, and the send button says so; the input
+        // line stays, for commands (/msg the teacher, /part, /save...).
         match silent {
-            Some(why) if self.input.active() => {
-                self.input.deactivate();
-                self.input.set_tooltip(why);
+            Some(why) if self.send_button.active() => {
+                self.send_button.deactivate();
+                self.send_button.set_tooltip(why);
+                self.input
+                    .set_tooltip(&format!("{why} Commands still work: /help lists them."));
             }
-            None if !self.input.active() => {
-                self.input.activate();
+            None if !self.send_button.active() => {
+                self.send_button.activate();
+                self.send_button.set_tooltip("");
                 self.input
                     .set_tooltip("Type a message and press Enter. /help lists the commands.");
-                self.focus_input();
             }
             _ => {}
         }

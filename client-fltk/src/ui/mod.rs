@@ -331,6 +331,8 @@ impl App {
             Msg::RaiseHand => {
                 self.raise_hand();
                 self.show_view();
+                // The button took the keyboard; the input line gets it back.
+                self.chat.focus_input();
             }
             Msg::RoomSettings => self.open_room_settings(),
         }

@@ -209,20 +209,37 @@ impl App {
         let mine = view.roles_of(&self.nick);
         let note = roles::banner(&room, &view.controls, mine);
         let silent = match &view.out {
-            Some(why) => Some(why.clone()),
-            None => roles::why_silent(&room, &view.controls, mine),
+            Some(why) => Some((format!("You were put out of #{room}"), why.clone())),
+            None => roles::why_silent(&room, &view.controls, mine).map(|why| {
+                let short = roles::silent_note(&room, &view.controls, mine).unwrap_or_default();
+                (short, why)
+            }),
         };
         let hand = view.out.is_none()
             && view.controls.has('m')
             && mine & (ROLE_OPERATOR | ROLE_VOICE) == 0;
         let operator = view.out.is_none() && mine & ROLE_OPERATOR != 0;
+        let silent = silent.as_ref().map(|(s, w)| (s.as_str(), w.as_str()));
         self.chat
-            .set_room_state(note.as_deref(), silent.as_deref(), hand, operator);
+            .set_room_state(note.as_deref(), silent, hand, operator);
         let label = match self.slow_wait(&room) {
             Some(left) => format!("Send ({})", left.as_secs_f64().ceil() as u64),
             None => "Send".to_owned(),
         };
         self.chat.set_send_label(&label);
+    }
+
+    /// Why you may not say anything to `target` now (muted, no word in a
+    /// moderated room, put out of it), or `None`.
+    pub(super) fn why_silent(&self, target: &Target) -> Option<String> {
+        let view = self.views.get(target)?;
+        let Target::Room(room) = &view.target else {
+            return None;
+        };
+        if let Some(out) = &view.out {
+            return Some(out.clone());
+        }
+        roles::why_silent(room, &view.controls, view.roles_of(&self.nick))
     }
 
     /// How long you must still wait before speaking in `room` (slow mode).

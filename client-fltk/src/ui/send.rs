@@ -17,7 +17,11 @@ impl App {
             Input::Nothing => {}
             Input::Say { pieces, action } => {
                 if let Some(target) = self.target_or_complain() {
-                    if let Target::Room(room) = &target
+                    if let Some(why) = self.why_silent(&target) {
+                        // Kept in the input line for when the word is given.
+                        self.chat.insert_input(&line);
+                        self.error(&why);
+                    } else if let Target::Room(room) = &target
                         && let Some(left) = self.slow_wait(room)
                     {
                         // Kept in the input line, to send when the wait is over.
