@@ -248,6 +248,8 @@ error_codes! {
     ListFull = 41, "the room's ban list is full; lift a ban first";
     /// The member named is already in that room.
     TheyAreInRoom = 42, "they are already in that room";
+    /// No room has that name.
+    NoSuchRoom = 43, "there is no room of that name";
 }
 
 /// By hand rather than derived: a derived impl would make values such as

@@ -211,6 +211,8 @@ impl Directory for Longest {
             away: Some(&self.topic[..MAX_AWAY]),
             signon: u64::MAX,
             idle: u64::MAX,
+            // The longest WHO flags and WHOIS lines.
+            teacher: true,
         })
     }
 
@@ -218,9 +220,12 @@ impl Directory for Longest {
         each(LONG_NICK);
     }
 
-    fn each_room_of(&self, _nick: &str, each: &mut dyn FnMut(&str)) {
+    fn each_room_of(&self, _nick: &str, each: &mut dyn FnMut(&str, u8)) {
         for _ in 0..MAX_JOINED {
-            each("abcdefghijklmnopqrstuvwx");
+            each(
+                "abcdefghijklmnopqrstuvwx",
+                natter_core::wire::ROLE_OPERATOR | natter_core::wire::ROLE_VOICE,
+            );
         }
     }
 

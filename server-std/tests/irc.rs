@@ -598,3 +598,54 @@ fn a_teacher_runs_the_room_over_irc() {
         ":irc.test 442 bob #lobby :You're not on that channel"
     );
 }
+
+/// A wrong password holds the connection's next lines a while; the
+/// answers still come in the order the lines were sent (found by irctest's
+/// `testKeyNormal`: a PONG used to overtake the 475 before it).
+#[test]
+fn answers_keep_their_order_across_a_wrong_password() {
+    let server = TestServer::start(Options {
+        server_name: "irc.test".into(),
+        teacher_password: Some("chalk".into()),
+        ..options()
+    });
+    let mut ann = Irc::member(server.addr, "ann");
+    ann.send_raw(b"OPER ann wrong1\r\nOPER ann wrong2\r\nPING :after\r\n");
+    assert_eq!(ann.until(" 464 "), ":irc.test 464 ann :Password incorrect");
+    assert_eq!(ann.line(), ":irc.test 464 ann :Password incorrect");
+    assert_eq!(ann.line(), ":irc.test PONG irc.test after");
+    // A room with a key: joining without it is refused, but is no guess.
+    ann.send("JOIN #vault");
+    ann.until(" 366 ");
+    ann.send("MODE #vault +k pi");
+    ann.until("+k pi");
+    let mut bob = Irc::member(server.addr, "bob");
+    bob.send_raw(b"JOIN #vault\r\nJOIN #vault e\r\nPING :x\r\n");
+    assert_eq!(
+        bob.until(" 475 "),
+        ":irc.test 475 bob #vault :Cannot join channel (+k)"
+    );
+    assert_eq!(
+        bob.line(),
+        ":irc.test 475 bob #vault :Cannot join channel (+k)"
+    );
+    assert_eq!(bob.line(), ":irc.test PONG irc.test x");
+    // 403 for a room that does not exist; 441 and 443 name the room.
+    bob.send("MODE #nowhere +m");
+    assert_eq!(bob.line(), ":irc.test 403 bob #nowhere :No such channel");
+    ann.send("KICK #vault bob");
+    assert_eq!(
+        ann.until(" 441 "),
+        ":irc.test 441 ann bob #vault :They aren't on that channel"
+    );
+    ann.send("INVITE ann #vault");
+    assert_eq!(
+        ann.until(" 443 "),
+        ":irc.test 443 ann ann #vault :is already on that channel"
+    );
+    ann.send("MODE #vault +l nope");
+    assert_eq!(
+        ann.until(" 696 "),
+        ":irc.test 696 ann #vault l * :that setting needs a nickname, a number or a key; see /help"
+    );
+}

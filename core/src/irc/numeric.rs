@@ -84,6 +84,8 @@ numerics! {
     RPL_WHOISUSER = 311,
     /// `312 RPL_WHOISSERVER`: the server a `WHOIS` target is on.
     RPL_WHOISSERVER = 312,
+    /// `313 RPL_WHOISOPERATOR`: in `WHOIS`, they are the teacher.
+    RPL_WHOISOPERATOR = 313,
     /// `315 RPL_ENDOFWHO`: the end of a `WHO` list.
     RPL_ENDOFWHO = 315,
     /// `317 RPL_WHOISIDLE`: seconds since a `WHOIS` target last spoke, and

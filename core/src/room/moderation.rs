@@ -76,6 +76,10 @@ impl<S: Storage> Hub<S> {
         if controls.key.is_empty() || controls.key == key {
             return None;
         }
+        if key.is_empty() {
+            // No key given is not a guess: nothing to count.
+            return Some(ErrorCode::BadKey);
+        }
         // A room key is a password: guessing it costs as guessing others.
         if let Some(code) = self.may_guess(now, conn) {
             return Some(code);
@@ -226,14 +230,14 @@ impl<S: Storage> Hub<S> {
         if flags == 0 {
             return match self.find_room(room) {
                 Some(index) => self.tell_modes(now, conn, index, mode),
-                None => self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room),
+                None => self.reply_error(now, conn, ErrorCode::NoSuchRoom, 0, room),
             };
         }
-        let Some(index) = self.joined_room(conn, room) else {
-            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        let Some(index) = self.room_of_request(now, conn, room) else {
+            return;
         };
         if flags == FLAG_ADD | FLAG_REMOVE {
-            return self.reply_error(now, conn, ErrorCode::BadModeArg, 0, room);
+            return self.refuse_mode(now, conn, ErrorCode::BadModeArg, room, mode);
         }
         if !self.is_operator(conn, index) {
             return self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
@@ -242,13 +246,13 @@ impl<S: Storage> Hub<S> {
         let changed = match self.apply_mode(index, add, mode, arg) {
             Ok(changed) => changed,
             Err((code, _)) => {
-                let subject =
-                    if code == ErrorCode::TheyAreNotInRoom || code == ErrorCode::NoSuchNick {
-                        arg
-                    } else {
-                        room
-                    };
-                return self.reply_error(now, conn, code, 0, subject);
+                return match code {
+                    ErrorCode::NoSuchNick | ErrorCode::TeacherProtected => {
+                        self.reply_error(now, conn, code, 0, arg)
+                    }
+                    ErrorCode::TheyAreNotInRoom => self.refuse_about(now, conn, code, arg, room),
+                    _ => self.refuse_mode(now, conn, code, room, mode),
+                };
             }
         };
         let Some(arg) = changed else {
@@ -274,6 +278,51 @@ impl<S: Storage> Hub<S> {
         // A key is a password: it stays out of the log.
         let target = if mode == b'k' { "" } else { arg.as_str() };
         self.audit(conn, index, &what, target);
+    }
+
+    /// The slot of `room` for a control request: `NoSuchRoom` if there is
+    /// no such room, `NotInRoom` if `conn` is not in it.
+    fn room_of_request(&mut self, now: Instant, conn: ConnId, room: &str) -> Option<usize> {
+        if self.find_room(room).is_none() {
+            self.reply_error(now, conn, ErrorCode::NoSuchRoom, 0, room);
+            return None;
+        }
+        let index = self.joined_room(conn, room);
+        if index.is_none() {
+            self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        }
+        index
+    }
+
+    /// Refuse a mode change: the subject is the room and the mode's letter
+    /// (`maths k`), as IRC's `696` and `472` need both.
+    fn refuse_mode(&mut self, now: Instant, conn: ConnId, code: ErrorCode, room: &str, mode: u8) {
+        let mut subject = String::<{ crate::wire::MAX_ROOM + 2 }>::new();
+        let _ = subject.push_str(room);
+        let _ = subject.push(' ');
+        let _ = subject.push(if mode.is_ascii_graphic() {
+            char::from(mode)
+        } else {
+            '?'
+        });
+        self.reply_error(now, conn, code, 0, &subject);
+    }
+
+    /// Refuse a request about a member: the subject is the nickname and
+    /// the room (`bob maths`), as IRC's `441` and `443` need both.
+    fn refuse_about(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        code: ErrorCode,
+        nick: &str,
+        room: &str,
+    ) {
+        let mut subject = String::<{ crate::wire::MAX_NICK + 1 + crate::wire::MAX_ROOM }>::new();
+        let _ = subject.push_str(nick);
+        let _ = subject.push(' ');
+        let _ = subject.push_str(room);
+        self.reply_error(now, conn, code, 0, &subject);
     }
 
     /// Change mode `mode` of the room in slot `index`: the argument the
@@ -438,7 +487,7 @@ impl<S: Storage> Hub<S> {
             }
             _ => {
                 let name = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
-                self.reply_error(now, conn, ErrorCode::UnknownMode, 0, &name);
+                self.refuse_mode(now, conn, ErrorCode::UnknownMode, &name, mode);
             }
         }
     }
@@ -469,8 +518,8 @@ impl<S: Storage> Hub<S> {
         nick: &str,
         reason: &str,
     ) {
-        let Some(index) = self.joined_room(conn, room) else {
-            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        let Some(index) = self.room_of_request(now, conn, room) else {
+            return;
         };
         if !self.is_operator(conn, index) {
             return self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
@@ -479,7 +528,7 @@ impl<S: Storage> Hub<S> {
             return self.reply_error(now, conn, ErrorCode::NoSuchNick, 0, nick);
         };
         if self.conns[target.index()].cursor(index as u8).is_none() {
-            return self.reply_error(now, conn, ErrorCode::TheyAreNotInRoom, 0, nick);
+            return self.refuse_about(now, conn, ErrorCode::TheyAreNotInRoom, nick, room);
         }
         if self.conns[target.index()].teacher {
             return self.reply_error(now, conn, ErrorCode::TeacherProtected, 0, nick);
@@ -519,8 +568,8 @@ impl<S: Storage> Hub<S> {
 
     /// `Invite`: let `nick` into `room` past `i`, and tell them.
     pub(super) fn invite(&mut self, now: Instant, conn: ConnId, room: &str, nick: &str) {
-        let Some(index) = self.joined_room(conn, room) else {
-            return self.reply_error(now, conn, ErrorCode::NotInRoom, 0, room);
+        let Some(index) = self.room_of_request(now, conn, room) else {
+            return;
         };
         let closed = self
             .room(index)
@@ -532,7 +581,7 @@ impl<S: Storage> Hub<S> {
             return self.reply_error(now, conn, ErrorCode::NoSuchNick, 0, nick);
         };
         if self.conns[target.index()].cursor(index as u8).is_some() {
-            return self.reply_error(now, conn, ErrorCode::TheyAreInRoom, 0, nick);
+            return self.refuse_about(now, conn, ErrorCode::TheyAreInRoom, nick, room);
         }
         if !self.take_token(now, conn, 0) {
             return;

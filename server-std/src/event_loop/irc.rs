@@ -9,7 +9,7 @@ use std::mem;
 use natter_core::irc::bridge::{Profile, WithProfiles};
 use natter_core::room::ConnId;
 
-use super::{Driver, MUST_DRAIN, Proto};
+use super::{Driver, MUST_DRAIN, Proto, Socket};
 use crate::irc::{IrcConn, OwnedProfile, SharedLines};
 use crate::storage::{HeapHub, HeapStorage};
 use natter_core::time::Instant;
@@ -30,6 +30,26 @@ impl Driver<'_> {
             let Proto::Irc(irc) = &mut c.proto else {
                 return;
             };
+            if irc.pending.is_empty() && self.hub.input_held(conn) {
+                // Still waiting after a wrong password.
+                c.read_paused = true;
+                return;
+            }
+            if irc.pending.is_empty() {
+                // What the hub answered since (lines it held after a wrong
+                // password) goes out before the bridge answers more.
+                if self.irc_frames.is_empty() {
+                    self.irc_frames = vec![0; IRC_FRAMES];
+                }
+                take_output(
+                    self.hub,
+                    now,
+                    conn,
+                    irc,
+                    &mut self.irc_frames,
+                    &mut self.shared_lines,
+                );
+            }
             // First what its last lines made, then the lines waiting.
             loop {
                 if !irc.pending.is_empty() {
@@ -52,6 +72,14 @@ impl Driver<'_> {
                         &mut self.irc_frames,
                         &mut self.shared_lines,
                     );
+                    if self.hub.input_held(conn) {
+                        // A wrong password: the hub reads its next lines
+                        // later, and the bridge must not answer the ones
+                        // after them first (a PING's PONG before a JOIN's
+                        // 475). `resume_held_irc` comes back after.
+                        c.read_paused = true;
+                        return;
+                    }
                 }
                 irc.lines(&directory(self.hub, &self.profiles));
                 keep_profile(&mut self.profiles, conn, irc);
@@ -149,6 +177,23 @@ impl Driver<'_> {
         self.hub.resume_input(now, conn);
         if matches!(self.conns.get(conn.index()), Some(Some(c)) if c.read_paused) {
             self.read_irc(conn);
+        }
+    }
+}
+
+impl Driver<'_> {
+    /// After the hub's timers ran: IRC connections whose lines waited for
+    /// a wrong password's hold to end go on.
+    pub(super) fn resume_held_irc(&mut self) {
+        for i in 0..self.conns.len() {
+            let conn = ConnId(i as u16);
+            let waiting = matches!(
+                self.conns.get(i),
+                Some(Some(Socket { read_paused: true, proto: Proto::Irc(irc), .. })) if !irc.held()
+            );
+            if waiting && !self.hub.input_held(conn) {
+                self.read_irc(conn);
+            }
         }
     }
 }

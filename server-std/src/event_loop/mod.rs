@@ -352,6 +352,7 @@ impl Driver<'_> {
         let now = self.clock.now();
         if self.hub.poll_timeout().is_some_and(|t| t <= now) {
             self.hub.handle_timeout(now);
+            self.resume_held_irc();
         }
         self.transmit_all();
         // Log first, while the sockets (and their addresses) are still known.

@@ -47,7 +47,8 @@ impl Bridge {
         let Some(room) = room_of(target) else {
             let out = &mut *io.out;
             return if same_name(target, &self.nick) {
-                self.numeric(out, Numeric::RPL_UMODEIS, &["+"])
+                let modes = if self.teacher { "+o" } else { "+" };
+                self.numeric(out, Numeric::RPL_UMODEIS, &[modes])
             } else if target.starts_with('#') {
                 self.numeric(
                     out,
@@ -184,11 +185,18 @@ impl Bridge {
     /// The hub's answers and events for the controls, as IRC lines.
     pub(super) fn control_frame(&mut self, frame: &Frame<'_>, out: &mut impl Lines) {
         match *frame {
-            Frame::YouAre { .. } => self.numeric(
-                out,
-                Numeric::RPL_YOUREOPER,
-                &["You are now the teacher (an IRC operator)"],
-            ),
+            Frame::YouAre { .. } => {
+                self.numeric(
+                    out,
+                    Numeric::RPL_YOUREOPER,
+                    &["You are now the teacher (an IRC operator)"],
+                );
+                // As IRC servers do: the operator's user mode.
+                if !core::mem::replace(&mut self.teacher, true) {
+                    let me = self.nick.clone();
+                    self.from(out, &me, "MODE", &[&me, "+o"]);
+                }
+            }
             Frame::RoomState {
                 room,
                 modes,

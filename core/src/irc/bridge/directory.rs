@@ -24,6 +24,8 @@ pub struct Person<'a> {
     pub signon: u64,
     /// Seconds since they last said something.
     pub idle: u64,
+    /// They proved the teacher password (IRC: an operator, `*` in `WHO`).
+    pub teacher: bool,
 }
 
 /// What an IRC client said about itself: its `USER` fields and `AWAY`.
@@ -54,8 +56,9 @@ pub trait Directory {
     fn person(&self, nick: &str) -> Option<Person<'_>>;
     /// Call `each` with every nickname online.
     fn each_person(&self, each: &mut dyn FnMut(&str));
-    /// Call `each` with the name of every room `nick` is in.
-    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str));
+    /// Call `each` with the name of every room `nick` is in, and their
+    /// roles there (`wire::ROLE_*`).
+    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str, u8));
     /// How many are connected, and how many rooms there are.
     fn census(&self) -> Census;
     /// The time now, in milliseconds since the Unix epoch.
@@ -93,9 +96,11 @@ impl<S: Storage> Directory for Hub<S> {
         self.everyone().for_each(each);
     }
 
-    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str)) {
+    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str, u8)) {
         if let Some(online) = self.online(nick) {
-            self.rooms_of(online.conn).for_each(each);
+            for room in self.rooms_of(online.conn) {
+                each(room, self.roles(online.conn, room).unwrap_or(0));
+            }
         }
     }
 
@@ -134,7 +139,7 @@ where
         Directory::each_person(self.hub, each);
     }
 
-    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str)) {
+    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str, u8)) {
         Directory::each_room_of(self.hub, nick, each);
     }
 
@@ -167,5 +172,6 @@ fn person<'h, S: Storage>(
         away: profile.away,
         signon: online.since_ms / 1000,
         idle: online.idle_ms / 1000,
+        teacher: hub.is_teacher(online.conn),
     })
 }

@@ -8,6 +8,7 @@ use heapless::String;
 
 use super::caps::{CAPABILITIES, Caps};
 use super::commands::Io;
+use super::control::prefixes;
 use super::outbound::NameLines;
 use super::write::Rfc3339;
 use super::{
@@ -351,37 +352,39 @@ impl Bridge {
         let mask = message.param(0).filter(|m| !m.is_empty()).unwrap_or("*");
         let (dir, out) = (io.dir, &mut *io.out);
         let mut listed = 0;
-        let mut reply = |bridge: &Bridge, channel: &str, nick: &str| {
+        let mut reply = |bridge: &Bridge, channel: &str, nick: &str, roles: u8| {
             // At most MAX_WHO replies: a school assembly's lobby would
             // otherwise put hundreds of kilobytes into one client's output
             // at once, beyond the bound the driver keeps on it.
             if listed < MAX_WHO {
                 if let Some(person) = bridge.person(dir, nick) {
                     listed += 1;
-                    bridge.who_reply(out, channel, &person);
+                    bridge.who_reply(out, channel, &person, roles);
                 }
             }
         };
         if let Some(room) = room_of(mask) {
             if let Some(name) = dir.room_name(room) {
                 let channel = channel(name);
-                dir.each_member(name, &mut |member, _| reply(self, &channel, member));
+                dir.each_member(name, &mut |member, roles| {
+                    reply(self, &channel, member, roles)
+                });
             }
         } else if !mask.contains(['*', '?']) && mask != "0" {
-            reply(self, "*", mask);
+            reply(self, "*", mask, 0);
         } else {
             let mine = self.my_rooms();
             let me = self.nick.clone();
             dir.each_person(&mut |nick| {
                 let shared = same_name(nick, &me) || {
                     let mut any = false;
-                    dir.each_room_of(nick, &mut |room| {
+                    dir.each_room_of(nick, &mut |room, _| {
                         any |= mine.iter().any(|m| same_name(m, room));
                     });
                     any
                 };
                 if shared && (mask == "0" || glob(mask, nick)) {
-                    reply(self, "*", nick);
+                    reply(self, "*", nick, 0);
                 }
             });
         }
@@ -412,14 +415,22 @@ impl Bridge {
                 &[nick, person.user, HOST, "*", person.realname],
             );
             let mut rooms: String<{ MAX_LINE }> = String::new();
-            io.dir.each_room_of(nick, &mut |room| {
-                let _ = write!(rooms, "#{room} ");
+            let multi = self.caps.has(Caps::MULTI_PREFIX);
+            io.dir.each_room_of(nick, &mut |room, roles| {
+                let _ = write!(rooms, "{}#{room} ", prefixes(roles, multi));
             });
             if !rooms.is_empty() {
                 self.numeric(out, Numeric::RPL_WHOISCHANNELS, &[nick, rooms.trim_end()]);
             }
             let server = self.server.clone();
             self.numeric(out, Numeric::RPL_WHOISSERVER, &[nick, &server, "natter"]);
+            if person.teacher {
+                self.numeric(
+                    out,
+                    Numeric::RPL_WHOISOPERATOR,
+                    &[nick, "is the teacher (an IRC operator)"],
+                );
+            }
             if let Some(away) = person.away {
                 self.numeric(out, Numeric::RPL_AWAY, &[nick, away]);
             }
@@ -559,8 +570,21 @@ impl Bridge {
     }
 
     /// One `352 RPL_WHOREPLY`.
-    fn who_reply(&self, out: &mut (impl Lines + ?Sized), channel: &str, person: &Person<'_>) {
-        let flags = if person.away.is_some() { "G" } else { "H" };
+    /// One `352`: `flags` are `H` (here) or `G` (away), `*` for the
+    /// teacher, then the member's prefix in `channel` (`@`, `+`).
+    fn who_reply(
+        &self,
+        out: &mut (impl Lines + ?Sized),
+        channel: &str,
+        person: &Person<'_>,
+        roles: u8,
+    ) {
+        let mut flags: String<8> = String::new();
+        let _ = flags.push(if person.away.is_some() { 'G' } else { 'H' });
+        if person.teacher {
+            let _ = flags.push('*');
+        }
+        let _ = flags.push_str(prefixes(roles, self.caps.has(Caps::MULTI_PREFIX)));
         let mut last: String<{ MAX_LINE }> = String::new();
         let _ = write!(last, "0 {}", person.realname);
         let server = self.server.clone();
@@ -573,7 +597,7 @@ impl Bridge {
                 HOST,
                 &server,
                 person.nick,
-                flags,
+                &flags,
                 &last,
             ],
         );

@@ -114,6 +114,8 @@ pub struct Bridge {
     /// Rooms whose modes the client asked for (`MODE #room`), by name
     /// key: their `RoomState` is shown as `324`.
     mode_queries: Vec<u32, 4>,
+    /// `OPER` proved the teacher password (user mode `o`).
+    teacher: bool,
 }
 
 /// Longest username kept from `USER` (`USERLEN`).
@@ -205,6 +207,7 @@ impl Bridge {
             batch: None,
             batches: 0,
             mode_queries: Vec::new(),
+            teacher: false,
         }
     }
 

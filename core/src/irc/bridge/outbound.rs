@@ -430,6 +430,9 @@ impl Bridge {
             return;
         }
         let ch = channel(subject);
+        // Refusals about a member name it and the room ("bob maths");
+        // refusals of a mode name the room and the letter ("maths k").
+        let (first, second) = subject.split_once(' ').unwrap_or((subject, "*"));
         match code {
             ErrorCode::NickTaken => {
                 self.hello_sent = false;
@@ -487,8 +490,11 @@ impl Bridge {
             ErrorCode::TheyAreInRoom => self.numeric(
                 out,
                 Numeric::ERR_USERONCHANNEL,
-                &[subject, "is already on that channel"],
+                &[first, &channel(second), "is already on that channel"],
             ),
+            ErrorCode::NoSuchRoom => {
+                self.numeric(out, Numeric::ERR_NOSUCHCHANNEL, &[&ch, "No such channel"])
+            }
             ErrorCode::Moderated | ErrorCode::Muted | ErrorCode::SlowMode => {
                 self.numeric(out, Numeric::ERR_CANNOTSENDTOCHAN, &[&ch, code.describe()])
             }
@@ -510,7 +516,7 @@ impl Bridge {
             ErrorCode::TheyAreNotInRoom => self.numeric(
                 out,
                 Numeric::ERR_USERNOTINCHANNEL,
-                &[subject, "*", "They aren't on that channel"],
+                &[first, &channel(second), "They aren't on that channel"],
             ),
             ErrorCode::Banned => self.numeric(
                 out,
@@ -536,16 +542,18 @@ impl Bridge {
                 self.numeric(out, Numeric::ERR_NONICKCHANGE, &[code.describe()])
             }
             ErrorCode::UnknownMode => {
-                self.numeric(out, Numeric::ERR_UNKNOWNMODE, &["*", code.describe()])
+                self.numeric(out, Numeric::ERR_UNKNOWNMODE, &[second, code.describe()])
             }
             ErrorCode::BadModeArg => self.numeric(
                 out,
                 Numeric::ERR_INVALIDMODEPARAM,
-                &[&ch, "*", "*", code.describe()],
+                &[&channel(first), second, "*", code.describe()],
             ),
-            ErrorCode::ListFull => {
-                self.numeric(out, Numeric::ERR_BANLISTFULL, &[&ch, "b", code.describe()])
-            }
+            ErrorCode::ListFull => self.numeric(
+                out,
+                Numeric::ERR_BANLISTFULL,
+                &[&channel(first), second, code.describe()],
+            ),
 
             ErrorCode::BadText => self.numeric(out, Numeric::ERR_NOTEXTTOSEND, &[code.describe()]),
             _ => {

@@ -80,6 +80,7 @@ impl Directory for Dir {
             away: away.as_deref(),
             signon: 1_700_000_000,
             idle: 42,
+            teacher: false,
         })
     }
 
@@ -87,10 +88,10 @@ impl Directory for Dir {
         self.people.keys().for_each(|k| each(k));
     }
 
-    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str)) {
+    fn each_room_of(&self, nick: &str, each: &mut dyn FnMut(&str, u8)) {
         for (room, (members, _)) in &self.rooms {
             if members.iter().any(|m| same_name(m, nick)) {
-                each(room);
+                each(room, 0);
             }
         }
     }
@@ -498,6 +499,7 @@ fn controls_answers_become_irc_lines() {
         c.take_lines(),
         [
             ":srv 381 ann :You are now the teacher (an IRC operator)\r\n",
+            ":ann!ann@natter MODE ann +o\r\n",
             ":srv 324 ann #lobby +mtklS k 30 5\r\n",
             ":ms-lee!ms-lee@natter MODE #lobby +m\r\n",
             ":ms-lee!ms-lee@natter MODE #lobby -v bob\r\n",
