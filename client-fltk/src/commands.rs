@@ -19,7 +19,8 @@ pub const HELP: &str = "Commands: /me action · /msg nick text (private, in a vi
 /save [file] (transcript) · /hand (raise your hand) · /help. \
 Teachers and operators: /oper password (or /teacher: become the teacher) · /mute nick · /unmute nick · \
 /voice nick (give the word) · /devoice nick · /kick nick [reason] · /ban nick (or @nick: their address) · /unban · \
-/bans · /op nick (co-teacher) · /deop nick · /invite nick · /settings · /mode [+-modes] [args]: \
+/bans · /op nick (co-teacher) · /deop nick · /invite nick · /remove [nick] (their last message) · \
+/settings · /mode [+-modes] [args]: \
 m moderated, t topic lock, i invite only, N nicknames locked, P no private messages between students, \
 S seconds (slow mode), l number (limit), k key. Right-click someone in the member list for the same. \
 Alt+1…9 or Ctrl+PageUp/PageDown switch rooms. Start a line with // to send a line that begins with /.";
@@ -64,6 +65,8 @@ pub enum Input {
     RaiseHand,
     /// Open the selected room's settings.
     RoomSettings,
+    /// Remove the last message of the selected room (by this person).
+    Remove(Option<String>),
 }
 
 /// One of a teacher's or operator's controls, for the selected room
@@ -127,6 +130,7 @@ pub fn parse(line: &str, max_text: usize) -> Input {
         "oper" | "teacher" => teach(rest),
         "hand" | "raise" => Input::RaiseHand,
         "settings" => Input::RoomSettings,
+        "remove" | "redact" => Input::Remove(rest.split_whitespace().next().map(str::to_owned)),
         "mode" => modes(rest),
         "bans" => Input::Controls(vec![mode(None, 'b', "")]),
         "mute" | "unmute" | "ban" | "unban" | "voice" | "devoice" | "op" | "deop" | "invite" => {

@@ -79,11 +79,12 @@ pub enum Action {
     Ban,
     MakeOperator,
     TakeOperator,
+    RemoveLast,
 }
 
 impl Action {
     /// Every action, in the menu's order.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::GiveWord,
         Action::TakeWord,
         Action::Mute,
@@ -92,6 +93,7 @@ impl Action {
         Action::Ban,
         Action::MakeOperator,
         Action::TakeOperator,
+        Action::RemoveLast,
     ];
 
     /// The menu item's words.
@@ -105,6 +107,7 @@ impl Action {
             Action::Ban => "Ban from the room",
             Action::MakeOperator => "Make co-teacher (operator)",
             Action::TakeOperator => "Take operator away",
+            Action::RemoveLast => "Remove their last message",
         }
     }
 }
@@ -170,7 +173,7 @@ pub fn may(mine: u8, action: Action, theirs: u8) -> bool {
         Action::TakeWord => voice,
         Action::Mute => !muted && !op,
         Action::Unmute => muted,
-        Action::Kick | Action::Ban => true,
+        Action::Kick | Action::Ban | Action::RemoveLast => true,
         Action::MakeOperator => !op,
         Action::TakeOperator => op,
     }

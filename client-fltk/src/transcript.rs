@@ -42,6 +42,11 @@ pub struct Line {
     /// `None` for private lines (their kind says so) and news about no
     /// room. The window does not show it: each room has its own view.
     pub room: Option<String>,
+    /// The room event id of a message (for own lines, once the server
+    /// took them), so an operator's removal finds it.
+    pub id: Option<u64>,
+    /// The tag of an own line, until the server answers it.
+    pub tag: Option<u32>,
 }
 
 /// The parts of a line in drawing order, for the window to style: the
@@ -62,6 +67,25 @@ impl Line {
             nick: nick.to_owned(),
             text: text.to_owned(),
             room: None,
+            id: None,
+            tag: None,
+        }
+    }
+
+    /// The same line, as message `id` of its room.
+    pub fn with_id(mut self, id: u64) -> Line {
+        self.id = Some(id);
+        self
+    }
+
+    /// Where the message's own words start in [`Line::parts`]' `after`
+    /// (after `> ` or the action's space).
+    pub fn text_offset(&self) -> usize {
+        match self.kind {
+            Kind::Message | Kind::Own | Kind::PrivateFrom => 2,
+            Kind::PrivateTo => 2,
+            Kind::Action => 1,
+            Kind::System | Kind::Error => 0,
         }
     }
 

@@ -44,6 +44,10 @@ pub trait Conversation {
     /// Mark the own line `tag` as delivered or not (unknown tags are
     /// ignored).
     fn settle(&mut self, tag: u32, how: Delivery);
+    /// The own line `tag` is message `id` of its room.
+    fn identify(&mut self, tag: u32, id: u64);
+    /// Message `id` was removed: show `text` instead of its words.
+    fn redact(&mut self, id: u64, text: &str);
 }
 
 /// What a view is about, and so where its input line sends to.
@@ -393,8 +397,9 @@ impl<C: Conversation> Views<C> {
 
     /// Show a line you sent to `to`, waiting for the server's answer
     /// (`tag`; see [`Views::settle`]).
-    pub fn show_own(&mut self, to: &Target, line: Line, tag: u32) {
+    pub fn show_own(&mut self, to: &Target, mut line: Line, tag: u32) {
         self.tags.insert(tag, to.clone());
+        line.tag = Some(tag);
         self.show_line(Some(to), line, false, Count::Quiet, Some(tag));
     }
 
@@ -416,6 +421,54 @@ impl<C: Conversation> Views<C> {
             view.conversation.settle(tag, how);
         }
         Some(target)
+    }
+
+    /// The server took the own line `tag` as message `id` of its room:
+    /// remembered, so a removal finds it (call before [`Views::settle`]).
+    pub fn identify(&mut self, tag: u32, id: u64) {
+        let Some(target) = self.tags.get(&tag).cloned() else {
+            return;
+        };
+        if let Some(view) = self.get_mut(&target) {
+            view.conversation.identify(tag, id);
+        }
+        if let Some(line) = self
+            .transcript
+            .iter_mut()
+            .rev()
+            .find(|l| l.tag == Some(tag))
+        {
+            line.id = Some(id);
+            line.tag = None;
+        }
+    }
+
+    /// The id of the last message in `room` by `nick` (by anyone, for
+    /// `None`) that the window has, if any.
+    pub fn last_message(&self, room: &str, nick: Option<&str>) -> Option<u64> {
+        self.transcript
+            .iter()
+            .rev()
+            .filter(|l| l.room.as_deref().is_some_and(|r| same_name(r, room)))
+            .filter(|l| nick.is_none_or(|n| same_name(&l.nick, n)))
+            .find(|l| l.text != crate::session::REMOVED)
+            .and_then(|l| l.id)
+    }
+
+    /// An operator removed message `id` of `room`: its line says `text`
+    /// instead, in the room's view and in the transcript.
+    pub fn redact(&mut self, room: &str, id: u64, text: &str) {
+        let target = Target::Room(room.to_owned());
+        if let Some(view) = self.get_mut(&target) {
+            view.conversation.redact(id, text);
+        }
+        for line in self
+            .transcript
+            .iter_mut()
+            .filter(|l| l.id == Some(id) && l.room.as_deref().is_some_and(|r| same_name(r, room)))
+        {
+            text.clone_into(&mut line.text);
+        }
     }
 
     /// `old` is now called `new`: their private view follows, unless one
@@ -498,6 +551,14 @@ mod tests {
 
         fn settle(&mut self, tag: u32, how: Delivery) {
             self.0.push(format!("settled {tag} {how:?}"));
+        }
+
+        fn identify(&mut self, tag: u32, id: u64) {
+            self.0.push(format!("{tag} is {id}"));
+        }
+
+        fn redact(&mut self, id: u64, text: &str) {
+            self.0.push(format!("{id} now: {text}"));
         }
     }
 

@@ -1,8 +1,8 @@
 //! A lesson in two windows (issue 17): the teacher hosts (and so is the
 //! teacher), a student joins. The teacher makes the room moderated; the
 //! student's window says why it cannot speak, the student raises a hand,
-//! is given the word and speaks, is muted (a muted line reaches nobody)
-//! and is put out with a reason. Screenshots land in target/gui-shots/.
+//! is given the word and speaks, has a line removed, is muted (a muted
+//! line reaches nobody) and is put out with a reason. Screenshots land in target/gui-shots/.
 
 mod gui;
 
@@ -92,6 +92,29 @@ fn a_teacher_runs_a_lesson_with_a_student() {
         &dir.join("t2.txt"),
         &["<ada> is it three fifths?"],
     );
+
+    // A line the teacher removes: replaced in both windows.
+    display.type_line(&ada, "something unkind");
+    transcript_with(
+        &display,
+        &teacher,
+        &dir.join("t2b.txt"),
+        &["<ada> something unkind"],
+    );
+    display.type_line(&teacher, "/remove ada");
+    let removed = "<ada> (removed by the teacher)";
+    let t = transcript_with(
+        &display,
+        &teacher,
+        &dir.join("t2c.txt"),
+        &[removed, "mslee removed a message by ada"],
+    );
+    let a = transcript_with(&display, &ada, &dir.join("a3b.txt"), &[removed]);
+    assert!(
+        !t.contains("something unkind") && !a.contains("something unkind"),
+        "{t}\n{a}"
+    );
+    display.screenshot("lesson-removed.png");
 
     // A mute: the reason in ada's window, and her line reaches nobody.
     display.type_line(&teacher, "/mute ada");

@@ -250,6 +250,9 @@ error_codes! {
     TheyAreInRoom = 42, "they are already in that room";
     /// No room has that name.
     NoSuchRoom = 43, "there is no room of that name";
+    /// `Redact` names a message that is not (or no longer) in the room's
+    /// history, or is not a message.
+    NoSuchMessage = 44, "that message is no longer in the room's history";
 }
 
 /// By hand rather than derived: a derived impl would make values such as

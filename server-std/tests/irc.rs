@@ -91,7 +91,7 @@ fn registration_burst_is_honest() {
     c.send("CAP LS 302");
     assert_eq!(
         c.line(),
-        ":irc.test CAP * LS :batch echo-message message-tags multi-prefix server-time userhost-in-names"
+        ":irc.test CAP * LS :batch draft/message-redaction echo-message message-tags multi-prefix server-time userhost-in-names"
     );
     c.send("CAP REQ :server-time nonsense");
     assert_eq!(c.line(), ":irc.test CAP * NAK :server-time nonsense");

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use natter_core::error::{EncodeError, ErrorCode};
 use natter_core::wire::{
-    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_QUIT, FLAG_REMOVE, Frame, MAX_FRAME_LEN, ROLE_TEACHER,
-    nick_problem, room_problem, same_name,
+    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_QUIT, FLAG_REMOVE, FLAG_REMOVED, Frame, MAX_FRAME_LEN,
+    ROLE_TEACHER, nick_problem, room_problem, same_name,
 };
 
 use super::types::{Command, ConnectError, EventKind, Login, RoomEvent, Update};
@@ -585,6 +585,14 @@ impl SessionState {
                 self.send(now, &Frame::Kick { room, nick, reason })
             }
             Command::Invite { room, nick } => self.send(now, &Frame::Invite { room, nick }),
+            Command::Redact { room, id, reason } => self.send(
+                now,
+                &Frame::Redact {
+                    room,
+                    id: *id,
+                    reason,
+                },
+            ),
             Command::Quit(reason) => {
                 let _ = self.send(now, &Frame::Quit { reason });
                 self.updates.push_back(Update::Closed {
@@ -660,6 +668,12 @@ impl SessionState {
                 text,
             } => {
                 let action = flags & FLAG_ACTION != 0;
+                // Removed by an operator since: its words are gone.
+                let text = if flags & FLAG_REMOVED != 0 {
+                    super::types::REMOVED
+                } else {
+                    text
+                };
                 let line = Line { from, text, action };
                 self.event(room, id, time, Some(line), || EventKind::Message {
                     from: from.to_owned(),
@@ -740,6 +754,20 @@ impl SessionState {
                     self.forget_room(room);
                 }
             }
+            Frame::Redacted {
+                room,
+                id,
+                time,
+                by,
+                target,
+                from,
+                reason,
+            } => self.event(room, id, time, None, || EventKind::Redacted {
+                by: by.to_owned(),
+                target,
+                from: from.to_owned(),
+                reason: reason.to_owned(),
+            }),
             Frame::YouAre { roles } if roles & ROLE_TEACHER != 0 => {
                 if let Some(password) = self.teach_pending.take() {
                     self.login.teacher_password = password;

@@ -74,6 +74,12 @@ pub enum Command {
     },
     /// Let `nick` into `room` although it is invite-only.
     Invite { room: String, nick: String },
+    /// Remove message `id` of `room` from every window and the history.
+    Redact {
+        room: String,
+        id: u64,
+        reason: String,
+    },
 }
 
 /// Why connecting failed, in terms a person can act on. [`fmt::Display`]
@@ -188,7 +194,17 @@ pub enum EventKind {
         nick: String,
         reason: String,
     },
+    /// `by` removed message `target` (which `from` wrote).
+    Redacted {
+        by: String,
+        target: u64,
+        from: String,
+        reason: String,
+    },
 }
+
+/// What a removed message shows instead of its words.
+pub const REMOVED: &str = "(removed by the teacher)";
 
 /// One room event.
 #[derive(Debug, Clone, PartialEq, Eq)]

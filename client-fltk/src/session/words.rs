@@ -44,6 +44,7 @@ pub fn describe(cmd: &Command) -> &'static str {
         Command::Mode { .. } => "changing the room's settings",
         Command::Kick { .. } => "putting someone out of the room",
         Command::Invite { .. } => "inviting someone",
+        Command::Redact { .. } => "removing a message",
     }
 }
 

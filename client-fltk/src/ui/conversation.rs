@@ -70,6 +70,8 @@ pub struct Log {
     /// Pending own lines: tag → the line's number and where its mark is,
     /// within the line and counted from the start of the conversation.
     pending: HashMap<u32, Mark>,
+    /// Room messages on screen: event id → the line's number.
+    ids: HashMap<u64, usize>,
     /// Keep the end in view? True unless the user scrolled away from it.
     following: bool,
 }
@@ -118,6 +120,7 @@ impl Log {
             first_line: 0,
             dropped: 0,
             pending: HashMap::new(),
+            ids: HashMap::new(),
             following: true,
         };
         log.set_colors(colors);
@@ -204,7 +207,12 @@ impl Log {
         out.add(&parts.time, TIME);
         out.add(&parts.before, body);
         out.add(&parts.nick, nick);
+        out.words_at = out.text.len() + line.text_offset().min(parts.after.len());
         out.add(&parts.after, if mention { MENTION } else { body });
+        out.words_end = out.text.len();
+        if let Some(id) = line.id {
+            self.ids.insert(id, self.first_line + self.lines.len());
+        }
         if let Some(tag) = pending {
             out.add(" ", MARK);
             let mark = Mark {
@@ -255,6 +263,49 @@ impl Log {
         self.style.replace(start, end, &styles);
     }
 
+    /// The own line `tag` is message `id` (the server took it).
+    pub fn identify(&mut self, tag: u32, id: u64) {
+        if let Some(mark) = self.pending.get(&tag) {
+            self.ids.insert(id, mark.line);
+        }
+    }
+
+    /// Message `id` was removed: its words give way to `text`, shown as
+    /// a system line's. Lines after it move; their marks move with them.
+    pub fn redact(&mut self, id: u64, text: &str) {
+        let Some(number) = self.ids.remove(&id) else {
+            return;
+        };
+        let Some(kept) = number
+            .checked_sub(self.first_line)
+            .and_then(|i| self.lines.get_mut(i))
+        else {
+            return;
+        };
+        let range = kept.words_at..kept.words_end;
+        let (Some(old_text), Some(_)) =
+            (kept.text.get(range.clone()), kept.styles.get(range.clone()))
+        else {
+            return;
+        };
+        let delta = text.len() as isize - old_text.len() as isize;
+        kept.text.replace_range(range.clone(), text);
+        let styles = String::from(SYSTEM as char).repeat(text.len());
+        kept.styles.replace_range(range, &styles);
+        kept.words_end = (kept.words_end as isize + delta) as usize;
+        for mark in self.pending.values_mut().filter(|m| m.line > number) {
+            mark.at = (mark.at as isize + delta) as usize;
+        }
+        let mut all = String::with_capacity(self.text.length() as usize);
+        let mut all_styles = String::with_capacity(all.capacity());
+        for kept in &self.lines {
+            all.push_str(&kept.text);
+            all_styles.push_str(&kept.styles);
+        }
+        self.text.set_text(&all);
+        self.style.set_text(&all_styles);
+    }
+
     fn drop_oldest(&mut self, count: usize) {
         let bytes: usize = self.lines.drain(..count).map(|kept| kept.text.len()).sum();
         // Set the whole text to what is kept rather than removing the
@@ -273,6 +324,7 @@ impl Log {
         self.dropped += bytes;
         let first = self.first_line;
         self.pending.retain(|_, mark| mark.line >= first);
+        self.ids.retain(|_, line| *line >= first);
     }
 }
 
@@ -283,6 +335,14 @@ impl Conversation for Log {
 
     fn settle(&mut self, tag: u32, how: Delivery) {
         Log::settle(self, tag, how);
+    }
+
+    fn identify(&mut self, tag: u32, id: u64) {
+        Log::identify(self, tag, id);
+    }
+
+    fn redact(&mut self, id: u64, text: &str) {
+        Log::redact(self, id, text);
     }
 }
 
@@ -303,6 +363,10 @@ struct Styled {
     text: String,
     /// One style letter per byte of `text` (ASCII, so a `String`).
     styles: String,
+    /// Where the message's own words are in `text` (a removal replaces
+    /// them).
+    words_at: usize,
+    words_end: usize,
 }
 
 impl Styled {

@@ -117,6 +117,7 @@ impl App {
             Action::Ban => mode(true, 'b', &nick),
             Action::MakeOperator => mode(true, 'o', &nick),
             Action::TakeOperator => mode(false, 'o', &nick),
+            Action::RemoveLast => return self.remove_last(Some(&nick)),
             Action::Kick => {
                 let Some(reason) = dialog::input_default(
                     &format!("Put {nick} out of #{room}. Why? (they will read this)"),
@@ -135,6 +136,25 @@ impl App {
             }
         };
         self.control(control);
+    }
+
+    /// Remove the last message (by `nick`, or anyone's) of the room on
+    /// show, as far as this window has it.
+    pub(super) fn remove_last(&mut self, nick: Option<&str>) {
+        let Some(Target::Room(room)) = self.views.selected_target().cloned() else {
+            return self.error("Messages are removed in a room: pick one in the list first.");
+        };
+        match self.views.last_message(&room, nick) {
+            Some(id) => self.command(Command::Redact {
+                room,
+                id,
+                reason: String::new(),
+            }),
+            None => self.error(&match nick {
+                Some(nick) => format!("There is no message by {nick} in #{room} to remove."),
+                None => format!("There is no message in #{room} to remove."),
+            }),
+        }
     }
 
     /// Raise your hand in the room on show: a private action to each of

@@ -86,6 +86,7 @@ impl App {
             }
             Input::RaiseHand => self.raise_hand(),
             Input::RoomSettings => self.open_room_settings(),
+            Input::Remove(nick) => self.remove_last(nick.as_deref()),
         }
         self.views.current().show_end();
         self.show_view();

@@ -118,7 +118,10 @@ impl App {
                 // own every line would be.
                 self.views.show(Some(&target), line, false, Count::Mention);
             }
-            Update::Acked { tag, .. } => {
+            Update::Acked { tag, id, .. } => {
+                if id != 0 {
+                    self.views.identify(tag, id);
+                }
                 self.views.settle(tag, Delivery::Delivered);
             }
             Update::Gap { room, missed } => {
@@ -284,10 +287,10 @@ impl App {
     fn on_event(&mut self, event: RoomEvent) {
         let RoomEvent {
             room,
+            id,
             time,
             live,
             kind,
-            ..
         } = event;
         let target = Target::Room(room);
         let time = clock(time);
@@ -303,7 +306,7 @@ impl App {
                     self.count_unread(mention);
                 }
                 let kind = if action { Kind::Action } else { Kind::Message };
-                let line = Line::new(time, kind, &from, &text);
+                let line = Line::new(time, kind, &from, &text).with_id(id);
                 self.views.show(Some(&target), line, mention, count);
                 return;
             }
@@ -345,6 +348,25 @@ impl App {
                     None => return,
                 };
                 Line::new(time, Kind::System, "", &text)
+            }
+            EventKind::Redacted {
+                by,
+                target: removed,
+                from,
+                reason,
+            } => {
+                self.views
+                    .redact(target.name(), removed, crate::session::REMOVED);
+                let why = match reason.is_empty() {
+                    true => String::new(),
+                    false => format!(" ({reason})"),
+                };
+                Line::new(
+                    time,
+                    Kind::System,
+                    "",
+                    &format!("{by} removed a message by {from}{why}"),
+                )
             }
             EventKind::Kicked { by, nick, reason } => {
                 self.change_members(&target, live, |v| v.remove_member(&nick));

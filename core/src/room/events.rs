@@ -149,4 +149,10 @@ pub(crate) enum RoomEvent<'a> {
         nick: &'a str,
         reason: &'a str,
     },
+    Redacted {
+        by: &'a str,
+        target: u64,
+        from: &'a str,
+        reason: &'a str,
+    },
 }

@@ -345,6 +345,66 @@ impl<S: Storage> Room<S> {
         found.map_or(end, |i| from + i as u64)
     }
 
+    /// Mark kept event `id` removed, in place: a `Message` keeps its
+    /// length, gains [`FLAG_REMOVED`](crate::wire::FLAG_REMOVED) and has
+    /// its text overwritten with `-`, so no one reading the history later
+    /// gets it, and no other event moves. Returns its sender's nickname
+    /// (`None`: not kept, or not a message) and whether it was removed
+    /// already.
+    pub(crate) fn remove_message(
+        &mut self,
+        id: u64,
+    ) -> Option<(heapless::String<{ crate::wire::MAX_NICK }>, bool)> {
+        use crate::wire::{FLAG_REMOVED, Frame, Status, decode};
+        if id < self.first_id || id >= self.next_id {
+            return None;
+        }
+        let (at, size) = (self.offset_of(id), self.pos(id + 1) - self.pos(id));
+        let mut frame = [0u8; MAX_FRAME_LEN];
+        let frame = frame.get_mut(..size)?;
+        let ring = self.bytes();
+        let first = size.min(ring.len().saturating_sub(at));
+        frame[..first].copy_from_slice(ring.get(at..at + first)?);
+        frame[first..].copy_from_slice(ring.get(..size - first)?);
+        let Ok(Status::Complete((
+            Frame::Message {
+                room,
+                id,
+                time,
+                from,
+                flags,
+                text,
+            },
+            _,
+        ))) = decode(frame)
+        else {
+            return None;
+        };
+        let mut nick = heapless::String::new();
+        let _ = nick.push_str(from);
+        if flags & FLAG_REMOVED != 0 {
+            return Some((nick, true));
+        }
+        // The same frame with the same lengths: `-` for every byte.
+        let dashes = [b'-'; MAX_FRAME_LEN];
+        let filler = core::str::from_utf8(&dashes[..text.len()]).unwrap_or("-");
+        let removed = Frame::Message {
+            room,
+            id,
+            time,
+            from,
+            flags: flags | FLAG_REMOVED,
+            text: filler,
+        };
+        let mut out = [0u8; MAX_FRAME_LEN];
+        let n = removed.encode(&mut out).ok()?;
+        if n != size {
+            return None;
+        }
+        self.write_at(at, &out[..n]);
+        Some((nick, false))
+    }
+
     /// Copy `bytes` into the ring at `at`, wrapping at the end.
     fn write_at(&mut self, at: usize, bytes: &[u8]) {
         let start = self.depth * ENTRY_LEN;

@@ -643,6 +643,20 @@ impl<S: Storage> Hub<S> {
                 nick,
                 reason,
             },
+            RoomEvent::Redacted {
+                by,
+                target,
+                from,
+                reason,
+            } => Frame::Redacted {
+                room: room_name,
+                id,
+                time,
+                by,
+                target,
+                from,
+                reason,
+            },
         };
         // Every field came from a decoded frame or was checked by the hub,
         // so the frame is encoded without checking again, straight into the

@@ -603,6 +603,45 @@ impl<S: Storage> Hub<S> {
         self.audit(conn, index, "invite", &invited);
     }
 
+    /// `Redact`: remove message `target` of `room` from every window and
+    /// from its history. Everyone in the room (the operator too) gets the
+    /// `Redacted` event; whoever reads the history later finds the message
+    /// flagged removed, its text gone.
+    pub(super) fn redact(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        room: &str,
+        target: u64,
+        reason: &str,
+    ) {
+        let Some(index) = self.room_of_request(now, conn, room) else {
+            return;
+        };
+        if !self.is_operator(conn, index) {
+            return self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
+        }
+        let Some(r) = self.rooms[index].as_mut() else {
+            return;
+        };
+        let Some((from, already)) = r.remove_message(target) else {
+            return self.reply_error(now, conn, ErrorCode::NoSuchMessage, 0, room);
+        };
+        if already {
+            return;
+        }
+        let by = self.conns[conn.index()].nick.clone();
+        let ev = RoomEvent::Redacted {
+            by: &by,
+            target,
+            from: &from,
+            reason,
+        };
+        self.push_event(now, index, conn, false, ev);
+        // The audit line names whose message, never its words.
+        self.audit(conn, index, "remove", &from);
+    }
+
     /// Write an operator's action to the log: the audit trail.
     fn audit(&mut self, conn: ConnId, index: usize, what: &str, target: &str) {
         let room: String<MAX_ROOM> = self.room(index).map(|r| r.name.clone()).unwrap_or_default();

@@ -57,6 +57,10 @@ impl<S: Storage> Hub<S> {
         self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
     }
 
+    pub(super) fn redact(&mut self, now: Instant, conn: ConnId, room: &str, _: u64, _: &str) {
+        self.reply_error(now, conn, ErrorCode::NotOperator, 0, room);
+    }
+
     pub(super) fn reply_room_state(&mut self, _: Instant, _: ConnId, _: usize) {}
 
     pub(super) fn announce_teacher(&mut self, _: Instant, _: ConnId, _: usize) {}

@@ -122,6 +122,7 @@ impl<S: Storage> Hub<S> {
             } => self.mode(now, conn, room, flags, mode, arg),
             Frame::Kick { room, nick, reason } => self.kick(now, conn, room, nick, reason),
             Frame::Invite { room, nick } => self.invite(now, conn, room, nick),
+            Frame::Redact { room, id, reason } => self.redact(now, conn, room, id, reason),
             _ => self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, ""),
         }
     }

@@ -53,7 +53,8 @@
 
 use super::codec::{Code, Field, Flags, Int, Nicks, Reader, Roles, Shape, Sink, Version, Writer};
 use super::{
-    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, FLAG_REMOVE, NickList, ROLE_TEACHER,
+    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, FLAG_REMOVE, FLAG_REMOVED, NickList,
+    ROLE_TEACHER,
 };
 use crate::error::{DecodeError, ErrorCode};
 
@@ -143,7 +144,7 @@ macro_rules! frames {
 frames! {
     /// One frame of the natter protocol. Strings borrow from the decoded buffer.
     ///
-    /// Client-to-server kinds are `0x01..=0x0e` (ping and pong go both ways),
+    /// Client-to-server kinds are `0x01..=0x0f` (ping and pong go both ways),
     /// server-to-client kinds are `0x41..`. Room events (`Message`, `Joined`,
     /// `Parted`, `NickChanged`, `TopicChanged`) carry the room's event id, which
     /// increases by one for each event in that room, and the server's time in
@@ -239,6 +240,13 @@ frames! {
             room: &'a str = Field::Room,
             nick: &'a str = Field::Nick,
         },
+        /// Remove message `id` of `room` (an operator's): from every window
+        /// and from the history, for `reason`.
+        0x0f client => Redact {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            reason: &'a str = Field::Short,
+        },
 
         /// The hello was accepted: the version spoken, the nickname as
         /// registered, the room to join first and the longest text accepted.
@@ -274,13 +282,14 @@ frames! {
             reason: &'a str = Field::Short,
         },
         // The room events, 0x45..=0x49, share a head: room, id, time.
-        /// Someone said `text` in `room`.
+        /// Someone said `text` in `room`; [`FLAG_REMOVED`]: an operator
+        /// removed it since (the text is filler).
         0x45 server => Message {
             room: &'a str = Field::Room,
             id: u64 = Int,
             time: u64 = Int,
             from: &'a str = Field::Nick,
-            flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE),
+            flags: u8 = Flags(FLAG_ACTION | FLAG_NOTICE | FLAG_REMOVED),
             text: &'a str = Field::Text,
         },
         /// `nick` joined `room`.
@@ -403,6 +412,18 @@ frames! {
             room: &'a str = Field::Room,
             by: &'a str = Field::Nick,
             nick: &'a str = Field::Nick,
+        },
+        /// A room event: `by` removed message `target` (by `from`) for
+        /// `reason`. Windows replace the line; the history keeps only a
+        /// `Message` flagged [`FLAG_REMOVED`].
+        0x56 server => Redacted {
+            room: &'a str = Field::Room,
+            id: u64 = Int,
+            time: u64 = Int,
+            by: &'a str = Field::Nick,
+            target: u64 = Int,
+            from: &'a str = Field::Nick,
+            reason: &'a str = Field::Short,
         },
     }
 }

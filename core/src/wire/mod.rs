@@ -93,6 +93,10 @@ pub const FLAG_MORE: u8 = 0x01;
 /// connection) and so left every room at once, rather than parting this
 /// one. IRC shows it as one `QUIT` rather than a `PART` per room.
 pub const FLAG_QUIT: u8 = 0x01;
+/// Bit 2 of a `Message` event's flags: an operator removed it (its text
+/// is only filler now); the server sets it, in the history, so whoever
+/// reads the room later sees "removed" rather than the message.
+pub const FLAG_REMOVED: u8 = 0x04;
 /// Bit 0 of a `Mode` request's or `ModeChanged` event's flags: the mode is
 /// set (IRC's `+`).
 pub const FLAG_ADD: u8 = 0x01;

@@ -36,6 +36,8 @@ impl Caps {
     pub const SERVER_TIME: Caps = Caps(1 << 4);
     /// `userhost-in-names`: `nick!user@host` in `NAMES`.
     pub const USERHOST_IN_NAMES: Caps = Caps(1 << 5);
+    /// `draft/message-redaction`: a removed message comes as `REDACT`.
+    pub const MESSAGE_REDACTION: Caps = Caps(1 << 6);
 
     /// Are all of `other`'s capabilities on?
     pub fn has(self, other: Caps) -> bool {
@@ -103,6 +105,11 @@ pub const CAPABILITIES: &[Capability] = &[
         "with `server-time`, a room's replayed history comes as one `chathistory` batch",
     ),
     capability(
+        "draft/message-redaction",
+        Caps::MESSAGE_REDACTION,
+        "a message an operator removed comes as `REDACT #room msgid`, and operators may send `REDACT` (others get a `NOTICE`)",
+    ),
+    capability(
         "echo-message",
         Caps::ECHO_MESSAGE,
         "your own `PRIVMSG`/`NOTICE` comes back once the hub has taken it (natter's `Ack`), with its time and id",
@@ -115,7 +122,7 @@ pub const CAPABILITIES: &[Capability] = &[
     capability(
         "multi-prefix",
         Caps::MULTI_PREFIX,
-        "every prefix of a member in `NAMES` and `WHO` (natter has no operators or voice yet, so none)",
+        "every prefix of a member in `NAMES`, `WHO` and `WHOIS`: `@+` for an operator with the word",
     ),
     capability(
         "server-time",

@@ -83,6 +83,7 @@ pub(super) const COMMANDS: &[Command] = &[
     command("OPER", 2, Registered, Bridge::oper),
     command("KICK", 2, Registered, Bridge::kick),
     command("INVITE", 2, Registered, Bridge::invite),
+    command("REDACT", 2, Registered, Bridge::redact),
     command("NAMES", 0, Registered, Bridge::names),
     command("WHO", 0, Registered, Bridge::who),
     command("WHOIS", 0, Registered, Bridge::whois),

@@ -8,8 +8,9 @@
 
 use heapless::String;
 
+use super::caps::Caps;
 use super::commands::Io;
-use super::write::Tags;
+use super::write::{Source, Tags};
 use super::{Bridge, Lines, channel, room_of, short};
 use crate::irc::Message;
 use crate::irc::numeric::Numeric;
@@ -173,6 +174,44 @@ impl Bridge {
         }
     }
 
+    /// `REDACT #room msgid [:reason]` (`draft/message-redaction`): remove
+    /// a room message by the `msgid` the bridge gave it (`room-epoch-id`).
+    pub(super) fn redact(&mut self, message: &Message<'_>, io: &mut Io<'_>) {
+        let (target, msgid) = (
+            message.param(0).unwrap_or(""),
+            message.param(1).unwrap_or(""),
+        );
+        let reason = short(message.param(2).unwrap_or(""));
+        let found = room_of(target).and_then(|room| {
+            // The room name may hold '-': the epoch and id are the last two
+            // parts (a long message's pieces add `/n`).
+            let whole = msgid.split('/').next()?;
+            let (rest, id) = whole.rsplit_once('-')?;
+            let (named, epoch) = rest.rsplit_once('-')?;
+            let joined = self.room(room)?;
+            let ok = same_name(named, room) && epoch.parse::<u32>().ok()? == joined.epoch;
+            ok.then_some((room, id.parse::<u64>().ok()?))
+        });
+        match found {
+            Some((room, id)) => io.hub.frame(&Frame::Redact { room, id, reason }),
+            None => {
+                let server = self.server.clone();
+                self.send(
+                    io.out,
+                    Some(&server),
+                    "FAIL",
+                    &[
+                        "REDACT",
+                        "UNKNOWN_MSGID",
+                        target,
+                        msgid,
+                        "This message id is not one of that room's",
+                    ],
+                );
+            }
+        }
+    }
+
     /// Remember that the client asked for `room`'s modes: the hub's
     /// `RoomState` for it becomes a `324` (the one after a join does not).
     fn ask_modes(&mut self, room: &str) {
@@ -245,6 +284,34 @@ impl Bridge {
                 }
                 let tags = self.event_tags(room, id, time);
                 self.event_line(out, &tags, by, "KICK", &[&channel(room), nick, reason]);
+            }
+            Frame::Redacted {
+                room,
+                id,
+                time,
+                by,
+                target,
+                from,
+                reason,
+            } if !self.is_history(room, id) => {
+                let ch = channel(room);
+                if self.caps.has(Caps::MESSAGE_REDACTION) {
+                    let epoch = self.room(room).map_or(0, |r| r.epoch);
+                    let mut msgid: String<48> = String::new();
+                    let _ = core::fmt::write(&mut msgid, format_args!("{room}-{epoch}-{target}"));
+                    let tags = Tags {
+                        time: Some(time),
+                        ..Tags::NONE
+                    };
+                    self.event_line(out, &tags, by, "REDACT", &[&ch, &msgid, reason]);
+                } else {
+                    let mut text: String<96> = String::new();
+                    let _ = core::fmt::write(
+                        &mut text,
+                        format_args!("{by} removed a message by {from}"),
+                    );
+                    self.text(out, Source::Server, "NOTICE", &ch, &text, false);
+                }
             }
             Frame::Listed { room, mask, .. } => {
                 let ch = channel(room);

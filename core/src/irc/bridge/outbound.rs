@@ -12,7 +12,8 @@ use crate::error::ErrorCode;
 use crate::irc::numeric::Numeric;
 use crate::irc::{MAX_LINE, MAX_PARAMS};
 use crate::wire::{
-    FLAG_ACTION, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, Frame, MAX_SHORT, MAX_TEXT, name_key, same_name,
+    FLAG_ACTION, FLAG_MORE, FLAG_NOTICE, FLAG_QUIT, FLAG_REMOVED, Frame, MAX_SHORT, MAX_TEXT,
+    name_key, same_name,
 };
 
 impl Bridge {
@@ -69,6 +70,8 @@ impl Bridge {
                     self.from(out, &me, "PART", &[&channel(room), reason]);
                 }
             }
+            // A message an operator removed: IRC shows nothing of it.
+            Frame::Message { flags, .. } if flags & FLAG_REMOVED != 0 => {}
             Frame::Message {
                 room,
                 id,
@@ -232,6 +235,7 @@ impl Bridge {
             | Frame::ModeChanged { .. }
             | Frame::Kicked { .. }
             | Frame::Listed { .. }
+            | Frame::Redacted { .. }
             | Frame::Invited { .. } => self.control_frame(frame, out),
             // History the bridge passes over, and frames a server never
             // sends a client.
@@ -304,6 +308,7 @@ impl Bridge {
             text,
             ..
         } = *frame
+            && flags & FLAG_REMOVED == 0
         {
             let action = flags & FLAG_ACTION != 0;
             let command = if flags & FLAG_NOTICE != 0 {

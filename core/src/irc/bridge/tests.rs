@@ -202,7 +202,7 @@ fn registration_waits_for_nick_user_and_cap_end() {
     assert_eq!(
         c.take_lines(),
         [
-            ":srv CAP * LS :batch echo-message message-tags multi-prefix server-time userhost-in-names\r\n"
+            ":srv CAP * LS :batch draft/message-redaction echo-message message-tags multi-prefix server-time userhost-in-names\r\n"
         ]
     );
     c.send("NICK ann");
@@ -414,6 +414,10 @@ fn controls_become_one_frame_per_change() {
             &[r#"Invite { room: "maths", nick: "cat" }"#],
         ),
         (
+            "REDACT #lobby lobby-1-7/2 :not kind",
+            &[r#"Redact { room: "lobby", id: 7, reason: "not kind" }"#],
+        ),
+        (
             "JOIN #a,#b k1",
             &[
                 r#"Join { room: "a", epoch: 0, since: 0, key: "k1" }"#,
@@ -514,6 +518,52 @@ fn controls_answers_become_irc_lines() {
     // Kicked out: the room is no longer the client's.
     c.send("PART #lobby");
     assert_eq!(c.take_lines(), Vec::<String>::new());
+}
+
+/// A removed message: `REDACT` for a client that asked for it, a notice
+/// for the others, and nothing of it in replayed history. A `REDACT` for
+/// a message id that is not the room's is refused.
+#[test]
+fn removed_messages_as_irc_shows_them() {
+    let removed = Frame::Redacted {
+        room: "lobby",
+        id: 12,
+        time: 1,
+        by: "ms-lee",
+        target: 11,
+        from: "bob",
+        reason: "not kind",
+    };
+    let mut c = Client::in_lobby();
+    c.take_lines();
+    c.hub(removed);
+    c.hub(Frame::Message {
+        room: "lobby",
+        id: 5,
+        time: 1,
+        from: "bob",
+        flags: crate::wire::FLAG_REMOVED,
+        text: "----",
+    });
+    assert_eq!(
+        c.take_lines(),
+        [":srv NOTICE #lobby :ms-lee removed a message by bob\r\n"]
+    );
+    c.send("REDACT #lobby maths-1-7");
+    assert_eq!(
+        c.take_lines(),
+        [
+            ":srv FAIL REDACT UNKNOWN_MSGID #lobby maths-1-7 :This message id is not one of that room's\r\n"
+        ]
+    );
+    assert_eq!(c.take_frames(), Vec::<String>::new());
+    let mut c = with_caps("draft/message-redaction");
+    c.take_lines();
+    c.hub(removed);
+    assert_eq!(
+        c.take_lines(),
+        [":ms-lee!ms-lee@natter REDACT #lobby lobby-3-11 :not kind\r\n"]
+    );
 }
 
 /// `NAMES` shows `@` and `+`; both with multi-prefix.

@@ -460,3 +460,96 @@ fn locks_on_topic_nicknames_private_messages_and_pace() {
     recv!(s, c.op, Frame::Ack { .. });
     recv!(s, c.op, Frame::Ack { .. });
 }
+
+#[test]
+fn a_removed_message_is_gone_for_everyone_and_for_latecomers() {
+    use crate::wire::FLAG_REMOVED;
+    let mut c = class();
+    let s = &mut c.s;
+    s.send(c.bob, &say_maths("something rude"));
+    let mut said = 0;
+    while let Some(raw) = s.next_raw(c.bob) {
+        if let Frame::Ack { id, .. } = frame(&raw) {
+            said = id;
+        }
+    }
+    assert!(said > 0);
+    let redact = |id| Frame::Redact {
+        room: "maths",
+        id,
+        reason: "not kind",
+    };
+    // A student may not; a message that is not one cannot be.
+    s.send(c.cat, &redact(said));
+    s.skip(c.cat);
+    s.send(c.teacher, &redact(1));
+    s.skip(c.teacher);
+    s.send(c.teacher, &redact(said));
+    recv!(
+        s,
+        c.teacher,
+        Frame::Redacted { target, from: "bob", reason: "not kind", by: "ms-lee", .. } if target == said
+    );
+    // Everyone in the room is told, once.
+    s.send(c.teacher, &redact(said));
+    s.assert_quiet(c.teacher);
+    let told = std::iter::from_fn(|| s.next_raw(c.op))
+        .filter(|raw| matches!(frame(raw), Frame::Redacted { .. }))
+        .count();
+    assert_eq!(told, 1);
+    // A latecomer replays the message flagged removed, its words gone.
+    let dan = s.login("dan");
+    s.join(dan, "maths");
+    let mut replayed = None;
+    while let Some(raw) = s.next_raw(dan) {
+        if let Frame::Message {
+            id, flags, text, ..
+        } = frame(&raw)
+        {
+            if id == said {
+                replayed = Some((flags, text.to_string()));
+            }
+        }
+    }
+    let (flags, text) = replayed.expect("the message is replayed");
+    assert_ne!(flags & FLAG_REMOVED, 0);
+    assert!(!text.contains("rude"), "{text}");
+}
+
+#[test]
+fn students_cannot_remove_messages() {
+    let mut c = class();
+    let s = &mut c.s;
+    s.send(
+        c.bob,
+        &Frame::Redact {
+            room: "maths",
+            id: 1,
+            reason: "",
+        },
+    );
+    recv!(
+        s,
+        c.bob,
+        Frame::Error {
+            code: ErrorCode::NotOperator,
+            ..
+        }
+    );
+    s.send(
+        c.teacher,
+        &Frame::Redact {
+            room: "maths",
+            id: 1,
+            reason: "",
+        },
+    );
+    recv!(
+        s,
+        c.teacher,
+        Frame::Error {
+            code: ErrorCode::NoSuchMessage,
+            ..
+        }
+    );
+}

@@ -8,7 +8,7 @@ use crate::wire::{
 };
 
 /// One frame of each kind, with fields at interesting values.
-fn samples() -> [Frame<'static>; 35] {
+fn samples() -> [Frame<'static>; 37] {
     const NAMES: &[&str] = &["ann", "Zoë", "[bot]"];
     [
         Frame::Hello {
@@ -54,6 +54,20 @@ fn samples() -> [Frame<'static>; 35] {
         Frame::Invite {
             room: "maths",
             nick: "cat",
+        },
+        Frame::Redact {
+            room: "lobby",
+            id: 41,
+            reason: "not kind",
+        },
+        Frame::Redacted {
+            room: "lobby",
+            id: 42,
+            time: 1_700_000_000_002,
+            by: "ms-lee",
+            target: 41,
+            from: "bob",
+            reason: "",
         },
         Frame::ModeChanged {
             room: "lobby",
@@ -313,8 +327,8 @@ bad!(
 );
 bad!(
     server_kind_gap,
-    [0x00, 0x01, 0x56],
-    DecodeError::UnknownKind(0x56)
+    [0x00, 0x01, 0x57],
+    DecodeError::UnknownKind(0x57)
 );
 bad!(
     truncated_int,
