@@ -47,8 +47,10 @@ pub(crate) struct Cursor {
     pub names_from: Option<u16>,
     /// Its roles in the room: `ROLE_OPERATOR` and `ROLE_VOICE`.
     pub role: u8,
-    /// When it last said something in the room (slow mode).
-    pub last_said: Option<Instant>,
+    /// When it last said something in the room (slow mode): the clock's
+    /// milliseconds, wrapping (a `u32` rather than an `Instant`: a cursor
+    /// per room per member adds up on a microcontroller); 0 for never.
+    pub last_said: u32,
 }
 
 /// Bytes waiting to be written to the connection, front first.

@@ -9,7 +9,7 @@ use crate::wire::{MAX_NICK, MAX_ROOM};
 
 /// Longest target an audit event ([`Event::Moderated`]) keeps: a nickname,
 /// a number or a ban mask (cut to this length).
-pub const MAX_TARGET: usize = 32;
+pub const MAX_TARGET: usize = MAX_NICK;
 
 /// Why a connection could not be accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub enum Event {
         conn: ConnId,
         nick: String<MAX_NICK>,
         room: String<MAX_ROOM>,
-        what: String<8>,
+        what: String<6>,
         target: String<MAX_TARGET>,
     },
     /// A connection sent a frame that does not decode.

@@ -14,7 +14,7 @@ use super::hub::{short_string, truncated};
 use super::storage::Storage;
 use super::{ConnId, Event, Hub};
 use crate::error::ErrorCode;
-use crate::time::{Duration, Instant};
+use crate::time::Instant;
 use crate::wire::{
     FLAG_ADD, FLAG_REMOVE, Frame, MAX_ROOM, ROLE_MUTED, ROLE_OPERATOR, ROLE_TEACHER, ROLE_VOICE,
     name_key,
@@ -109,13 +109,9 @@ impl<S: Storage> Hub<S> {
             .iter()
             .find(|cur| usize::from(cur.room) == index)?
             .last_said;
-        let slow = Duration::from_secs(u64::from(controls.slow));
-        match last {
-            Some(last) if controls.slow > 0 && now.saturating_since(last) < slow => {
-                Some(ErrorCode::SlowMode)
-            }
-            _ => None,
-        }
+        let slow_ms = u32::from(controls.slow) * 1000;
+        let since = said_at(now).wrapping_sub(last);
+        (controls.slow > 0 && last != 0 && since < slow_ms).then_some(ErrorCode::SlowMode)
     }
 
     /// Note that `conn` spoke in the room in slot `index` (slow mode).
@@ -126,7 +122,7 @@ impl<S: Storage> Hub<S> {
             .iter_mut()
             .find(|cur| usize::from(cur.room) == index)
         {
-            cur.last_said = Some(now);
+            cur.last_said = said_at(now);
         }
     }
 
@@ -668,6 +664,12 @@ impl<S: Storage> Hub<S> {
         };
         self.push_event(now, index, conn, false, ev);
     }
+}
+
+/// `now` as a cursor's `last_said`: the clock's milliseconds plus one,
+/// wrapping, and never 0 (which means never).
+fn said_at(now: Instant) -> u32 {
+    (now.0 as u32).wrapping_add(1).max(1)
 }
 
 /// A number of up to five ASCII digits (no sign, no spaces), as a `u16`.

@@ -265,7 +265,7 @@ impl<S: Storage> Hub<S> {
             names_from: Some(0),
             // Whoever creates a room is its operator, as on IRC.
             role: if created { ROLE_OPERATOR } else { 0 },
-            last_said: None,
+            last_said: 0,
         };
         // `joined` was checked not to be full.
         let _ = self.conns[conn.index()].joined.push(cursor);
