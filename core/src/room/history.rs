@@ -355,7 +355,7 @@ impl<S: Storage> Room<S> {
         &mut self,
         id: u64,
     ) -> Option<(heapless::String<{ crate::wire::MAX_NICK }>, bool)> {
-        use crate::wire::{FLAG_REMOVED, Frame, Status, decode};
+        use crate::wire::{FLAG_REMOVED, message_parts};
         if id < self.first_id || id >= self.next_id {
             return None;
         }
@@ -366,42 +366,22 @@ impl<S: Storage> Room<S> {
         let first = size.min(ring.len().saturating_sub(at));
         frame[..first].copy_from_slice(ring.get(at..at + first)?);
         frame[first..].copy_from_slice(ring.get(..size - first)?);
-        let Ok(Status::Complete((
-            Frame::Message {
-                room,
-                id,
-                time,
-                from,
-                flags,
-                text,
-            },
-            _,
-        ))) = decode(frame)
-        else {
-            return None;
-        };
+        let (from, flags_at, text) = message_parts(frame)?;
         let mut nick = heapless::String::new();
-        let _ = nick.push_str(from);
-        if flags & FLAG_REMOVED != 0 {
+        // The hub wrote the frame: the nickname is valid UTF-8.
+        if let Ok(name) = core::str::from_utf8(&frame[from]) {
+            let _ = nick.push_str(name);
+        }
+        if frame[flags_at] & FLAG_REMOVED != 0 {
             return Some((nick, true));
         }
-        // The same frame with the same lengths: `-` for every byte.
-        let dashes = [b'-'; MAX_FRAME_LEN];
-        let filler = core::str::from_utf8(&dashes[..text.len()]).unwrap_or("-");
-        let removed = Frame::Message {
-            room,
-            id,
-            time,
-            from,
-            flags: flags | FLAG_REMOVED,
-            text: filler,
-        };
+        // The same frame, the same length: the flag set and `-` for every
+        // byte of its text, so no other event moves.
+        frame[flags_at] |= FLAG_REMOVED;
+        frame[text].fill(b'-');
         let mut out = [0u8; MAX_FRAME_LEN];
-        let n = removed.encode(&mut out).ok()?;
-        if n != size {
-            return None;
-        }
-        self.write_at(at, &out[..n]);
+        out[..size].copy_from_slice(frame);
+        self.write_at(at, &out[..size]);
         Some((nick, false))
     }
 

@@ -11,7 +11,8 @@ use super::{ConnId, Event, Hub, MAX_STRIKES, REPLY_RESERVE};
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::Instant;
 use crate::wire::{
-    Frame, MAX_FRAME_LEN, ROLE_OPERATOR, Status, VERSION, decode, frame_len, name_key,
+    Frame, MAX_FRAME_LEN, ROLE_OPERATOR, Status, VERSION, decode_client, frame_len, is_server_kind,
+    name_key,
 };
 
 impl<S: Storage> Hub<S> {
@@ -41,9 +42,14 @@ impl<S: Storage> Hub<S> {
             let mut frame_buf = [0u8; MAX_FRAME_LEN];
             frame_buf[..len].copy_from_slice(&pending[..len]);
             used += len;
-            match decode(&frame_buf[..len]) {
+            match decode_client(&frame_buf[..len]) {
                 Ok(Status::Complete((frame, _))) => self.handle_frame(now, conn, frame),
                 Ok(Status::Partial { .. }) => {}
+                // A frame only a server sends: not understood here, but no
+                // strike (it is a client's mistake, not garbage).
+                Err(DecodeError::UnknownKind(kind)) if is_server_kind(kind) => {
+                    self.reply_error(now, conn, ErrorCode::UnexpectedFrame, 0, "")
+                }
                 Err(error) => self.bad_frame(now, conn, error),
             }
         }

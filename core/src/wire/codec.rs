@@ -80,16 +80,61 @@ pub fn decode(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
             needed: len - buf.len(),
         });
     };
-    let frame = decode_body(body)?;
+    let frame = decode_body::<false>(body)?;
     Ok(Status::Complete((frame, len)))
 }
 
-fn decode_body(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
+/// [`decode`], for a server: only the kinds a client sends decode; any
+/// other kind is [`DecodeError::UnknownKind`] (see
+/// [`is_server_kind`](super::is_server_kind) to tell a server's kind from
+/// one that does not exist).
+pub fn decode_client(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
+    let Some(len) = frame_len(buf)? else {
+        return Ok(Status::Partial {
+            needed: HEADER_LEN - buf.len(),
+        });
+    };
+    let Some(body) = buf.get(HEADER_LEN..len) else {
+        return Ok(Status::Partial {
+            needed: len - buf.len(),
+        });
+    };
+    let frame = decode_body::<true>(body)?;
+    Ok(Status::Complete((frame, len)))
+}
+
+fn decode_body<const CLIENT: bool>(body: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let (&kind, rest) = body.split_first().ok_or(DecodeError::EmptyFrame)?;
     let mut r = Reader { rest };
-    let frame = read_fields(kind, &mut r)?;
+    let frame = read_fields::<CLIENT>(kind, &mut r)?;
     r.finish()?;
     Ok(frame)
+}
+
+/// Where a stored `Message` frame (length prefix included) keeps its
+/// sender's nickname, its flags byte and its text, to mark it removed in
+/// place: `None` if it is not a whole `Message`.
+pub(crate) fn message_parts(
+    frame: &[u8],
+) -> Option<(core::ops::Range<usize>, usize, core::ops::Range<usize>)> {
+    let body = frame.get(HEADER_LEN..)?;
+    let (&kind, rest) = body.split_first()?;
+    if kind != 0x45 {
+        return None;
+    }
+    let mut r = Reader { rest };
+    let room = usize::from(r.u8().ok()?);
+    r.take(room + 8 + 8).ok()?;
+    let from = usize::from(r.u8().ok()?);
+    let from_at = frame.len() - r.rest.len();
+    r.take(from).ok()?;
+    let flags_at = frame.len() - r.rest.len();
+    r.take(1).ok()?;
+    let text = usize::from(r.u16().ok()?);
+    let text_at = frame.len() - r.rest.len();
+    r.take(text).ok()?;
+    r.finish().ok()?;
+    Some((from_at..from_at + from, flags_at, text_at..text_at + text))
 }
 
 /// Reads fields from the body of one frame.

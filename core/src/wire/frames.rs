@@ -101,22 +101,33 @@ macro_rules! frames {
         }
 
         /// The fields of a frame of kind `kind`, read in wire order, or
-        /// [`DecodeError::UnknownKind`].
+        /// [`DecodeError::UnknownKind`]. With `CLIENT`, only the kinds a
+        /// client sends are known: a server reads nothing else, and its
+        /// decoder then carries no code for the rest (2 KB of a
+        /// microcontroller's flash).
         // A kind byte listed twice would leave the second row unreachable:
         // make that an error rather than a warning.
         #[deny(unreachable_patterns)]
-        pub(super) fn read_fields<'r>(
+        pub(super) fn read_fields<'r, const CLIENT: bool>(
             kind: u8,
             r: &mut Reader<'r>,
         ) -> Result<$Frame<'r>, DecodeError> {
             Ok(match kind {
                 $(
-                    $kind => $Frame::$Name {
+                    $kind if !CLIENT || frames!(@from_client $sender) => $Frame::$Name {
                         $( $field: Shape::read(&$shape, r)?, )*
                     },
                 )*
                 other => return Err(DecodeError::UnknownKind(other)),
             })
+        }
+
+        /// Is `kind` the kind byte of a frame only a server sends?
+        pub fn is_server_kind(kind: u8) -> bool {
+            match kind {
+                $( $kind => !frames!(@from_client $sender), )*
+                _ => false,
+            }
         }
 
         /// The fields of `frame`, written in wire order (the kind byte is

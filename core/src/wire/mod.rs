@@ -25,8 +25,9 @@ mod codec;
 mod frames;
 mod names;
 
-pub use codec::{Status, decode, frame_len};
-pub use frames::Frame;
+pub(crate) use codec::message_parts;
+pub use codec::{Status, decode, decode_client, frame_len};
+pub use frames::{Frame, is_server_kind};
 pub use names::{
     LETTERS, MAX_NICK, MAX_ROOM, NICK_RULES, ROOM_RULES, is_valid_nick, is_valid_room, name_key,
     nick_problem, room_problem, same_name,
