@@ -17,7 +17,7 @@ pub const HELP: &str = "Commands: /me action · /msg nick text (private, in a vi
 /query nick (opens it) · /close (leaves the room, or closes the private view) · /nick newname · \
 /topic text (alone: clears it) · /join room · /part [#room] [reason] · /quit [reason] · \
 /save [file] (transcript) · /hand (raise your hand) · /help. \
-Teachers and operators: /oper password (or /teacher: become the teacher) · /mute nick · /unmute nick · \
+Teachers and operators: /oper password (or /teacher: become the teacher) · /mute nick [everywhere] · /unmute nick · \
 /voice nick (give the word) · /devoice nick · /kick nick [reason] · /ban nick (or @nick: their address) · /unban · \
 /bans · /op nick (co-teacher) · /deop nick · /invite nick · /remove [nick] (their last message) · \
 /settings · /mode [+-modes] [args]: \
@@ -67,6 +67,8 @@ pub enum Input {
     RoomSettings,
     /// Remove the last message of the selected room (by this person).
     Remove(Option<String>),
+    /// Mute this person in every room you run.
+    MuteEverywhere(String),
 }
 
 /// One of a teacher's or operator's controls, for the selected room
@@ -154,6 +156,9 @@ fn on_member(command: &str, rest: &str) -> Input {
     let nick = rest.split_whitespace().next().unwrap_or("");
     if nick.is_empty() {
         return usage(&format!("/{command} bob"));
+    }
+    if command == "mute" && rest.split_whitespace().nth(1) == Some("everywhere") {
+        return Input::MuteEverywhere(nick.to_owned());
     }
     let control = match command {
         "mute" => mode(Some(true), 'b', &format!("m:{nick}")),

@@ -74,6 +74,7 @@ pub enum Action {
     GiveWord,
     TakeWord,
     Mute,
+    MuteEverywhere,
     Unmute,
     Kick,
     Ban,
@@ -84,10 +85,11 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the menu's order.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::GiveWord,
         Action::TakeWord,
         Action::Mute,
+        Action::MuteEverywhere,
         Action::Unmute,
         Action::Kick,
         Action::Ban,
@@ -102,6 +104,7 @@ impl Action {
             Action::GiveWord => "Give the word",
             Action::TakeWord => "Take the word away",
             Action::Mute => "Mute",
+            Action::MuteEverywhere => "Mute in all my rooms",
             Action::Unmute => "Unmute",
             Action::Kick => "Put out of the room…",
             Action::Ban => "Ban from the room",
@@ -172,6 +175,7 @@ pub fn may(mine: u8, action: Action, theirs: u8) -> bool {
         Action::GiveWord => !voice,
         Action::TakeWord => voice,
         Action::Mute => !muted && !op,
+        Action::MuteEverywhere => !op,
         Action::Unmute => muted,
         Action::Kick | Action::Ban | Action::RemoveLast => true,
         Action::MakeOperator => !op,

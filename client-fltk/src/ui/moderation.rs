@@ -118,6 +118,7 @@ impl App {
             Action::MakeOperator => mode(true, 'o', &nick),
             Action::TakeOperator => mode(false, 'o', &nick),
             Action::RemoveLast => return self.remove_last(Some(&nick)),
+            Action::MuteEverywhere => return self.mute_everywhere(&nick),
             Action::Kick => {
                 let Some(reason) = dialog::input_default(
                     &format!("Put {nick} out of #{room}. Why? (they will read this)"),
@@ -136,6 +137,29 @@ impl App {
             }
         };
         self.control(control);
+    }
+
+    /// Mute `nick` in every room you run (the server has no wider mute:
+    /// each room keeps its own list).
+    pub(super) fn mute_everywhere(&mut self, nick: &str) {
+        let rooms: Vec<String> = self
+            .views
+            .iter()
+            .filter_map(|v| match &v.target {
+                Target::Room(room) if v.roles_of(&self.nick) & ROLE_OPERATOR != 0 => {
+                    Some(room.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        for room in rooms {
+            self.command(Command::Mode {
+                room,
+                add: Some(true),
+                mode: 'b',
+                arg: format!("m:{nick}"),
+            });
+        }
     }
 
     /// Remove the last message (by `nick`, or anyone's) of the room on

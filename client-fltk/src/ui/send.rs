@@ -87,6 +87,7 @@ impl App {
             Input::RaiseHand => self.raise_hand(),
             Input::RoomSettings => self.open_room_settings(),
             Input::Remove(nick) => self.remove_last(nick.as_deref()),
+            Input::MuteEverywhere(nick) => self.mute_everywhere(&nick),
         }
         self.views.current().show_end();
         self.show_view();
