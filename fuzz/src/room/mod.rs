@@ -271,14 +271,17 @@ struct Stay {
     /// Its own events whose ids it is not told: nickname changes confirmed
     /// during the stay, and its announcement as the teacher (`YouAre`).
     unnumbered: u64,
+    /// The id of its own join: it and the events up to `next_id` are its
+    /// own (one, or two for the teacher, whose join is announced).
+    joined_at: u64,
 }
 
 impl Stay {
     /// Must this event reach the client (unless it is its own)? Live
     /// events, and on a resume the replayed ones but its own join (the
-    /// event just before `next_id`).
+    /// events from `joined_at` to `next_id`).
     fn owed(&self, id: u64) -> bool {
-        id >= self.next_id || id >= self.from && id + 1 < self.next_id
+        id >= self.next_id || id >= self.from && id < self.joined_at
     }
 
     /// Events after the last one it got and before `id` that were owed to

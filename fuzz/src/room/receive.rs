@@ -85,8 +85,10 @@ impl<S: Storage + Default> World<S> {
         // messages were once counted). Before a fresh join's `next_id` the
         // client cannot tell where the replay started, so that part of a
         // hole is only bounded above (by its length, checked above).
-        let own_join = stay.next_id - 1;
-        if (stay.last + 1..id).all(|i| stay.owed(i) || stay.own.contains(&i) || i == own_join) {
+        let own_join = stay.joined_at..stay.next_id;
+        if (stay.last + 1..id)
+            .all(|i| stay.owed(i) || stay.own.contains(&i) || own_join.contains(&i))
+        {
             ensure!(
                 stay.missed <= unexplained,
                 "gap notices for {} events before {id} where {unexplained} owed events of \
@@ -245,6 +247,8 @@ impl<S: Storage + Default> World<S> {
                         missed: 0,
                         own: BTreeSet::new(),
                         unnumbered: 0,
+                        // A teacher's join is two events: `Joined`, `T`.
+                        joined_at: next_id.saturating_sub(if teacher { 2 } else { 1 }),
                     },
                 );
                 self.stats.entered += 1;
