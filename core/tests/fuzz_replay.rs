@@ -140,6 +140,15 @@ fn room_inputs() {
     assert!(total.contents > 0, "{total:?}");
     assert!(total.closes > 0 && total.refused_connects > 0, "{total:?}");
     assert!(total.departures > 0, "{total:?}");
+    // And the lessons reach the controls: a teacher, refusals, kicks, and
+    // messages, mode changes and room states judged against the roles.
+    assert!(total.teachers > 0 && total.kicked > 0, "{total:?}");
+    assert!(total.refused_by_controls > 0, "{total:?}");
+    assert!(
+        total.messages_judged > 0 && total.controls_judged > 0,
+        "{total:?}"
+    );
+    assert!(total.states_compared > 0, "{total:?}");
 }
 
 #[test]

@@ -367,6 +367,10 @@ impl<S: Storage> Hub<S> {
                     if !ok {
                         return Err(BAD_ARG);
                     }
+                    if c.key == arg {
+                        // The same key again changes nothing: no event.
+                        return Ok(None);
+                    }
                     c.key = truncated(arg);
                     Ok(Some(as_arg(arg)))
                 } else if c.key.is_empty() {

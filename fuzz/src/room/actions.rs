@@ -26,6 +26,8 @@ impl<S: Storage + Default> World<S> {
                     }
                     client.outbox.extend_from_slice(bytes);
                     client.garbled = true;
+                    // Raw bytes may hold a `Teach` with the right password.
+                    self.any_teacher_nick = true;
                 }
                 self.offer(ci(c))?;
             }
@@ -84,7 +86,7 @@ impl<S: Storage + Default> World<S> {
         // still held by the client it was held by when they happened (a
         // `Parted` of a slot freed and given out again here would be
         // credited to the wrong client).
-        self.drain_events();
+        self.drain_events()?;
         let held = self.clients.iter().filter(|c| c.conn.is_some()).count();
         match self.hub.handle_connect(self.now) {
             Ok(id) => {
@@ -108,6 +110,11 @@ impl<S: Storage + Default> World<S> {
                 c.joins.clear();
                 c.entered.clear();
                 c.garbled = false;
+                c.names.clear();
+                c.taught = false;
+                c.teacher = false;
+                c.asked = false;
+                c.entering = None;
             }
             Err(ConnectError::ServerFull) => {
                 ensure!(
@@ -128,6 +135,15 @@ impl<S: Storage + Default> World<S> {
             return Ok(());
         }
         let room = |r: u8| ROOMS[usize::from(r) % ROOMS.len()];
+        let nick = |n: u8| NICKS[usize::from(n) % NICKS.len()];
+        if let Req::Hello { nick: n, .. } | Req::SetNick { nick: n } = *req {
+            // Whoever may prove the password may be announced under any
+            // name it asks for.
+            if self.clients[ci].taught {
+                self.teacher_nicks.insert(key(nick(n)));
+            }
+            self.clients[ci].names.insert(key(nick(n)));
+        }
         match *req {
             Req::Hello { nick, password } => self.send(
                 ci,
@@ -248,6 +264,53 @@ impl<S: Storage + Default> World<S> {
                     reason: "",
                 },
             ),
+            Req::Teach { password } => {
+                let password = TEACH_PASSWORDS[usize::from(password) % TEACH_PASSWORDS.len()];
+                if password == TEACHER_PASSWORD {
+                    let c = &mut self.clients[ci];
+                    c.taught = true;
+                    self.teacher_nicks.extend(c.names.iter().cloned());
+                }
+                self.send(ci, &Frame::Teach { password });
+            }
+            Req::Mode {
+                room: r,
+                flags,
+                mode,
+                arg,
+            } => {
+                let flags =
+                    [0, FLAG_ADD, FLAG_REMOVE, FLAG_ADD | FLAG_REMOVE][usize::from(flags % 4)];
+                self.clients[ci].asked |= flags == 0;
+                self.send(
+                    ci,
+                    &Frame::Mode {
+                        room: room(r),
+                        flags,
+                        mode: MODES[usize::from(mode) % MODES.len()],
+                        arg: MODE_ARGS[usize::from(arg) % MODE_ARGS.len()],
+                    },
+                );
+            }
+            Req::Kick {
+                room: r,
+                nick: n,
+                reason,
+            } => self.send(
+                ci,
+                &Frame::Kick {
+                    room: room(r),
+                    nick: nick(n),
+                    reason: REASONS[usize::from(reason) % REASONS.len()],
+                },
+            ),
+            Req::Invite { room: r, nick: n } => self.send(
+                ci,
+                &Frame::Invite {
+                    room: room(r),
+                    nick: nick(n),
+                },
+            ),
         }
         self.offer(ci).map(|_| ())
     }
@@ -278,7 +341,7 @@ impl<S: Storage + Default> World<S> {
                 return Ok(took);
             }
             took = true;
-            self.drain_events();
+            self.drain_events()?;
         }
     }
 
@@ -323,7 +386,7 @@ impl<S: Storage + Default> World<S> {
         self.clients[ci].inbox.extend_from_slice(&buf[..n]);
         tx.commit(n);
         self.clients[ci].blocked |= n < len;
-        self.drain_events();
+        self.drain_events()?;
         self.read(ci)
     }
 
@@ -363,7 +426,7 @@ impl<S: Storage + Default> World<S> {
                 self.stats.closes += 1;
                 progress = true;
             }
-            self.drain_events();
+            self.drain_events()?;
             if !progress {
                 return Ok(());
             }
@@ -387,7 +450,7 @@ impl<S: Storage + Default> World<S> {
                 tx.commit(0);
             }
             self.clients[ci].blocked |= len > 0;
-            self.drain_events();
+            self.drain_events()?;
             return Ok(false);
         }
         self.clients[ci].blocked = false;
@@ -403,7 +466,7 @@ impl<S: Storage + Default> World<S> {
                 return Ok(progress);
             }
             progress = true;
-            self.drain_events();
+            self.drain_events()?;
             self.read(ci)?;
             if self.clients[ci].conn != Some(id) {
                 return Ok(true);
@@ -412,29 +475,41 @@ impl<S: Storage + Default> World<S> {
         Err(format!("{id:?}: transmit never runs dry"))
     }
 
-    pub(super) fn drain_events(&mut self) {
+    pub(super) fn drain_events(&mut self) -> Check {
         if self.hub.events_dropped() > 0 {
             // A `Parted` lost from the log would pair each later `Left`
             // with the wrong id: check no more of them.
             self.parted_at.clear();
             while self.hub.poll_event().is_some() {}
-            return;
+            return Ok(());
         }
         while let Some(event) = self.hub.poll_event() {
-            if let Event::Parted { conn, room, id, .. } = event {
+            if let Event::Parted {
+                conn,
+                ref room,
+                id,
+                ref nick,
+            } = event
+            {
+                // A room that exists from the start has one incarnation:
+                // its model needs no epoch, and learns a member's part
+                // even when nobody is told (it quit, alone in the room).
+                let k = key(room);
+                if self.fixed.contains(&k) {
+                    let nick = nick.to_string();
+                    self.note(&k, 0, id, roles::Ev::Parted { nick })?;
+                }
                 // The client that holds the slot now held it when the event
                 // happened (`connect` reads the log before a slot is given
                 // out again). Its view may not have a stay in the room yet:
                 // a client that is not reading has the `Entered` of the stay
                 // this `Parted` ends still waiting, before its `Left`.
                 if let Some(ci) = self.client_of(conn) {
-                    self.parted_at
-                        .entry((ci, key(&room)))
-                        .or_default()
-                        .push_back(id);
+                    self.parted_at.entry((ci, k)).or_default().push_back(id);
                 }
             }
         }
+        Ok(())
     }
 
     /// The client's connection is gone: closed by the hub or dropped.

@@ -64,7 +64,8 @@ use natter_core::room::{
 };
 use natter_core::time::Instant;
 use natter_core::wire::{
-    FLAG_ACTION, FLAG_MORE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME, Status, VERSION, decode,
+    FLAG_ACTION, FLAG_ADD, FLAG_MORE, FLAG_REMOVE, Frame, MAX_FRAME_LEN, MAX_NAMES_PER_FRAME,
+    ROLE_TEACHER, Status, VERSION, decode,
 };
 
 pub use script::{Op, Req, Script, Setup, Step};
@@ -104,6 +105,38 @@ const LONG_REASON: &str = concat!(
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 );
 const PASSWORDS: [&str; 3] = ["", "pw", "wrong"];
+/// The hub's teacher password (unless the setup says there is none).
+pub const TEACHER_PASSWORD: &str = "chalk";
+/// Passwords a `Teach` carries: the right one first.
+const TEACH_PASSWORDS: [&str; 3] = [TEACHER_PASSWORD, "chalky", ""];
+/// Mode letters a `Mode` names: every one the protocol has, an unknown
+/// one, and 0 (with no flags: ask for the room's state).
+pub const MODES: [u8; 13] = [
+    b'o', b'v', b'm', b'b', b't', b'N', b'P', b'i', b'k', b'l', b'S', b'Z', 0,
+];
+/// Arguments a `Mode` carries: nicknames, mutes and bans (named, wild,
+/// by address, naming the usual teacher), numbers (some out of range), a
+/// key, one with a space, nothing.
+pub const MODE_ARGS: [&str; 18] = [
+    "ann",
+    "bob",
+    "cat",
+    "dan",
+    "m:bob",
+    "m:*!*@natter",
+    "m:C?T",
+    "bob",
+    "*!*@*",
+    "dan!*@*",
+    "@ann",
+    "2",
+    "1",
+    "0",
+    "3601",
+    "k3y",
+    "a b",
+    "",
+];
 const HISTORY: [usize; 8] = [usize::MAX, 1, 2, 3, 4, 8, 32, 0];
 const CAPACITY: [usize; 4] = [usize::MAX, 1, 2, 3];
 const MAX_CONNS: [usize; 4] = [usize::MAX, 2, 3, 5];
@@ -130,6 +163,20 @@ pub struct Stats {
     pub refused_connects: u64,
     /// Stays ended by `Left` checked against their own `Parted`.
     pub departures: u64,
+    /// Connections that became the teacher (`YouAre`).
+    pub teachers: u64,
+    /// Messages checked against the speaker's roles at the time they were
+    /// said (the room's events before them all known).
+    pub messages_judged: u64,
+    /// `ModeChanged` and `Kicked` events checked against their author's
+    /// roles at the time.
+    pub controls_judged: u64,
+    /// Requests refused by a control (`NotOperator`, `Muted`, `Moderated`...).
+    pub refused_by_controls: u64,
+    /// Members who read their own `Kicked`.
+    pub kicked: u64,
+    /// Room states (`RoomState` after `Entered`, or none) compared with the model.
+    pub states_compared: u64,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -145,6 +192,12 @@ impl std::ops::AddAssign for Stats {
         self.closes += s.closes;
         self.refused_connects += s.refused_connects;
         self.departures += s.departures;
+        self.teachers += s.teachers;
+        self.messages_judged += s.messages_judged;
+        self.controls_judged += s.controls_judged;
+        self.refused_by_controls += s.refused_by_controls;
+        self.kicked += s.kicked;
+        self.states_compared += s.states_compared;
     }
 }
 
@@ -215,17 +268,20 @@ struct Stay {
     missed: u64,
     /// Ids of its own messages, from their `Ack`s.
     own: BTreeSet<u64>,
-    /// Nickname changes confirmed during the stay: their events are its
-    /// own too, but it is not told their ids.
-    nick_sets: u64,
+    /// Its own events whose ids it is not told: nickname changes confirmed
+    /// during the stay, and its announcement as the teacher (`YouAre`).
+    unnumbered: u64,
+    /// The id of its own join: it and the events up to `next_id` are its
+    /// own (one, or two for the teacher, whose join is announced).
+    joined_at: u64,
 }
 
 impl Stay {
     /// Must this event reach the client (unless it is its own)? Live
     /// events, and on a resume the replayed ones but its own join (the
-    /// event just before `next_id`).
+    /// events from `joined_at` to `next_id`).
     fn owed(&self, id: u64) -> bool {
-        id >= self.next_id || id >= self.from && id + 1 < self.next_id
+        id >= self.next_id || id >= self.from && id < self.joined_at
     }
 
     /// Events after the last one it got and before `id` that were owed to
@@ -291,6 +347,17 @@ struct Client {
     tag: u32,
     /// Text and flags of each `Say` sent, by tag, until its `Ack`.
     said: BTreeMap<u32, (String, u8)>,
+    /// Nicknames (keys) it asked for on this connection (`Hello`, `SetNick`).
+    names: BTreeSet<String>,
+    /// Sent the right teacher password on this connection.
+    taught: bool,
+    /// Read its `YouAre` on this connection: the teacher.
+    teacher: bool,
+    /// Sent a `Mode` that asks on this connection: a `RoomState` may answer it.
+    asked: bool,
+    /// Read `Entered` (room key, epoch, `next_id`) and waits for the
+    /// `RoomState` that follows it when the room has controls on.
+    entering: Option<(String, u32, u64)>,
 }
 
 /// A message as everyone must see it: sender's nickname, text, flags, time.
@@ -316,6 +383,18 @@ struct World<S: Storage> {
     /// after it joined again and was parted again, and its view may not
     /// even have had the stay yet when the `Parted` was logged.
     parted_at: BTreeMap<(usize, String), VecDeque<u64>>,
+    /// What each room (by key and epoch) is known to have seen, and its
+    /// roles and controls replayed from that (see `roles.rs`).
+    models: BTreeMap<(String, u32), roles::RoomModel>,
+    /// Rooms that exist from the start (keys): nobody creates them, so
+    /// nobody is their operator by creating them.
+    fixed: BTreeSet<String>,
+    /// Nicknames (keys) a connection that may be the teacher asked for:
+    /// only they may be announced as the teacher.
+    teacher_nicks: BTreeSet<String>,
+    /// A connection that sent raw bytes may have proved the password under
+    /// any nickname.
+    any_teacher_nick: bool,
     pump: Pump,
     stats: Stats,
 }
@@ -337,12 +416,17 @@ impl<S: Storage + Default> World<S> {
         if f & 0x04 != 0 {
             let _ = config.password.push_str("pw");
         }
+        if l & 0x40 == 0 {
+            let _ = config.teacher_password.push_str(TEACHER_PASSWORD);
+        }
         let mut hub = Hub::<S>::new(config.clone());
         hub.add_room("lobby").expect("lobby");
         if f & 0x80 != 0 && hub.limits().rooms > 1 {
             hub.add_room("maths").expect("maths");
         }
+        let fixed = hub.rooms().map(|(room, _)| key(room)).collect();
         World {
+            fixed,
             limits: hub.limits(),
             hub,
             config,
@@ -351,6 +435,9 @@ impl<S: Storage + Default> World<S> {
             acked: BTreeMap::new(),
             received: BTreeMap::new(),
             parted_at: BTreeMap::new(),
+            models: BTreeMap::new(),
+            teacher_nicks: BTreeSet::new(),
+            any_teacher_nick: false,
             pump: Pump::new(),
             stats: Stats::default(),
         }
@@ -395,5 +482,6 @@ impl<S: Storage + Default> World<S> {
 mod actions;
 mod invariants;
 mod receive;
+mod roles;
 mod script;
 mod seeds;

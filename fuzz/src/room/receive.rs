@@ -37,7 +37,7 @@ impl<S: Storage + Default> World<S> {
         );
         let unexplained = stay.unexplained_before(parted);
         ensure!(
-            unexplained <= stay.missed + stay.nick_sets,
+            unexplained <= stay.missed + stay.unnumbered,
             "Left without {unexplained} events before its own Parted {parted} \
              (after {}, gaps for {}): {stay:?}",
             stay.last,
@@ -75,7 +75,7 @@ impl<S: Storage + Default> World<S> {
         );
         let unexplained = stay.unexplained_before(id);
         ensure!(
-            unexplained <= stay.missed + stay.nick_sets,
+            unexplained <= stay.missed + stay.unnumbered,
             "{unexplained} events before {id} lost silently (after {}, gaps for {}): {stay:?}",
             stay.last,
             stay.missed
@@ -85,8 +85,10 @@ impl<S: Storage + Default> World<S> {
         // messages were once counted). Before a fresh join's `next_id` the
         // client cannot tell where the replay started, so that part of a
         // hole is only bounded above (by its length, checked above).
-        let own_join = stay.next_id - 1;
-        if (stay.last + 1..id).all(|i| stay.owed(i) || stay.own.contains(&i) || i == own_join) {
+        let own_join = stay.joined_at..stay.next_id;
+        if (stay.last + 1..id)
+            .all(|i| stay.owed(i) || stay.own.contains(&i) || own_join.contains(&i))
+        {
             ensure!(
                 stay.missed <= unexplained,
                 "gap notices for {} events before {id} where {unexplained} owed events of \
@@ -99,6 +101,23 @@ impl<S: Storage + Default> World<S> {
         stay.missed = 0;
         self.stats.events += 1;
         Ok(())
+    }
+
+    /// A room event arrived: keep it for the room's model (after the
+    /// checks of `receive`, which know whether it is in a stay).
+    fn learn(&mut self, ci: usize, frame: &Frame<'_>, ev: roles::Ev) -> Check {
+        let (room, id) = match *frame {
+            Frame::Message { room, id, .. }
+            | Frame::Joined { room, id, .. }
+            | Frame::Parted { room, id, .. }
+            | Frame::NickChanged { room, id, .. }
+            | Frame::TopicChanged { room, id, .. }
+            | Frame::ModeChanged { room, id, .. }
+            | Frame::Kicked { room, id, .. } => (room, id),
+            _ => return Ok(()),
+        };
+        let epoch = self.stay(ci, room)?.room_epoch;
+        self.note(&key(room), epoch, id, ev)
     }
 
     /// A message's content, as its sender's `Ack` says it is (`acked`) or
@@ -123,6 +142,34 @@ impl<S: Storage + Default> World<S> {
 
     pub(super) fn receive(&mut self, ci: usize, frame: Frame<'_>) -> Check {
         ensure!(!self.clients[ci].bye, "a frame after the Bye");
+        if let Some((room, epoch, next_id)) = self.clients[ci].entering.take() {
+            // The frame after `Entered` (and its `Gap`): the room's
+            // `RoomState` when a control is on, something else when none is.
+            match frame {
+                Frame::Gap { room: r, .. } if key(r) == room => {
+                    self.clients[ci].entering = Some((room, epoch, next_id));
+                }
+                Frame::RoomState {
+                    room: r,
+                    modes,
+                    limit,
+                    slow,
+                    key: room_key,
+                } if key(r) == room => {
+                    let shown = roles::Shown {
+                        modes: modes.bytes().collect(),
+                        limit,
+                        slow,
+                        key: room_key.to_string(),
+                    };
+                    self.shown(&room, epoch, next_id - 1, Some(shown))?;
+                }
+                _ => self.shown(&room, epoch, next_id - 1, None)?,
+            }
+        }
+        if let Some(ev) = roles::Ev::of(&frame) {
+            self.learn(ci, &frame, ev)?;
+        }
         match frame {
             Frame::Welcome {
                 nick,
@@ -144,7 +191,7 @@ impl<S: Storage + Default> World<S> {
                 ensure!(c.nick.is_some(), "NickSet before the welcome");
                 c.nick = Some(nick.to_string());
                 for stay in c.stays.values_mut() {
-                    stay.nick_sets += 1;
+                    stay.unnumbered += 1;
                 }
             }
             Frame::Entered {
@@ -182,8 +229,16 @@ impl<S: Storage + Default> World<S> {
                     _ => next_id,
                 };
                 c.entered.insert(k.clone());
+                // Its own join is the event before `next_id`, after the
+                // teacher's announcement when it is the teacher; it hears of
+                // neither.
+                let nick = c.nick.clone().unwrap_or_default();
+                let teacher = c.teacher;
+                if !c.garbled && !c.asked {
+                    c.entering = Some((k.clone(), epoch, next_id));
+                }
                 c.stays.insert(
-                    k,
+                    k.clone(),
                     Stay {
                         room_epoch: epoch,
                         next_id,
@@ -191,10 +246,19 @@ impl<S: Storage + Default> World<S> {
                         last: 0,
                         missed: 0,
                         own: BTreeSet::new(),
-                        nick_sets: 0,
+                        unnumbered: 0,
+                        // A teacher's join is two events: `Joined`, `T`.
+                        joined_at: next_id.saturating_sub(if teacher { 2 } else { 1 }),
                     },
                 );
                 self.stats.entered += 1;
+                if teacher {
+                    ensure!(next_id >= 3, "a teacher entered before two events");
+                    self.note(&k, epoch, next_id - 1, roles::Ev::teacher(&nick))?;
+                    self.note(&k, epoch, next_id - 2, roles::Ev::Joined { nick })?;
+                } else {
+                    self.note(&k, epoch, next_id - 1, roles::Ev::Joined { nick })?;
+                }
             }
             Frame::Left { room, .. } => {
                 self.stay(ci, room)?;
@@ -206,6 +270,9 @@ impl<S: Storage + Default> World<S> {
                     .and_then(VecDeque::pop_front);
                 if let Some(parted) = parted {
                     self.left_before(ci, &k, parted)?;
+                    let epoch = self.stay(ci, room)?.room_epoch;
+                    let nick = self.clients[ci].nick.clone().unwrap_or_default();
+                    self.note(&k, epoch, parted, roles::Ev::Parted { nick })?;
                 }
                 self.end_stay(ci, &k);
             }
@@ -234,6 +301,21 @@ impl<S: Storage + Default> World<S> {
             | Frame::NickChanged { room, id, .. }
             | Frame::TopicChanged { room, id, .. }
             | Frame::ModeChanged { room, id, .. } => self.event(ci, room, id)?,
+            Frame::Kicked { room, id, nick, .. } => {
+                // Its own kick is live; one replayed from the history (of an
+                // earlier stay, or of whoever had the name) is news.
+                let me = self.clients[ci].nick.as_deref().map(key) == Some(key(nick));
+                if me && id >= self.stay(ci, room)?.next_id {
+                    // Put out: everything before the kick reached it or was
+                    // counted, and the stay is over.
+                    self.left_before(ci, room, id)?;
+                    self.event(ci, room, id)?;
+                    self.end_stay(ci, &key(room));
+                    self.stats.kicked += 1;
+                } else {
+                    self.event(ci, room, id)?;
+                }
+            }
             Frame::Gap { room, missed } => {
                 let stay = self.stay(ci, room)?;
                 ensure!(missed > 0, "told it missed nothing");
@@ -253,6 +335,8 @@ impl<S: Storage + Default> World<S> {
                 );
                 let room_epoch = stay.room_epoch;
                 self.stats.acks += 1;
+                let from = self.clients[ci].nick.clone().unwrap_or_default();
+                self.note(&key(room), room_epoch, id, roles::Ev::Message { from })?;
                 let c = &mut self.clients[ci];
                 let said = c.said.remove(&tag);
                 // After raw bytes, which may hold a `Say` of any tag, the
@@ -287,14 +371,58 @@ impl<S: Storage + Default> World<S> {
                     "an error code the protocol does not define"
                 );
                 self.stats.errors += 1;
+                use ErrorCode::*;
+                let control = matches!(
+                    code,
+                    NotOperator
+                        | Moderated
+                        | Muted
+                        | SlowMode
+                        | Banned
+                        | InviteOnly
+                        | BadKey
+                        | NickLocked
+                        | PrivateOff
+                );
+                if control {
+                    self.stats.refused_by_controls += 1;
+                    // Replies come in the order their requests were handled:
+                    // this one was handled after the password was proved.
+                    ensure!(
+                        !self.clients[ci].teacher,
+                        "the teacher was refused by a control"
+                    );
+                }
             }
-            // Answers to controls, which only raw bytes can ask for here.
+            Frame::YouAre { roles } => {
+                let c = &mut self.clients[ci];
+                ensure!(
+                    c.taught || c.garbled,
+                    "YouAre, but it never sent the teacher password"
+                );
+                ensure!(roles == ROLE_TEACHER, "roles {roles:#x}");
+                if !c.teacher {
+                    // Its rooms (those it has entered and not left before
+                    // this reply) were told, not it.
+                    for stay in c.stays.values_mut() {
+                        stay.unnumbered += 1;
+                    }
+                    self.stats.teachers += 1;
+                }
+                c.teacher = true;
+            }
+            Frame::Invited { by, nick, .. } => {
+                let me = self.clients[ci].nick.as_deref().map(key);
+                ensure!(
+                    me == Some(key(by)) || me == Some(key(nick)),
+                    "an invitation between others"
+                );
+            }
+            // Answers to questions (see `entering` above for `RoomState`).
             Frame::Private { .. }
             | Frame::Pong { .. }
             | Frame::RoomState { .. }
-            | Frame::Listed { .. }
-            | Frame::YouAre { .. }
-            | Frame::Invited { .. } => {}
+            | Frame::Listed { .. } => {}
             _ => return Err("a frame only a client sends".to_string()),
         }
         Ok(())

@@ -12,7 +12,8 @@ pub struct Setup {
     /// the start too.
     pub flags: u8,
     /// Bits 0-1: room capacity ([`CAPACITY`]); bits 2-3: most connections
-    /// ([`MAX_CONNS`]); bits 4-5: wall-clock origin ([`ORIGINS`]).
+    /// ([`MAX_CONNS`]); bits 4-5: wall-clock origin ([`ORIGINS`]); bit 6:
+    /// no teacher password (else it is [`TEACHER_PASSWORD`]).
     pub limits: u8,
 }
 
@@ -70,6 +71,31 @@ pub enum Req {
     /// A kind only a server may send (`Left`).
     ServerOnly {
         room: u8,
+    },
+    // The room controls (issue 17), after the kinds above so that inputs
+    // written before them keep their meaning.
+    /// `Teach` with a password of [`TEACH_PASSWORDS`] (the first is right).
+    Teach {
+        password: u8,
+    },
+    /// `Mode`: `flags % 4` picks ask, add, remove or both (refused), `mode`
+    /// a letter of [`MODES`], `arg` an argument of [`MODE_ARGS`].
+    Mode {
+        room: u8,
+        flags: u8,
+        mode: u8,
+        arg: u8,
+    },
+    /// `Kick` a nickname of [`NICKS`] with a reason of [`REASONS`].
+    Kick {
+        room: u8,
+        nick: u8,
+        reason: u8,
+    },
+    /// `Invite` a nickname of [`NICKS`].
+    Invite {
+        room: u8,
+        nick: u8,
     },
 }
 
@@ -143,13 +169,18 @@ pub struct Script {
     pub steps: Vec<Step>,
 }
 
+/// Kinds of [`Req`]. (Before the controls there were 11: an input written
+/// then whose kind bytes are all below 11, as every committed one is,
+/// means the same now.)
+const REQS: u8 = 15;
+
 fn byte(u: &mut Unstructured<'_>) -> u8 {
     u.arbitrary().unwrap_or(0)
 }
 
 impl Req {
     fn parse(u: &mut Unstructured<'_>) -> Req {
-        match byte(u) % 11 {
+        match byte(u) % REQS {
             0 => Req::Hello {
                 nick: byte(u),
                 password: byte(u),
@@ -188,7 +219,23 @@ impl Req {
             },
             8 => Req::Ping { token: byte(u) },
             9 => Req::Pong { token: byte(u) },
-            _ => Req::ServerOnly { room: byte(u) },
+            10 => Req::ServerOnly { room: byte(u) },
+            11 => Req::Teach { password: byte(u) },
+            12 => Req::Mode {
+                room: byte(u),
+                flags: byte(u),
+                mode: byte(u),
+                arg: byte(u),
+            },
+            13 => Req::Kick {
+                room: byte(u),
+                nick: byte(u),
+                reason: byte(u),
+            },
+            _ => Req::Invite {
+                room: byte(u),
+                nick: byte(u),
+            },
         }
     }
 
@@ -216,6 +263,15 @@ impl Req {
             Req::Ping { token } => out.extend([8, token]),
             Req::Pong { token } => out.extend([9, token]),
             Req::ServerOnly { room } => out.extend([10, room]),
+            Req::Teach { password } => out.extend([11, password]),
+            Req::Mode {
+                room,
+                flags,
+                mode,
+                arg,
+            } => out.extend([12, room, flags, mode, arg]),
+            Req::Kick { room, nick, reason } => out.extend([13, room, nick, reason]),
+            Req::Invite { room, nick } => out.extend([14, room, nick]),
         }
     }
 }

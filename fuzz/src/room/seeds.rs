@@ -419,5 +419,236 @@ pub fn seed_scripts() -> Vec<(&'static str, Script)> {
     );
     reconnect.steps[2].more = true;
     seeds.push(("reconnect_in_one_wakeup", reconnect));
+    seeds.extend(lesson_seeds());
     seeds
+}
+
+/// Lessons with the room controls: the teacher proves the password, makes
+/// the room moderated, gives and takes the word, mutes, kicks; students
+/// and operators try what they may not.
+fn lesson_seeds() -> Vec<(&'static str, Script)> {
+    use Op::*;
+    const ANN: u8 = 0;
+    const BOB: u8 = 1;
+    const CAT: u8 = 3;
+    const DAN: u8 = 4;
+    const LOBBY: u8 = 0;
+    const ART: u8 = 2;
+    // Indices into MODES.
+    const O: u8 = 0;
+    const V: u8 = 1;
+    const M: u8 = 2;
+    const B: u8 = 3;
+    const T: u8 = 4;
+    const N: u8 = 5;
+    const I: u8 = 7;
+    const K: u8 = 8;
+    const L: u8 = 9;
+    const UNKNOWN: u8 = 11;
+    const STATE: u8 = 12;
+    // Indices into MODE_ARGS.
+    const A_ANN: u8 = 0;
+    const A_BOB: u8 = 1;
+    const A_DAN: u8 = 3;
+    const MUTE_BOB: u8 = 4;
+    const MUTE_CAT: u8 = 6;
+    const BAN_DAN: u8 = 9;
+    const TWO: u8 = 11;
+    const KEY: u8 = 15;
+    const NONE: u8 = 17;
+    // `Mode` flags: ask, add, remove.
+    const ASK: u8 = 0;
+    const ADD: u8 = 1;
+    const REMOVE: u8 = 2;
+    let join = |c, room| {
+        Send(
+            c,
+            Req::Join {
+                room,
+                mode: 0,
+                epoch: 0,
+                since: 0,
+            },
+        )
+    };
+    let say = |c, room| {
+        Send(
+            c,
+            Req::Say {
+                room,
+                len: 1,
+                count: 0,
+            },
+        )
+    };
+    let teach = |c, password| Send(c, Req::Teach { password });
+    let mode = |c, room, flags, mode, arg| {
+        Send(
+            c,
+            Req::Mode {
+                room,
+                flags,
+                mode,
+                arg,
+            },
+        )
+    };
+    let kick = |c, room, nick| {
+        Send(
+            c,
+            Req::Kick {
+                room,
+                nick,
+                reason: 1,
+            },
+        )
+    };
+    let script = |flags, limits, ops: Vec<Op>| Script {
+        setup: Setup { flags, limits },
+        steps: ops.into_iter().map(|op| Step { op, more: false }).collect(),
+    };
+    vec![
+        (
+            // dan proves the password (wrong first: he waits), makes the
+            // lobby moderated, gives ann the word, mutes bob (voiced or not)
+            // and cat, is refused what even the teacher may not do, and
+            // kicks cat; the students try to operate and to speak.
+            "lesson",
+            script(
+                0,
+                0,
+                vec![
+                    Login(4, DAN),
+                    teach(4, 1),
+                    Advance(300),
+                    teach(4, 0),
+                    join(4, LOBBY),
+                    Login(0, ANN),
+                    join(0, LOBBY),
+                    Login(1, BOB),
+                    join(1, LOBBY),
+                    Login(3, CAT),
+                    join(3, LOBBY),
+                    mode(4, LOBBY, ADD, M, NONE),
+                    say(0, LOBBY),
+                    mode(4, LOBBY, ADD, V, A_ANN),
+                    say(0, LOBBY),
+                    mode(1, LOBBY, ADD, V, A_BOB),
+                    kick(1, LOBBY, ANN),
+                    mode(4, LOBBY, ADD, B, MUTE_BOB),
+                    mode(4, LOBBY, ADD, V, A_BOB),
+                    say(1, LOBBY),
+                    mode(4, LOBBY, ADD, B, MUTE_CAT),
+                    mode(4, LOBBY, REMOVE, M, NONE),
+                    mode(4, LOBBY, REMOVE, M, NONE),
+                    say(3, LOBBY),
+                    say(1, LOBBY),
+                    say(0, LOBBY),
+                    mode(4, LOBBY, REMOVE, O, A_DAN),
+                    kick(3, LOBBY, DAN),
+                    mode(4, LOBBY, ADD, B, BAN_DAN),
+                    mode(4, LOBBY, ADD, UNKNOWN, NONE),
+                    kick(4, LOBBY, CAT),
+                    say(3, LOBBY),
+                    mode(4, LOBBY, REMOVE, B, MUTE_BOB),
+                    say(1, LOBBY),
+                    Advance(1_000),
+                ],
+            ),
+        ),
+        (
+            // ann creates #art and operates it; she gives bob operator; the
+            // teacher comes in (announced), and bob may not touch him but
+            // kicks ann. Then topic and nickname locks, an invitation past
+            // `i`, a limit, a key.
+            "lesson_operators",
+            script(
+                0,
+                0,
+                vec![
+                    Login(0, ANN),
+                    join(0, ART),
+                    Login(1, BOB),
+                    join(1, ART),
+                    mode(0, ART, ADD, M, NONE),
+                    say(1, ART),
+                    mode(0, ART, ADD, O, A_BOB),
+                    say(1, ART),
+                    Login(4, DAN),
+                    teach(4, 0),
+                    join(4, ART),
+                    mode(1, ART, REMOVE, O, A_DAN),
+                    kick(1, ART, DAN),
+                    kick(1, ART, ANN),
+                    say(0, ART),
+                    mode(1, ART, ADD, T, NONE),
+                    Login(3, CAT),
+                    join(3, ART),
+                    Send(3, Req::SetTopic { room: ART, len: 1 }),
+                    mode(1, ART, ADD, N, NONE),
+                    Send(3, Req::SetNick { nick: 5 }),
+                    mode(1, ART, ADD, I, NONE),
+                    join(0, ART),
+                    Send(
+                        1,
+                        Req::Invite {
+                            room: ART,
+                            nick: ANN,
+                        },
+                    ),
+                    join(0, ART),
+                    mode(4, ART, ADD, L, TWO),
+                    Send(
+                        3,
+                        Req::Part {
+                            room: ART,
+                            reason: 0,
+                        },
+                    ),
+                    mode(1, ART, REMOVE, I, NONE),
+                    join(3, ART),
+                    mode(4, ART, REMOVE, L, NONE),
+                    mode(4, ART, ADD, K, KEY),
+                    join(3, ART),
+                    mode(3, ART, ASK, STATE, NONE),
+                    mode(3, ART, ASK, B, NONE),
+                    Advance(1_000),
+                ],
+            ),
+        ),
+        (
+            // bob is not reading when he is refused and kicked; he reads it
+            // all afterwards. dan proves the password while in the room
+            // (the others see it), reconnects as a student and proves it
+            // again.
+            "lesson_slow_student",
+            script(
+                0,
+                0,
+                vec![
+                    Login(4, DAN),
+                    join(4, LOBBY),
+                    Login(0, ANN),
+                    join(0, LOBBY),
+                    Login(1, BOB),
+                    join(1, LOBBY),
+                    Pause(1),
+                    teach(4, 0),
+                    mode(4, LOBBY, ADD, M, NONE),
+                    say(1, LOBBY),
+                    say(0, LOBBY),
+                    kick(4, LOBBY, BOB),
+                    Resume(1),
+                    say(1, LOBBY),
+                    join(1, LOBBY),
+                    Reconnect(4, DAN),
+                    mode(4, LOBBY, REMOVE, M, NONE),
+                    teach(4, 0),
+                    mode(4, LOBBY, REMOVE, M, NONE),
+                    say(1, LOBBY),
+                    Advance(1_000),
+                ],
+            ),
+        ),
+    ]
 }

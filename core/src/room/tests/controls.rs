@@ -247,6 +247,28 @@ fn a_muted_member_reaches_nobody_and_others_see_the_mark() {
 }
 
 #[test]
+fn a_change_that_changes_nothing_says_nothing() {
+    // Found by the `room` fuzz target (regression
+    // `same_key_set_again_is_announced`): `+k` with the key already set
+    // was announced again.
+    let mut c = class();
+    let s = &mut c.s;
+    for (flags, letter, arg) in [
+        (FLAG_ADD, b'k', "k3y"),
+        (FLAG_ADD, b'm', ""),
+        (FLAG_ADD, b'l', "5"),
+        (FLAG_ADD, b'b', "m:bob"),
+        (FLAG_ADD, b'v', "bob"),
+    ] {
+        s.send(c.teacher, &mode(flags, letter, arg));
+        recv!(s, c.cat, Frame::ModeChanged { mode, .. } if mode == letter);
+        s.send(c.teacher, &mode(flags, letter, arg));
+        s.skip(c.teacher);
+        s.assert_quiet(c.cat);
+    }
+}
+
+#[test]
 fn the_teacher_role_is_proved_not_named() {
     let mut c = class();
     let s = &mut c.s;
