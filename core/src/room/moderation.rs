@@ -12,12 +12,12 @@ use super::controls::{
 use super::events::RoomEvent;
 use super::hub::{short_string, truncated};
 use super::storage::Storage;
-use super::{ConnId, Event, Hub};
+use super::{ConnId, Event, Hub, REPLY_RESERVE};
 use crate::error::ErrorCode;
 use crate::time::Instant;
 use crate::wire::{
-    FLAG_ADD, FLAG_REMOVE, Frame, MAX_ROOM, ROLE_MUTED, ROLE_OPERATOR, ROLE_TEACHER, ROLE_VOICE,
-    name_key,
+    FLAG_ADD, FLAG_REMOVE, Frame, MAX_FRAME_LEN, MAX_ROOM, ROLE_MUTED, ROLE_OPERATOR, ROLE_TEACHER,
+    ROLE_VOICE, name_key,
 };
 
 /// Why a request that room controls stop was stopped.
@@ -588,16 +588,23 @@ impl<S: Storage> Hub<S> {
         }
         let invited = self.conns[target.index()].nick.clone();
         let by = self.conns[conn.index()].nick.clone();
-        let Some(r) = self.rooms[index].as_mut() else {
-            return;
-        };
-        r.controls.invite(name_key(&invited));
-        let name = r.name.clone();
+        let name = self.room(index).map(|r| r.name.clone()).unwrap_or_default();
         let frame = Frame::Invited {
             room: &name,
             by: &by,
             nick: &invited,
         };
+        // As a whisper: never into a queue that is not being read, where
+        // invitations would crowd out what it must get (a `Kicked`). Found
+        // by the `room` fuzz target (fuzz/regressions/room/).
+        let needed = frame.encoded_len().unwrap_or(MAX_FRAME_LEN);
+        if self.conns[target.index()].out.free() < needed + REPLY_RESERVE {
+            return self.reply_error(now, conn, ErrorCode::RecipientBusy, 0, nick);
+        }
+        let Some(r) = self.rooms[index].as_mut() else {
+            return;
+        };
+        r.controls.invite(name_key(&invited));
         self.reply(now, conn, &frame);
         self.reply(now, target, &frame);
         self.audit(conn, index, "invite", &invited);
