@@ -28,6 +28,12 @@ struct Cli {
     #[arg(long, env = "NATTER_PASSWORD", hide_env_values = true)]
     password: Option<String>,
 
+    /// The teacher password, proved on connecting and after every
+    /// reconnect, to be the teacher (or set NATTER_TEACHER_PASSWORD; or type
+    /// /oper in the chat).
+    #[arg(long, env = "NATTER_TEACHER_PASSWORD", hide_env_values = true)]
+    teacher_password: Option<String>,
+
     /// The room to join instead of the lobby.
     #[arg(long)]
     room: Option<String>,
@@ -57,6 +63,7 @@ fn main() {
         port: cli.port,
         nick: cli.nick,
         password: cli.password,
+        teacher_password: cli.teacher_password,
         room: cli.room,
         connect: cli.connect,
         host_room: cli.host_room,

@@ -50,6 +50,8 @@ pub struct Start {
     pub port: Option<u16>,
     pub nick: Option<String>,
     pub password: Option<String>,
+    /// The teacher password to prove on connecting.
+    pub teacher_password: Option<String>,
     pub room: Option<String>,
     /// Connect at once.
     pub connect: bool,
@@ -184,6 +186,8 @@ struct App {
     unread_mentions: u32,
     /// You proved the teacher password on this connection.
     teacher: bool,
+    /// The teacher password from the command line, proved on connecting.
+    teacher_password: String,
     /// You were told you are the teacher in this session.
     told_teacher: bool,
     /// The member menu's items (made once: FLTK keeps them).
@@ -241,6 +245,7 @@ impl App {
             unread: 0,
             unread_mentions: 0,
             teacher: false,
+            teacher_password: start.teacher_password.clone().unwrap_or_default(),
             told_teacher: false,
             member_menu: moderation::member_menu(),
             slow_until: std::collections::HashMap::new(),
@@ -354,7 +359,7 @@ impl App {
             nick: form.nick.clone(),
             password: form.password.clone(),
             room: (!form.room.is_empty()).then(|| form.room.clone()),
-            teacher_password: String::new(),
+            teacher_password: self.teacher_password.clone(),
         };
         Some((form, login))
     }
