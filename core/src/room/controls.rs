@@ -8,21 +8,21 @@
 //!
 //! * Roles: the teacher (server-wide, operator in every room), a room's
 //!   operators (whoever created it, and whoever an operator makes one) and
-//!   its voiced members, kept in each member's [`Cursor`](super::conn::Cursor).
-//! * A room's [`Controls`]: its on/off modes ([`ROOM_MODES`]), key, member
+//!   its voiced members, kept in each member's cursor (its place in the room).
+//! * A room's `Controls`: its on/off modes ([`ROOM_MODES`]), key, member
 //!   limit, slow mode, invitations, and one list of masks for bans and
 //!   `m:` mutes (IRC's model, as ergo's mute extban).
 //! * Wrong passwords (the server's, the teacher's, a room key) cost the
 //!   guesser: each connection waits longer after each wrong one, and an
 //!   address that has guessed wrong too often is refused for a while
-//!   ([`Guessers`]).
+//!   (`Guessers`).
 
 use heapless::{String, Vec};
 
 use crate::time::{Duration, Instant};
 use crate::wire::MAX_NICK;
 
-/// On/off room modes: bits of [`Controls::modes`].
+/// On/off room modes: bits of a room's `Controls::modes`.
 pub mod bits {
     /// `i`: only invited members join.
     pub const INVITE_ONLY: u8 = 0x01;
