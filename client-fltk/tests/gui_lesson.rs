@@ -1,12 +1,16 @@
-//! A lesson in two windows (issue 17): the teacher hosts (and so is the
-//! teacher), a student joins. The teacher makes the room moderated; the
+//! A lesson in two windows and irssi (issue 17): the teacher hosts (and so
+//! is the teacher), a student joins in a window and another in irssi (in
+//! tmux). The teacher makes the room moderated; the
 //! student's window says why it cannot speak, the student raises a hand,
 //! is given the word and speaks, has a line removed, is muted (a muted
 //! line reaches nobody) and is put out with a reason. Screenshots land in target/gui-shots/.
 
 mod gui;
+#[path = "../../server-std/tests/common/tmux.rs"]
+mod tmux;
 
 use gui::{Display, free_port, scratch, transcript_with};
+use tmux::Tmux;
 
 #[test]
 fn a_teacher_runs_a_lesson_with_a_student() {
@@ -46,6 +50,23 @@ fn a_teacher_runs_a_lesson_with_a_student() {
         &["mslee is the teacher"],
     );
 
+    // zed, on irssi.
+    tmux::require("tmux");
+    tmux::require("irssi");
+    let home = dir.join("irssi");
+    std::fs::create_dir_all(&home).unwrap();
+    let zed = Tmux::start(
+        &format!("natter-lesson-{}", std::process::id()),
+        &format!(
+            "irssi --home={} -n zed -c 127.0.0.1 -p {port}",
+            home.display()
+        ),
+    );
+    zed.shows("Welcome to natter, zed");
+    zed.type_line("/join #lobby");
+    zed.shows("has joined #lobby");
+    transcript_with(&display, &teacher, &dir.join("t0b.txt"), &["zed joined"]);
+
     // A moderated start: ada's window says why she cannot speak, and her
     // line goes nowhere.
     display.type_line(&teacher, "/mode +m");
@@ -68,6 +89,10 @@ fn a_teacher_runs_a_lesson_with_a_student() {
     );
     assert!(a2.contains("Raise your hand"), "{a2}");
     display.screenshot("lesson-moderated.png");
+    // zed (IRC) sees the mode, and is refused with the reason too.
+    zed.line_with(&["mode/#lobby", "+m", "by mslee"]);
+    zed.type_line("me too?");
+    zed.shows("only the teacher and those given the word speak");
 
     // A raised hand, the word given, a line said.
     display.key(&ada, "alt+r");
@@ -115,6 +140,7 @@ fn a_teacher_runs_a_lesson_with_a_student() {
         "{t}\n{a}"
     );
     display.screenshot("lesson-removed.png");
+    zed.shows("mslee removed a message by ada");
 
     // A mute: the reason in ada's window, and her line reaches nobody.
     display.type_line(&teacher, "/mute ada");
@@ -153,6 +179,17 @@ fn a_teacher_runs_a_lesson_with_a_student() {
         "an unvoiced line got through:\n{t3}"
     );
     assert!(a6.contains("is it three fifths?"));
+    assert!(
+        !t3.contains("me too?"),
+        "zed's unvoiced line got through:\n{t3}"
+    );
+    let irssi = zed.line_with(&["ada was kicked from #lobby by mslee", "time for a break"]);
+    let screen = zed.screen();
+    // irssi showed the removed line live (IRC cannot take a line back from
+    // a client without draft/message-redaction) and then the notice.
+    assert!(screen.contains("is it three fifths?"), "{screen}");
+    std::fs::write(gui::shots().join("lesson-irssi.txt"), &screen).unwrap();
+    eprintln!("irssi: {irssi}\n{screen}");
     let shot = display.screenshot("lesson-kicked.png");
     eprintln!("screenshot: {}", shot.display());
 }
