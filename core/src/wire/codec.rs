@@ -70,18 +70,7 @@ pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, DecodeError> {
 /// assert_eq!(decode(&bytes[..3]), Ok(Status::Partial { needed: 4 }));
 /// ```
 pub fn decode(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
-    let Some(len) = frame_len(buf)? else {
-        return Ok(Status::Partial {
-            needed: HEADER_LEN - buf.len(),
-        });
-    };
-    let Some(body) = buf.get(HEADER_LEN..len) else {
-        return Ok(Status::Partial {
-            needed: len - buf.len(),
-        });
-    };
-    let frame = decode_body::<false>(body)?;
-    Ok(Status::Complete((frame, len)))
+    decode_kinds::<false>(buf)
 }
 
 /// [`decode`], for a server: only the kinds a client sends decode; any
@@ -89,6 +78,11 @@ pub fn decode(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
 /// [`is_server_kind`](super::is_server_kind) to tell a server's kind from
 /// one that does not exist).
 pub fn decode_client(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
+    decode_kinds::<true>(buf)
+}
+
+/// [`decode`] of every kind, or (`CLIENT`) of a client's kinds only.
+fn decode_kinds<const CLIENT: bool>(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeError> {
     let Some(len) = frame_len(buf)? else {
         return Ok(Status::Partial {
             needed: HEADER_LEN - buf.len(),
@@ -99,7 +93,7 @@ pub fn decode_client(buf: &[u8]) -> Result<Status<(Frame<'_>, usize)>, DecodeErr
             needed: len - buf.len(),
         });
     };
-    let frame = decode_body::<true>(body)?;
+    let frame = decode_body::<CLIENT>(body)?;
     Ok(Status::Complete((frame, len)))
 }
 

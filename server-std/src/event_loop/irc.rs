@@ -38,9 +38,6 @@ impl Driver<'_> {
             if irc.pending.is_empty() {
                 // What the hub answered since (lines it held after a wrong
                 // password) goes out before the bridge answers more.
-                if self.irc_frames.is_empty() {
-                    self.irc_frames = vec![0; IRC_FRAMES];
-                }
                 take_output(
                     self.hub,
                     now,
@@ -61,9 +58,6 @@ impl Driver<'_> {
                     }
                     // The hub's answers to those lines go out before the
                     // bridge answers the next ones (a JOIN, then a WHOIS).
-                    if self.irc_frames.is_empty() {
-                        self.irc_frames = vec![0; IRC_FRAMES];
-                    }
                     take_output(
                         self.hub,
                         now,
@@ -120,11 +114,6 @@ impl Driver<'_> {
     /// output buffers at their high-water mark.
     pub(super) fn flush_irc(&mut self, conn: ConnId) {
         let now = self.clock.now();
-        if self.irc_frames.is_empty() {
-            // Made for the first IRC client, so a server without any
-            // never holds it.
-            self.irc_frames = vec![0; IRC_FRAMES];
-        }
         loop {
             let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
                 return;
@@ -217,9 +206,14 @@ fn take_output(
     now: Instant,
     conn: ConnId,
     irc: &mut IrcConn,
-    frames: &mut [u8],
+    frames: &mut Vec<u8>,
     shared: &mut SharedLines,
 ) {
+    if frames.is_empty() {
+        // Made for the first IRC client's first output, so a server
+        // without any never holds it.
+        *frames = vec![0; IRC_FRAMES];
+    }
     while irc.wants_output() {
         let mut tx = hub.transmit(now, conn, frames.len());
         let taken = tx.copy_to(frames);
