@@ -21,10 +21,10 @@ command -v arm-none-eabi-size >/dev/null 2>&1 || apt_install binutils-arm-none-e
 # The firmware is a project of its own (own workspace, target and lock
 # file); the footprint examples are two more tiny ELFs to compare.
 step "build firmware" bash -c "cd firmware && cargo build --release --bins --examples"
-# The footprint once more without roles and room controls, for what they
-# cost (its own target directory, so the two builds do not undo each other).
-step "build footprint without controls" bash -c \
-    "cd firmware && cargo build --release --examples --no-default-features --target-dir target/no-controls"
+# The footprint once more with roles and room controls, for what they cost
+# (its own target directory, so the two builds do not undo each other).
+step "build footprint with controls" bash -c \
+    "cd firmware && cargo build --release --examples --features controls --target-dir target/controls"
 
 # text is flash (code and constants), data is flash and RAM, bss is RAM.
 sizes() {
@@ -42,12 +42,16 @@ read -r hub_text hub_data hub_bss < <(sizes "$OUT/examples/footprint_hub")
 hub_flash=$((hub_text + hub_data - base_text - base_data))
 hub_ram=$((hub_data + hub_bss - base_data - base_bss))
 echo "natter-core's hub alone, Hub<8, 2, 2048, 128, 3072>: flash $hub_flash B, static RAM $hub_ram B"
-BARE=firmware/target/no-controls/$TARGET/release/examples
-read -r bare_text bare_data bare_bss < <(sizes "$BARE/footprint_hub")
-bare_flash=$((bare_text + bare_data - base_text - base_data))
-bare_ram=$((bare_data + bare_bss - base_data - base_bss))
-echo "the same hub without roles and room controls: flash $bare_flash B, static RAM $bare_ram B"
-echo "roles and room controls cost: flash $((hub_flash - bare_flash)) B, static RAM $((hub_ram - bare_ram)) B"
+FULL=firmware/target/controls/$TARGET/release/examples
+read -r full_text full_data full_bss < <(sizes "$FULL/footprint_hub")
+full_flash=$((full_text + full_data - base_text - base_data))
+full_ram=$((full_data + full_bss - base_data - base_bss))
+echo "the same hub with roles and room controls: flash $full_flash B, static RAM $full_ram B"
+echo "roles and room controls cost: flash $((full_flash - hub_flash)) B, static RAM $((full_ram - hub_ram)) B"
+if [ "$hub_flash" -ge 32768 ]; then
+    echo "error: the firmware's hub is $hub_flash B of flash, over the 32 KB it must fit in" >&2
+    exit 1
+fi
 
 # The same command as the runner in firmware/.cargo/config.toml. The
 # firmware's semihosting exit becomes QEMU's exit status; `timeout` ends a
