@@ -649,3 +649,102 @@ fn answers_keep_their_order_across_a_wrong_password() {
         ":irc.test 696 ann #vault l * :that setting needs a nickname, a number or a key; see /help"
     );
 }
+
+/// The rest of the modes over raw TCP, each with its numeric: `+t` (482 on
+/// TOPIC), `+N` (447 on NICK), `+P` (404 between students, not to the
+/// teacher), `+i` (473, then INVITE's 341 and the join), `+l` (471), `+S`
+/// (404 for the second line), `MODE #r b` (367/368), an unknown mode (472),
+/// and OPER on a server with no teacher password (491).
+#[test]
+fn each_mode_has_its_numeric() {
+    let server = TestServer::start(Options {
+        server_name: "irc.test".into(),
+        teacher_password: Some("chalk".into()),
+        ..options()
+    });
+    let mut t = Irc::member(server.addr, "teach");
+    t.send("OPER t chalk");
+    t.until(" 381 ");
+    let mut bob = Irc::member(server.addr, "bob");
+    let mut cat = Irc::member(server.addr, "cat");
+    t.send("MODE #lobby +tNP");
+    for letter in ["+t", "+N", "+P"] {
+        bob.until(&format!("MODE #lobby {letter}"));
+    }
+    bob.send("TOPIC #lobby :mine");
+    assert_eq!(
+        bob.until(" 482 "),
+        ":irc.test 482 bob #lobby :You're not channel operator"
+    );
+    bob.send("NICK teacher");
+    assert!(
+        bob.until(" 447 ")
+            .starts_with(":irc.test 447 bob :nicknames are locked")
+    );
+    bob.send("PRIVMSG cat :psst");
+    assert!(
+        bob.until(" 404 ")
+            .starts_with(":irc.test 404 bob cat :private messages between students are off")
+    );
+    bob.send("PRIVMSG teach :a question");
+    assert_eq!(
+        t.until("PRIVMSG"),
+        ":bob!bob@natter PRIVMSG teach :a question"
+    );
+    t.send("MODE #lobby +S 30");
+    cat.until("MODE #lobby +S 30");
+    cat.send("PRIVMSG #lobby :one");
+    cat.send("PRIVMSG #lobby :two");
+    assert!(
+        cat.until(" 404 ")
+            .starts_with(":irc.test 404 cat #lobby :slow mode is on")
+    );
+    assert_eq!(
+        t.until("PRIVMSG #lobby"),
+        ":cat!cat@natter PRIVMSG #lobby :one"
+    );
+    t.send("MODE #lobby +b dan");
+    t.until("+b dan!*@*");
+    t.send("MODE #lobby b");
+    assert_eq!(t.until(" 367 "), ":irc.test 367 teach #lobby dan!*@*");
+    assert_eq!(
+        t.line(),
+        ":irc.test 368 teach #lobby :End of channel ban list"
+    );
+    t.send("MODE #lobby +X");
+    assert_eq!(
+        t.line(),
+        ":irc.test 472 teach X :is not a mode natter knows"
+    );
+    // A room closed to newcomers, then full.
+    t.send("JOIN #club");
+    t.until(" 366 ");
+    t.send("MODE #club +il 2");
+    t.until("MODE #club +l 2");
+    let mut dan = Irc::member(server.addr, "dan2");
+    dan.send("JOIN #club");
+    assert_eq!(
+        dan.until(" 473 "),
+        ":irc.test 473 dan2 #club :Cannot join channel (+i)"
+    );
+    t.send("INVITE dan2 #club");
+    assert_eq!(t.until(" 341 "), ":irc.test 341 teach dan2 #club");
+    assert_eq!(
+        dan.until(" INVITE "),
+        ":teach!teach@natter INVITE dan2 #club"
+    );
+    dan.send("JOIN #club");
+    dan.until(" 366 ");
+    t.send("INVITE bob #club");
+    t.until(" 341 ");
+    bob.send("JOIN #club");
+    assert_eq!(
+        bob.until(" 471 "),
+        ":irc.test 471 bob #club :Cannot join channel (+l)"
+    );
+    // No teacher password on this server: 491.
+    let plain = irc_server();
+    let mut ann = Irc::member(plain.addr, "ann");
+    ann.send("OPER ann anything");
+    assert!(ann.until(" 491 ").starts_with(":irc.test 491 ann :"));
+}
