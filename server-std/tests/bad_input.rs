@@ -228,18 +228,6 @@ fn server_survives_bad_input_and_members_notice_nothing() {
     server.stop().unwrap();
 }
 
-/// The first error code `c` gets, skipping everything else.
-fn next_refusal(c: &mut natter_server::client::Client) -> ErrorCode {
-    wait_for(
-        c,
-        |f| match f {
-            Frame::Error { code, .. } => Some(*code),
-            _ => None,
-        },
-        |_| {},
-    )
-}
-
 /// Privilege escalation: a student tries the teacher's controls, a frame
 /// only the server sends, a mode change for a room it is not in, kicking
 /// the teacher, and guessing the teacher password from one address. Each

@@ -15,7 +15,9 @@ mod tmux;
 
 use std::path::PathBuf;
 
-use common::{TestServer, frame_arrives, member, options, say, wait_closed, wait_for};
+use common::{
+    TestServer, frame_arrives, member, next_refusal, options, say, wait_closed, wait_for,
+};
 use natter_core::wire::{FLAG_ACTION, Frame};
 use natter_server::Options;
 use raw_irc::RawIrc;
@@ -191,14 +193,7 @@ fn irssi_as_the_teacher_runs_a_lesson() {
     irssi.line_with(&["mode/#lobby", "+m", "by mslee"]);
     frame_arrives!(bob, Frame::ModeChanged { mode: b'm', .. });
     say(&mut bob, 1, "can I say something?");
-    let refused = wait_for(
-        &mut bob,
-        |f| match f {
-            Frame::Error { code, .. } => Some(*code),
-            _ => None,
-        },
-        |_| {},
-    );
+    let refused = next_refusal(&mut bob);
     assert_eq!(refused, ErrorCode::Moderated);
 
     irssi.type_line("/mode #lobby +v bob");
@@ -219,14 +214,7 @@ fn irssi_as_the_teacher_runs_a_lesson() {
     irssi.type_line("/mode #lobby +b m:bob");
     irssi.line_with(&["mode/#lobby", "+b m:bob!*@*", "by mslee"]);
     say(&mut bob, 3, "spam spam");
-    let refused = wait_for(
-        &mut bob,
-        |f| match f {
-            Frame::Error { code, .. } => Some(*code),
-            _ => None,
-        },
-        |_| {},
-    );
+    let refused = next_refusal(&mut bob);
     assert_eq!(refused, ErrorCode::Muted);
 
     irssi.type_line("/kick bob take a break");

@@ -43,8 +43,15 @@ impl<S: Storage> Hub<S> {
         roles
     }
 
+    /// Is `conn` an operator of the room in slot `index` (or the teacher)?
+    /// Asked often (every private message checks each room of both sides),
+    /// so without the mute masks `roles_in` matches.
     fn is_operator(&self, conn: ConnId, index: usize) -> bool {
-        self.roles_in(conn, index) & ROLE_OPERATOR != 0
+        let c = &self.conns[conn.index()];
+        c.teacher
+            || c.joined
+                .iter()
+                .any(|cur| usize::from(cur.room) == index && cur.role & ROLE_OPERATOR != 0)
     }
 
     // ----- checks on the ordinary requests ------------------------------
@@ -538,14 +545,9 @@ impl<S: Storage> Hub<S> {
         }
         // Everything before the kick reaches the kicked, then the kick.
         self.queue_unsent(target, index);
-        let t = &mut self.conns[target.index()];
-        t.joined.retain(|cur| usize::from(cur.room) != index);
-        let kicked = t.nick.clone();
-        let Some(r) = self.rooms[index].as_mut() else {
+        let Some((kicked, name)) = self.take_out(target, index) else {
             return;
         };
-        r.remove_member(target);
-        let name = r.name.clone();
         let by = self.conns[conn.index()].nick.clone();
         let ev = RoomEvent::Kicked {
             by: &by,

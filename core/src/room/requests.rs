@@ -1,7 +1,7 @@
 //! Handling a connection's input: decoding its frames and answering each
 //! request (hello, join, part, say, whisper, nick, topic, quit, ping).
 
-use heapless::Vec;
+use heapless::{String, Vec};
 
 use super::conn::{self, Cursor, State};
 use super::events::RoomEvent;
@@ -11,8 +11,8 @@ use super::{ConnId, Event, Hub, MAX_STRIKES, REPLY_RESERVE};
 use crate::error::{DecodeError, ErrorCode};
 use crate::time::Instant;
 use crate::wire::{
-    Frame, MAX_FRAME_LEN, ROLE_OPERATOR, Status, VERSION, decode_client, frame_len, is_server_kind,
-    name_key,
+    Frame, MAX_FRAME_LEN, MAX_NICK, MAX_ROOM, ROLE_OPERATOR, Status, VERSION, decode_client,
+    frame_len, is_server_kind, name_key,
 };
 
 impl<S: Storage> Hub<S> {
@@ -305,14 +305,9 @@ impl<S: Storage> Hub<S> {
             // Everything before its own `Parted` reaches it, or is counted.
             self.queue_unsent(conn, index);
         }
-        let c = &mut self.conns[conn.index()];
-        c.joined.retain(|cur| usize::from(cur.room) != index);
-        let nick = c.nick.clone();
-        let Some(room) = self.rooms[index].as_mut() else {
+        let Some((nick, room_name)) = self.take_out(conn, index) else {
             return;
         };
-        room.remove_member(conn);
-        let room_name = room.name.clone();
         if confirm {
             self.reply(
                 now,
@@ -346,6 +341,22 @@ impl<S: Storage> Hub<S> {
                 self.rooms[index] = None;
             }
         }
+    }
+
+    /// Take `conn` out of the room in slot `index`: its cursor and its
+    /// place in the member list. Returns its nickname and the room's name
+    /// (`None` if the room is gone).
+    pub(super) fn take_out(
+        &mut self,
+        conn: ConnId,
+        index: usize,
+    ) -> Option<(String<MAX_NICK>, String<MAX_ROOM>)> {
+        let c = &mut self.conns[conn.index()];
+        c.joined.retain(|cur| usize::from(cur.room) != index);
+        let nick = c.nick.clone();
+        let room = self.rooms[index].as_mut()?;
+        room.remove_member(conn);
+        Some((nick, room.name.clone()))
     }
 
     pub(super) fn leave_all(&mut self, now: Instant, conn: ConnId, reason: &str) {

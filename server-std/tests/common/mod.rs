@@ -107,6 +107,18 @@ pub fn wait_for<T>(
     }
 }
 
+/// The code of the next `Error`, skipping everything else.
+pub fn next_refusal(c: &mut Client) -> natter_core::error::ErrorCode {
+    wait_for(
+        c,
+        |f| match f {
+            Frame::Error { code, .. } => Some(*code),
+            _ => None,
+        },
+        |_| {},
+    )
+}
+
 /// The next chat message's (from, text), skipping everything else.
 pub fn next_message(c: &mut Client) -> (String, String) {
     wait_for(
