@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use natter_server::event_loop::{MAX_CONNS, MAX_HISTORY};
+use natter_server::web::qr;
 use natter_server::{Options, Server, listener};
 
 /// Run a natter chat server. Students connect to this computer's address
@@ -140,6 +141,30 @@ fn main() -> ExitCode {
     }
 }
 
+/// The web page's address for each network address, IPv4 ones with a QR
+/// code a phone's camera opens.
+fn print_web_join(v4: &[&IpAddr], all: &[IpAddr], port: u16) {
+    if v4.is_empty() && all.is_empty() {
+        println!("Browsers on this computer open http://127.0.0.1:{port}/");
+        return;
+    }
+    println!("Phones, tablets and Chromebooks open the page in a browser, or scan its code:");
+    for ip in v4 {
+        let url = qr::join_url(**ip, port);
+        println!();
+        println!("    {url}");
+        if let Some(code) = qr::Modules::of(&url) {
+            for line in qr::to_text(&code).lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    for ip in all.iter().filter(|ip| ip.is_ipv6()) {
+        println!("    {}", qr::join_url(*ip, port));
+    }
+    println!();
+}
+
 /// Tell the teacher, in plain words, what students should type.
 fn print_welcome(server: &Server, options: &Options) {
     let addr = server.local_addr();
@@ -162,6 +187,7 @@ fn print_welcome(server: &Server, options: &Options) {
         println!("    address: {ip}   port: {port}");
     }
     println!("    (on this computer itself: address 127.0.0.1, port {port})");
+    print_web_join(&v4, &ips, port);
     if options.password.is_some() {
         println!("They will need the password you set.");
     }

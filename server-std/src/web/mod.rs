@@ -9,11 +9,13 @@
 //! * [`stream`]: a WebSocket as a byte stream over a socket, so the loop
 //!   reads and writes it as a TCP client.
 //! * [`assets`]: the files of the page, from `server-std/web/`.
+//! * [`qr`]: the join address as a QR code, for phones.
 //! * [`origins`]: which pages may open a WebSocket: the server's own
 //!   addresses.
 
 pub mod assets;
 pub mod http;
 pub mod origins;
+pub mod qr;
 pub mod stream;
 pub mod ws;
