@@ -3,7 +3,7 @@
 # seeds and regressions (docs/FUZZING.md).
 #
 #   FUZZ_SECONDS=30    seconds per target (default 30)
-#   FUZZ_TARGETS="decode room"   which targets (default: all six)
+#   FUZZ_TARGETS="decode room"   which targets (default: all seven)
 #   FUZZ_TIMEOUT=10    seconds one input may take before it counts as a hang
 #
 # Uses nightly with AddressSanitizer when `cargo +nightly` works, else
@@ -18,7 +18,7 @@ ensure_rust
 
 seconds=${FUZZ_SECONDS:-30}
 timeout=${FUZZ_TIMEOUT:-10}
-read -r -a targets <<<"${FUZZ_TARGETS:-decode roundtrip chunked room irc_line irc_room}"
+read -r -a targets <<<"${FUZZ_TARGETS:-decode roundtrip chunked room irc_line irc_room web}"
 
 if cargo +nightly --version >/dev/null 2>&1; then
     toolchain=(+nightly)

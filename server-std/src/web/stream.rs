@@ -61,6 +61,9 @@ pub struct WsStream<S> {
     eof: bool,
     /// Our close frame is queued: nothing more is sent.
     closing: bool,
+    /// The client broke the protocol: the error for the reader once it has
+    /// what came before.
+    failed: Option<io::Error>,
 }
 
 impl<S: Read + Write> WsStream<S> {
@@ -85,6 +88,7 @@ impl<S: Read + Write> WsStream<S> {
             out_at: 0,
             eof: false,
             closing: false,
+            failed: None,
         }
     }
 
@@ -270,8 +274,21 @@ impl<S: Read + Write> Read for WsStream<S> {
             if given == buf.len() {
                 return Ok(given);
             }
-            if self.decode()? {
-                continue;
+            if let Some(e) = self.failed.take() {
+                // What came before the bad frame is delivered first.
+                if given > 0 {
+                    self.failed = Some(e);
+                    return Ok(given);
+                }
+                return Err(e);
+            }
+            match self.decode() {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => {
+                    self.failed = Some(e);
+                    continue;
+                }
             }
             if self.eof {
                 return Ok(given);

@@ -16,6 +16,8 @@ use natter_core::io::FrameReader;
 use natter_core::wire::{FLAG_MORE, Frame, VERSION};
 use natter_server::client::Stream;
 
+use crate::ws;
+
 /// Which protocol the server under test speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Proto {
@@ -26,6 +28,9 @@ pub enum Proto {
     /// IRC: NICK, USER, JOIN, then PRIVMSG; deliveries are the PRIVMSG
     /// lines other clients' messages arrive as.
     Irc,
+    /// natter frames in WebSocket binary messages, as the browser page
+    /// sends them (natter-server's `/ws`, subprotocol `natter`).
+    WebSocket,
 }
 
 /// What load to offer.
@@ -80,6 +85,8 @@ pub const HEAD: usize = 5 + 10 + 16;
 
 struct Client {
     stream: TcpStream,
+    /// WebSocket bytes not yet unwrapped into `input`.
+    ws_raw: Vec<u8>,
     input: Vec<u8>,
     output: Vec<u8>,
     /// Next sequence number to send.
@@ -198,7 +205,13 @@ pub fn run(spec: &Spec, server_cpu: impl Fn() -> Option<u64>) -> io::Result<Repo
                 };
                 let now_ns = start.elapsed().as_nanos() as u64;
                 let mut input = std::mem::take(&mut clients[r].input);
-                input.extend_from_slice(&buf[..n]);
+                if spec.proto == Proto::WebSocket {
+                    let raw = &mut clients[r].ws_raw;
+                    raw.extend_from_slice(&buf[..n]);
+                    ws::unwrap_messages(raw, &mut input)?;
+                } else {
+                    input.extend_from_slice(&buf[..n]);
+                }
                 let mut gaps = 0;
                 let used = for_each_payload(spec.proto, &input, &mut gaps, |payload| {
                     let Some((s, seq, ts)) = parse_head(payload) else {
@@ -255,6 +268,11 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
     let std = StdStream::connect(spec.addr)?;
     std.set_nodelay(true)?;
     let mut input = Vec::new();
+    let mut ws_raw = Vec::new();
+    if spec.proto == Proto::WebSocket {
+        (input, ws_raw) = ws::join(&std, spec.addr, &format!("b{i}"), &spec.room)
+            .map_err(|e| io::Error::other(format!("client {i}: {e}")))?;
+    }
     if spec.proto == Proto::Natter {
         // Hello and join with blocking I/O, then hand over to mio whatever
         // arrived after the member list.
@@ -301,6 +319,7 @@ fn connect(spec: &Spec, i: usize, start: Instant) -> io::Result<Client> {
     std.set_nonblocking(true)?;
     Ok(Client {
         stream: TcpStream::from_std(std),
+        ws_raw,
         input,
         output: Vec::new(),
         sent: 0,
@@ -387,7 +406,7 @@ fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64
             out.extend_from_slice(&text);
             out.extend_from_slice(b"\r\n");
         }
-        Proto::Natter => {
+        Proto::Natter | Proto::WebSocket => {
             let text = std::str::from_utf8(&text).unwrap_or("");
             let frame = Frame::Say {
                 tag: seq,
@@ -397,7 +416,11 @@ fn push_message(out: &mut Vec<u8>, spec: &Spec, sender: usize, seq: u32, ts: u64
             };
             let mut buf = [0u8; natter_core::wire::MAX_FRAME_LEN];
             if let Ok(n) = frame.encode(&mut buf) {
-                out.extend_from_slice(&buf[..n]);
+                if spec.proto == Proto::WebSocket {
+                    ws::mask_into(out, &buf[..n]);
+                } else {
+                    out.extend_from_slice(&buf[..n]);
+                }
             }
         }
     }
@@ -440,7 +463,7 @@ fn for_each_payload(proto: Proto, input: &[u8], gaps: &mut u64, mut f: impl FnMu
                 at += end + 1;
             }
         }
-        Proto::Natter => {
+        Proto::Natter | Proto::WebSocket => {
             while input.len() - at >= 3 {
                 let len = 2 + usize::from(u16::from_be_bytes([input[at], input[at + 1]]));
                 if input.len() - at < len {

@@ -17,6 +17,7 @@ mod load;
 mod relay;
 mod scale;
 mod tally;
+mod ws;
 
 use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
@@ -44,7 +45,9 @@ enum Cmd {
         /// Speak natter, IRC (natter-server's IRC side, or any IRC server:
         /// NICK, USER, JOIN, PRIVMSG), or newline-separated lines (the
         /// reference relay).
-        #[arg(long, alias = "proto", default_value = "natter", value_parser = ["natter", "irc", "lines"])]
+        /// Or `websocket`: natter frames over natter-server's WebSocket, as
+        /// the browser page speaks.
+        #[arg(long, alias = "proto", default_value = "natter", value_parser = ["natter", "irc", "lines", "websocket"])]
         protocol: String,
         /// The server's name in the table (default: the protocol).
         #[arg(long)]
@@ -70,6 +73,11 @@ enum Cmd {
         /// Runs per configuration; the median run (by deliveries/s) is reported.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// What natter is compared with: the reference `relay`, or
+        /// `websocket`: natter-server with browsers' transport (`ws`)
+        /// against the same server with natter's TCP clients.
+        #[arg(long, default_value = "relay", value_parser = ["relay", "websocket"])]
+        against: String,
         #[command(flatten)]
         load: LoadArgs,
     },
@@ -226,8 +234,9 @@ fn main() -> ExitCode {
             clients,
             server,
             repeat,
+            against,
             load,
-        } => compare(&clients, server, repeat.max(1), &load),
+        } => compare(&clients, server, repeat.max(1), &against, &load),
         Cmd::Scale(args) => scale(&args),
     };
     match result {
@@ -262,6 +271,7 @@ fn run_one(
     let proto = match protocol {
         "lines" => Proto::Lines,
         "irc" => Proto::Irc,
+        "websocket" => Proto::WebSocket,
         _ => Proto::Natter,
     };
     let spec = load.spec(
@@ -441,6 +451,7 @@ fn compare(
     counts: &[usize],
     server: Option<PathBuf>,
     repeat: usize,
+    against: &str,
     load: &LoadArgs,
 ) -> io::Result<()> {
     let me = std::env::current_exe()?;
@@ -455,19 +466,23 @@ fn compare(
     }
     let mut rows = Vec::new();
     for &n in counts {
-        // natter and the relay take turns, run by run, so a change in the
-        // machine's load between runs falls on both.
+        // The two take turns, run by run, so a change in the machine's
+        // load between runs falls on both. The first is measured against
+        // the second (the ratios in its line).
+        let contenders = match against {
+            "websocket" => [("ws", Proto::WebSocket), ("natter", Proto::Natter)],
+            _ => [("natter", Proto::Natter), ("relay", Proto::Lines)],
+        };
         let mut runs: [Vec<Row>; 2] = [Vec::new(), Vec::new()];
         for _ in 0..repeat {
-            for (name, runs) in ["natter", "relay"].into_iter().zip(runs.iter_mut()) {
-                let (spawned, proto) = if name == "natter" {
-                    let max_members = (n + 8).min(natter_server::event_loop::MAX_CONNS);
-                    let cmd = natter_server_command(&server, max_members);
-                    (spawn(cmd)?, Proto::Natter)
-                } else {
+            for ((name, proto), runs) in contenders.into_iter().zip(runs.iter_mut()) {
+                let spawned = if proto == Proto::Lines {
                     let mut cmd = Command::new(&me);
                     cmd.args(["relay", "--bind", "127.0.0.1:0"]);
-                    (spawn(cmd)?, Proto::Lines)
+                    spawn(cmd)?
+                } else {
+                    let max_members = (n + 8).min(natter_server::event_loop::MAX_CONNS);
+                    spawn(natter_server_command(&server, max_members))?
                 };
                 let spec = load.spec(spawned.addr, proto, n, "lobby");
                 runs.push(measure(&spec, Some(spawned.child.id()), name)?);
