@@ -51,7 +51,9 @@ fn debug(frame: &Frame<'_>) -> String {
             roles,
         } => {
             let nicks: Vec<&str> = nicks.iter().collect();
-            format!("Names {{ room: {room:?}, flags: {flags}, nicks: {nicks:?}, roles: {roles:?} }}")
+            format!(
+                "Names {{ room: {room:?}, flags: {flags}, nicks: {nicks:?}, roles: {roles:?} }}"
+            )
         }
         other => format!("{other:?}"),
     }
@@ -77,7 +79,11 @@ fn doc_examples() -> Vec<Vector> {
             }
         }
         let expected = core_view(&bytes);
-        assert!(expected.is_ok(), "PROTOCOL.md line {}: {expected:?}", start + 1);
+        assert!(
+            expected.is_ok(),
+            "PROTOCOL.md line {}: {expected:?}",
+            start + 1
+        );
         out.push(Vector {
             name: format!("PROTOCOL.md line {}", start + 1),
             bytes,
@@ -94,7 +100,15 @@ fn corpus() -> Vec<Vector> {
     let cjk_nick = "日本語日本語日本"; // 8 characters, 24 bytes
     let long_room = "class-4b_class-4b_class4"; // 24 bytes
     let nicks = [
-        "a", long_nick, "zoë", cjk_nick, "[bot]", "_x", "a-b", "Сергей", "\\`^{}|",
+        "a",
+        long_nick,
+        "zoë",
+        cjk_nick,
+        "[bot]",
+        "_x",
+        "a-b",
+        "Сергей",
+        "\\`^{}|",
     ];
     let rooms = ["lobby", "4b", "café", long_room, "日本語", "Ελλάδα"];
     let max_text = "a".repeat(512);
@@ -308,7 +322,13 @@ fn corpus() -> Vec<Vector> {
         }
     }
     for flags in [0, FLAG_ADD, FLAG_REMOVE, FLAG_ADD | FLAG_REMOVE] {
-        for (mode, arg) in [(0u8, ""), (b'm', ""), (b'b', "m:bob"), (b'S', "30"), (255, "x")] {
+        for (mode, arg) in [
+            (0u8, ""),
+            (b'm', ""),
+            (b'b', "m:bob"),
+            (b'S', "30"),
+            (255, "x"),
+        ] {
             frames.push(Frame::Mode {
                 room: "lobby",
                 flags,
@@ -419,7 +439,10 @@ fn invalid() -> Vec<Vector> {
         ("nick with an emoji", set_nick("ann☺".as_bytes())),
         ("empty nick", set_nick(b"")),
         ("room with #", raw(0x03, b"\x06#lobby\x00")),
-        ("empty room", raw(0x02, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])),
+        (
+            "empty room",
+            raw(0x02, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ),
         ("empty text", say(0, b"")),
         ("text with LF", say(0, b"two\nlines")),
         ("text of 513 bytes", say(0, &[b'a'; 513])),
@@ -431,11 +454,17 @@ fn invalid() -> Vec<Vector> {
             body.extend_from_slice(b"\x03cat\x02\x00");
             raw(0x47, &body)
         }),
-        ("undefined role bit", raw(0x43, b"\x05lobby\x00\x01\x03ann\x01\x10")),
+        (
+            "undefined role bit",
+            raw(0x43, b"\x05lobby\x00\x01\x03ann\x01\x10"),
+        ),
         ("undefined YouAre bit", raw(0x53, &[0x02])),
         ("Names cut short", raw(0x43, b"\x05lobby\x00\x02\x03ann")),
         ("Hello of version 2", raw(0x01, b"\x02\x03ann\x00")),
-        ("Welcome of version 0", raw(0x41, b"\x00\x03ann\x00\x02\x00")),
+        (
+            "Welcome of version 0",
+            raw(0x41, b"\x00\x03ann\x00\x02\x00"),
+        ),
     ];
     cases
         .into_iter()
