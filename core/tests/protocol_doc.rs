@@ -91,7 +91,28 @@ fn natter_and_irc_are_told_apart_by_the_first_byte() {
         } else {
             Protocol::Natter
         };
-        assert_eq!(sniff(&[byte]), Some(expected), "{byte:#04x}");
+        match sniff(&[byte]) {
+            // The first letter of an HTTP method waits for the next bytes.
+            None => {
+                assert!(b"GHPDOCT".contains(&byte), "{byte:#04x}");
+                assert_eq!(sniff(&[byte, b'!']), Some(Protocol::Irc));
+            }
+            got => assert_eq!(got, Some(expected), "{byte:#04x}"),
+        }
+    }
+    // Section 1: `GET ` and the other methods with their space are HTTP;
+    // IRC's first lines are not.
+    for http in [&b"GET / HTTP/1.1\r\n"[..], b"HEAD ", b"OPTIONS * HTTP/1.1"] {
+        assert_eq!(sniff(http), Some(Protocol::Http));
+    }
+    for irc in [
+        &b"CAP LS 302\r\n"[..],
+        b"PASS x\r\n",
+        b"NICK a\r\n",
+        b"USER a",
+        b"GETX",
+    ] {
+        assert_eq!(sniff(irc), Some(Protocol::Irc));
     }
     // The largest valid length prefix, 1022, starts with 0x03; the
     // smallest oversize one, 1023, too, and 1026 with 0x04.

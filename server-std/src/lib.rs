@@ -10,6 +10,8 @@
 //!   on SIGINT/SIGTERM.
 //! * [`irc`]: IRC clients on the same port: the buffers around the core's
 //!   IRC bridge (`natter_core::irc::bridge`).
+//! * [`web`]: browsers on the same port: the page built into the binary,
+//!   HTTP requests and WebSockets carrying natter frames or IRC lines.
 //! * [`client`]: a small blocking client over `embedded-io` streams, used by
 //!   the tests, `natter-bench` and anyone scripting the protocol.
 //!
@@ -21,5 +23,6 @@ pub mod event_loop;
 pub mod irc;
 pub mod listener;
 pub mod storage;
+pub mod web;
 
 pub use event_loop::{Options, Server, ShutdownHandle, Timeouts};

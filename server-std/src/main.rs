@@ -65,6 +65,13 @@ struct Cli {
     #[arg(long, value_parser = parse_bind)]
     irc_port: Option<SocketAddr>,
 
+    /// A web page from elsewhere that may connect here too, such as a web
+    /// IRC client: its origin as the browser sends it
+    /// (https://irc.school.example). The page this server serves itself is
+    /// always allowed. May be given more than once.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+
     /// The server's name for IRC clients (default: this computer's name).
     #[arg(long)]
     server_name: Option<String>,
@@ -107,6 +114,7 @@ fn main() -> ExitCode {
             .server_name
             .unwrap_or_else(natter_server::event_loop::host_name),
         irc_bind: cli.irc_port,
+        allow_origins: cli.allow_origins,
     };
     let server = match Server::bind(options.clone()) {
         Ok(s) => s,

@@ -46,26 +46,67 @@ pub enum Protocol {
     /// IRC: lines start with a command's letter, `@` for tags or `:` for a
     /// prefix (or a stray space, CR or LF before the first line).
     Irc,
+    /// HTTP: a request line starts with a method and a space (`GET `),
+    /// which no IRC client's first line does (theirs is `CAP`, `PASS`,
+    /// `NICK`, `USER` or `WEBIRC`).
+    Http,
 }
 
-/// Tell natter from IRC by the first byte a client sends, so both can share
-/// one port: `None` until a byte has arrived. IRC lines start with an ASCII
-/// letter, `@` or `:` (a client may send a blank line or a space first);
-/// no natter frame does, since its first byte, the high byte of a length of
-/// at most 1022, is 0x00 to 0x03. Every other byte is natter's: a valid
-/// frame or an oversize length that must be refused as natter refuses it.
+/// The HTTP methods [`sniff`] knows, each with its space.
+const HTTP_METHODS: [&[u8]; 9] = [
+    b"GET ",
+    b"HEAD ",
+    b"POST ",
+    b"PUT ",
+    b"DELETE ",
+    b"OPTIONS ",
+    b"PATCH ",
+    b"CONNECT ",
+    b"TRACE ",
+];
+
+/// The most bytes [`sniff`] needs to decide (`OPTIONS ` and `CONNECT `).
+pub const SNIFF_LEN: usize = 8;
+
+/// Tell natter, IRC and HTTP apart by the first bytes a client sends, so
+/// all three can share one port: `None` while more bytes are needed (none
+/// yet, or the start of an HTTP method such as `GE`; [`SNIFF_LEN`] bytes
+/// always decide).
+///
+/// IRC lines start with an ASCII letter, `@` or `:` (a client may send a
+/// blank line or a space first); no natter frame does, since its first
+/// byte, the high byte of a length of at most 1022, is 0x00 to 0x03. Every
+/// other byte is natter's: a valid frame or an oversize length that must be
+/// refused as natter refuses it. Among the letters, an HTTP method and a
+/// space (`GET `) is HTTP: a browser.
 ///
 /// ```
 /// use natter_core::wire::{Protocol, sniff};
 /// assert_eq!(sniff(&[0x00, 0x0c, 0x01]), Some(Protocol::Natter));
 /// assert_eq!(sniff(&[0xff, 0xff]), Some(Protocol::Natter)); // oversize
 /// assert_eq!(sniff(b"CAP LS 302\r\n"), Some(Protocol::Irc));
+/// assert_eq!(sniff(b"GET / HTTP/1.1\r\n"), Some(Protocol::Http));
+/// assert_eq!(sniff(b"GE"), None); // GET or GETOUT? wait for more
+/// assert_eq!(sniff(b"GIVE"), Some(Protocol::Irc));
 /// assert_eq!(sniff(b""), None);
 /// ```
 pub fn sniff(first: &[u8]) -> Option<Protocol> {
     let &byte = first.first()?;
     Some(match byte {
-        b'A'..=b'Z' | b'a'..=b'z' | b'@' | b':' | b' ' | b'\r' | b'\n' => Protocol::Irc,
+        b'A'..=b'Z' => {
+            let mut could_be_http = false;
+            for method in HTTP_METHODS {
+                if first.starts_with(method) {
+                    return Some(Protocol::Http);
+                }
+                could_be_http |= method.starts_with(first);
+            }
+            if could_be_http {
+                return None;
+            }
+            Protocol::Irc
+        }
+        b'a'..=b'z' | b'@' | b':' | b' ' | b'\r' | b'\n' => Protocol::Irc,
         _ => Protocol::Natter,
     })
 }

@@ -1,4 +1,4 @@
-//! Accepting connections, telling their protocol by their first byte, and
+//! Accepting connections, telling their protocol by their first bytes, and
 //! refusing, in a protocol they can read, those the server cannot take.
 
 use std::io::{self, Read, Write};
@@ -11,12 +11,14 @@ use mio::{Interest, Token};
 use natter_core::error::ErrorCode;
 use natter_core::room::{ConnId, ConnectError};
 use natter_core::time::Instant;
-use natter_core::wire::{Frame, Protocol, sniff};
+use natter_core::wire::{Frame, Protocol, SNIFF_LEN, sniff};
 
 use super::options::ms;
+use super::web::{HttpConn, Link};
 use super::{Driver, Proto, REFUSING, Socket};
 use crate::irc::IrcConn;
 use crate::listener;
+use crate::web::http::{self, Status};
 
 /// Refused connections that may wait for their first byte at once; beyond
 /// that they are refused in natter's protocol straight away.
@@ -100,7 +102,7 @@ impl Driver<'_> {
                 self.conns.resize_with(conn.index() + 1, || None);
             }
             self.conns[conn.index()] = Some(Socket {
-                stream,
+                stream: Link::Tcp(stream),
                 peer,
                 read_paused: false,
                 hangup: false,
@@ -113,28 +115,34 @@ impl Driver<'_> {
         }
     }
 
-    /// What `conn` speaks, from its first byte (peeked, so it is still
-    /// read as usual); `None` while nothing has arrived or once it is gone.
+    /// What `conn` speaks, from its first bytes (peeked, so they are still
+    /// read as usual); `None` until they tell, or once it is gone.
     pub(super) fn protocol(&mut self, conn: ConnId) -> Option<Protocol> {
+        let now = self.clock.now();
         let c = self.conns.get_mut(conn.index())?.as_mut()?;
         match c.proto {
             Proto::Natter => return Some(Protocol::Natter),
             Proto::Irc(_) => return Some(Protocol::Irc),
+            Proto::Http(_) => return Some(Protocol::Http),
             Proto::Unknown => {}
         }
-        match first_byte(&c.stream) {
-            Ok(FirstByte::Nothing) => None,
-            Ok(FirstByte::Closed) => {
+        match first_bytes(c.stream.tcp()) {
+            Ok(FirstBytes::Undecided) => None,
+            Ok(FirstBytes::Closed) => {
                 self.drop_conn(conn, "closed the connection");
                 None
             }
-            Ok(FirstByte::Byte(first)) => {
-                let proto = sniff(&[first])?;
+            Ok(FirstBytes::Speaks(proto)) => {
                 c.proto = match proto {
                     Protocol::Natter => Proto::Natter,
                     Protocol::Irc => {
                         debug!("{}: speaks IRC", c.peer);
                         Proto::Irc(Box::new(IrcConn::new(&self.server_name)))
+                    }
+                    Protocol::Http => {
+                        debug!("{}: speaks HTTP", c.peer);
+                        self.http.push(conn);
+                        Proto::Http(Box::new(HttpConn::new(now)))
                     }
                 };
                 Some(proto)
@@ -159,7 +167,7 @@ impl Driver<'_> {
         registry: &mio::Registry,
     ) {
         if irc_only {
-            return refuse(&mut stream, code, true);
+            return refuse(&mut stream, code, Protocol::Irc);
         }
         self.refuse_later(stream, peer, code, registry);
     }
@@ -177,13 +185,13 @@ impl Driver<'_> {
                 self.refusing.push(None);
                 self.refusing.len() - 1
             }
-            None => return refuse(&mut stream, code, false),
+            None => return refuse(&mut stream, code, Protocol::Natter),
         };
         if registry
             .register(&mut stream, Token(REFUSING + slot), Interest::READABLE)
             .is_err()
         {
-            return refuse(&mut stream, code, false);
+            return refuse(&mut stream, code, Protocol::Natter);
         }
         let deadline = self.clock.now() + ms(REFUSING_WAIT);
         self.refusing[slot] = Some(Refusing {
@@ -200,19 +208,15 @@ impl Driver<'_> {
         let Some(Some(r)) = self.refusing.get_mut(slot) else {
             return;
         };
-        let irc = match first_byte(&r.stream) {
-            Ok(FirstByte::Nothing) => return,
-            Ok(FirstByte::Byte(first)) => Some(sniff(&[first]) == Some(Protocol::Irc)),
-            Ok(FirstByte::Closed) | Err(_) => None,
+        let proto = match first_bytes(&r.stream) {
+            Ok(FirstBytes::Undecided) => return,
+            Ok(FirstBytes::Speaks(proto)) => Some(proto),
+            Ok(FirstBytes::Closed) | Err(_) => None,
         };
         if let Some(mut r) = self.refusing[slot].take() {
-            if let Some(irc) = irc {
-                debug!(
-                    "{}: refused in {}",
-                    r.peer,
-                    if irc { "IRC" } else { "natter" }
-                );
-                refuse(&mut r.stream, r.code, irc);
+            if let Some(proto) = proto {
+                debug!("{}: refused in {proto:?}", r.peer);
+                refuse(&mut r.stream, r.code, proto);
                 // Closing with its line unread would reset the connection,
                 // and a reset can discard the refusal before the client
                 // reads it: end our side, then take what it sent.
@@ -237,7 +241,7 @@ impl Driver<'_> {
         for slot in &mut self.refusing {
             if slot.as_ref().is_some_and(|r| r.deadline <= now) {
                 if let Some(mut r) = slot.take() {
-                    refuse(&mut r.stream, r.code, false);
+                    refuse(&mut r.stream, r.code, Protocol::Natter);
                     let _ = registry.deregister(&mut r.stream);
                 }
             }
@@ -246,49 +250,52 @@ impl Driver<'_> {
 }
 
 /// What a connection has sent so far, as far as telling its protocol goes.
-enum FirstByte {
-    /// Nothing yet.
-    Nothing,
+enum FirstBytes {
+    /// Nothing yet, or not enough to tell (`GE`: HTTP's `GET `?).
+    Undecided,
     /// It closed without sending anything.
     Closed,
-    /// This byte, still waiting to be read.
-    Byte(u8),
+    /// It speaks this (its bytes are still waiting to be read).
+    Speaks(Protocol),
 }
 
-/// The first byte waiting on `stream`, peeked so it is still read as
-/// usual.
-fn first_byte(stream: &TcpStream) -> io::Result<FirstByte> {
-    let mut first = [0u8; 1];
+/// What the bytes waiting on `stream` say, peeked so they are still read
+/// as usual.
+fn first_bytes(stream: &TcpStream) -> io::Result<FirstBytes> {
+    let mut first = [0u8; SNIFF_LEN];
     match stream.peek(&mut first) {
-        Ok(0) => Ok(FirstByte::Closed),
-        Ok(_) => Ok(FirstByte::Byte(first[0])),
+        Ok(0) => Ok(FirstBytes::Closed),
+        Ok(n) => Ok(sniff(&first[..n]).map_or(FirstBytes::Undecided, FirstBytes::Speaks)),
         Err(e)
             if matches!(
                 e.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
             ) =>
         {
-            Ok(FirstByte::Nothing)
+            Ok(FirstBytes::Undecided)
         }
         Err(e) => Err(e),
     }
 }
 
-/// Tell a connection we cannot take it, best effort, and drop it: in IRC
-/// on the IRC-only port, else with natter's `Bye` (nothing has arrived to
-/// tell the protocol by).
-fn refuse(stream: &mut TcpStream, code: ErrorCode, irc: bool) {
-    if irc {
-        let _ = stream.write(format!("ERROR :{}\r\n", code.describe()).as_bytes());
-        return;
-    }
-    let mut buf = [0u8; 300];
-    if let Ok(n) = (Frame::Bye {
-        code,
-        reason: code.describe(),
-    })
-    .encode(&mut buf)
-    {
-        let _ = stream.write(&buf[..n]);
-    }
+/// Tell a connection we cannot take it, best effort, and drop it: in its
+/// protocol, or natter's `Bye` when nothing has arrived to tell it by.
+fn refuse(stream: &mut TcpStream, code: ErrorCode, proto: Protocol) {
+    let said = match proto {
+        Protocol::Irc => format!("ERROR :{}\r\n", code.describe()).into_bytes(),
+        Protocol::Http => http::refusal(Status::Unavailable, code.describe()).into_bytes(),
+        Protocol::Natter => {
+            let mut buf = [0u8; 300];
+            match (Frame::Bye {
+                code,
+                reason: code.describe(),
+            })
+            .encode(&mut buf)
+            {
+                Ok(n) => buf[..n].to_vec(),
+                Err(_) => return,
+            }
+        }
+    };
+    let _ = stream.write(&said);
 }

@@ -22,6 +22,8 @@
 //!   from the room's history.
 //! * `irc.rs`: IRC clients' reads and writes, through their
 //!   [`IrcConn`].
+//! * `web.rs`: browsers: HTTP requests answered from the page in the
+//!   binary, and the upgrade to a WebSocket ([`Link`](web::Link) frames it).
 //! * `logging.rs`: the words of the server's log.
 
 mod accept;
@@ -31,6 +33,7 @@ mod irc;
 mod logging;
 mod natter;
 mod options;
+mod web;
 
 pub use options::{
     HISTORY_BYTES, MAX_CONNS, MAX_HISTORY, MAX_ROOMS, MEMBER_BYTES, OUT_QUEUE, Options, Timeouts,
@@ -43,7 +46,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use log::{debug, info};
-use mio::net::{TcpListener, TcpStream};
+use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 use natter_core::room::ConnId;
 use natter_core::time::Instant;
@@ -55,8 +58,11 @@ use signal_hook_mio::v1_0::Signals;
 use crate::irc::{IrcConn, OwnedProfile, SharedLines};
 use crate::listener;
 use crate::storage::HeapHub;
+use crate::web::origins::OwnOrigins;
+use crate::web::ws::CloseCode;
 use accept::Refusing;
 use options::{check_options, hub_config, invalid, ms, raise_open_files, storage};
+use web::{HttpConn, Link};
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const IRC_LISTENER: Token = Token(usize::MAX - 4);
@@ -209,6 +215,12 @@ impl Server {
             shutdown_deadline: None,
             writable: Vec::with_capacity(self.options.max_members),
             refusing: Vec::new(),
+            origins: OwnOrigins {
+                port: self.local_addr.port(),
+                host_name: host_name(),
+                extra: self.options.allow_origins.clone(),
+            },
+            http: Vec::new(),
         };
         let mut events = Events::with_capacity(1024);
         loop {
@@ -281,7 +293,7 @@ impl Clock {
 /// A client's socket and what the driver knows of it (the hub keeps the
 /// rest, in its `room::Conn`).
 struct Socket {
-    stream: TcpStream,
+    stream: Link,
     peer: SocketAddr,
     /// The hub's input buffer was full: read again once it has room
     /// (mio is edge-triggered and will not say readable again).
@@ -299,6 +311,8 @@ enum Proto {
     Unknown,
     Natter,
     Irc(Box<IrcConn>),
+    /// A browser, before any upgrade to a WebSocket.
+    Http(Box<HttpConn>),
 }
 
 /// What the loop keeps between wake-ups: the hub, the sockets, the buffers
@@ -329,16 +343,26 @@ struct Driver<'h> {
     /// waiting to show by their first byte whether they speak IRC, so the
     /// refusal is one they can read.
     refusing: Vec<Option<Refusing>>,
+    /// The pages that may open a WebSocket here.
+    origins: OwnOrigins,
+    /// Connections that spoke HTTP (some may have moved on since), for
+    /// their request deadlines.
+    http: Vec<ConnId>,
 }
 
 impl Driver<'_> {
     fn poll_timeout(&self) -> Option<Duration> {
         let now = self.clock.now();
         let refusing = self.refusing.iter().flatten().map(|r| r.deadline).min();
-        let next = [self.hub.poll_timeout(), self.shutdown_deadline, refusing]
-            .into_iter()
-            .flatten()
-            .min()?;
+        let next = [
+            self.hub.poll_timeout(),
+            self.shutdown_deadline,
+            refusing,
+            self.http_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()?;
         // Round up so the timer has expired when we wake.
         Some(Duration::from_millis(
             next.saturating_since(now).millis() + 1,
@@ -349,6 +373,7 @@ impl Driver<'_> {
     /// closed, run timers and log.
     fn after_wakeup(&mut self, registry: &mio::Registry) {
         self.expire_refusing(registry);
+        self.expire_http();
         let now = self.clock.now();
         if self.hub.poll_timeout().is_some_and(|t| t <= now) {
             self.hub.handle_timeout(now);
@@ -365,6 +390,11 @@ impl Driver<'_> {
                     // Its last lines (the ERROR) are the goodbye.
                     let _ = c.stream.write(&irc.out);
                 }
+                c.stream.close(if self.shutdown_deadline.is_some() {
+                    CloseCode::GoingAway
+                } else {
+                    CloseCode::Normal
+                });
                 let _ = registry.deregister(&mut c.stream);
                 debug!("{}: closed", c.peer);
             }

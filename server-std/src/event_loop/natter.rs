@@ -8,12 +8,15 @@ use std::io::{self, IoSlice, Read, Write};
 use natter_core::room::ConnId;
 use natter_core::wire::Protocol;
 
-use super::{Driver, MUST_DRAIN, Proto, Socket};
+use super::{Driver, MUST_DRAIN, Proto};
 use crate::listener;
 
 /// Bytes offered to one connection per `write` call at most: its kernel
 /// send buffer.
 const SEND_BUDGET: usize = listener::SEND_BUFFER;
+/// Bytes per WebSocket message at most: each `write` is one message,
+/// and what the socket does not take waits in the `Link`.
+const WS_BUDGET: usize = 64 * 1024;
 /// Pieces (queued replies, runs of events) per vectored write at most.
 const PIECES: usize = 64;
 
@@ -23,6 +26,7 @@ impl Driver<'_> {
         match self.protocol(conn) {
             Some(Protocol::Natter) => self.read_natter(conn),
             Some(Protocol::Irc) => self.read_irc(conn),
+            Some(Protocol::Http) => self.read_http(conn),
             None => {}
         }
     }
@@ -78,14 +82,24 @@ impl Driver<'_> {
     /// Write what the hub has for `conn` until it has no more or the socket
     /// is full.
     pub(super) fn flush(&mut self, conn: ConnId) {
-        if matches!(
-            self.conns.get(conn.index()),
-            Some(Some(Socket {
-                proto: Proto::Irc(_),
-                ..
-            }))
-        ) {
-            return self.flush_irc(conn);
+        let Some(Some(c)) = self.conns.get_mut(conn.index()) else {
+            return;
+        };
+        // A WebSocket's frames the socket did not take go first.
+        match c.stream.send_pending() {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => return self.drop_conn(conn, &e.to_string()),
+        }
+        let budget = if c.stream.is_ws() {
+            WS_BUDGET
+        } else {
+            SEND_BUDGET
+        };
+        match c.proto {
+            Proto::Irc(_) => return self.flush_irc(conn),
+            Proto::Http(_) => return self.write_http(conn),
+            Proto::Natter | Proto::Unknown => {}
         }
         let now = self.clock.now();
         loop {
@@ -94,7 +108,7 @@ impl Driver<'_> {
             };
             // What the hub has for it, written in place from the room's
             // history: no copy on the way to the kernel.
-            let mut tx = self.hub.transmit(now, conn, SEND_BUDGET);
+            let mut tx = self.hub.transmit(now, conn, budget);
             let mut pieces: [&[u8]; PIECES] = [&[]; PIECES];
             let count = tx.pieces(&mut pieces);
             if count == 0 {

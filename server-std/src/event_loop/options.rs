@@ -67,6 +67,10 @@ pub struct Options {
     pub server_name: String,
     /// Also listen here for IRC clients only (IRC is spoken on `bind` too).
     pub irc_bind: Option<SocketAddr>,
+    /// Web pages besides the server's own that may open a WebSocket here
+    /// (a web IRC client hosted elsewhere), as browsers send their origin:
+    /// `https://irc.school.example`.
+    pub allow_origins: Vec<String>,
 }
 
 /// The hub's timers (see `natter_core::room::Config`).
@@ -112,6 +116,7 @@ impl Default for Options {
             handle_signals: false,
             server_name: host_name(),
             irc_bind: None,
+            allow_origins: Vec::new(),
         }
     }
 }
