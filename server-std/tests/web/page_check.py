@@ -38,9 +38,13 @@ def free_port():
 def start_server():
     if os.environ.get("NATTER_URL"):
         return None, os.environ["NATTER_URL"]
+    port = free_port()
+    return restart_server(port), f"http://127.0.0.1:{port}/"
+
+
+def restart_server(port):
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     binary = os.path.join(target, "debug", "natter-server")
-    port = free_port()
     server = subprocess.Popen(
         [binary, "--bind", f"127.0.0.1:{port}", "--teacher-password", TEACHER_PASSWORD,
          "--room", "lobby", "--room", "maths"],
@@ -51,7 +55,7 @@ def start_server():
             break
         except OSError:
             time.sleep(0.1)
-    return server, f"http://127.0.0.1:{port}/"
+    return server
 
 
 def browser(width, height, dark=False):
@@ -160,6 +164,19 @@ def main():
         ann.find_element(By.ID, "theme-button").click()
         time.sleep(0.2)
         shot(ann, "ann-wide-dark")
+
+        if server:
+            # The server goes away and comes back on the same port: the page
+            # says so, tries again (1, 2, 4 … s) and rejoins its rooms.
+            port = int(url.rsplit(":", 1)[1].strip("/"))
+            server.terminate()
+            server.wait()
+            wait_for(ann, "the loss", lambda d: "Connection lost" in log_text(d))
+            server = restart_server(port)
+            wait_for(ann, "the reconnection", lambda d: "Reconnected" in log_text(d), timeout=20)
+            say(ann, "back again")
+            wait_for(ann, "a tick after reconnecting", lambda d: log_text(d).count("✓") >= 2)
+            shot(ann, "ann-reconnected-wide-dark")
 
         problems = console_problems(ann) + console_problems(lee)
         assert not problems, f"console: {problems}"
