@@ -17,6 +17,9 @@ ensure_gui_build
 ensure_gui_test
 # Real IRC clients for server-std/tests/irssi.rs and weechat.rs, driven in tmux.
 apt_install irssi weechat-curses tmux
+# Node.js runs the page's codec against the core's vectors (the tests step)
+# and TypeScript's checker over the page's scripts.
+command -v node >/dev/null || apt_install nodejs
 
 step "format" cargo fmt --all --check
 step "format (firmware)" bash -c "cd firmware && cargo fmt --check"
@@ -28,6 +31,7 @@ step "tests" cargo test --workspace --exclude natter-client
 # The client's tests include windows driven with xdotool: under xvfb-run
 # they get an X server of their own (no window manager, as on CI).
 step "client tests (windows on Xvfb)" xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p natter-client
+step "page: type check (tsc over server-std/web)" scripts/web-check.sh
 step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "core on thumbv7em" cargo build -p natter-core --target thumbv7em-none-eabihf
 step "core on thumbv7em with defmt" cargo build -p natter-core --target thumbv7em-none-eabihf --features defmt

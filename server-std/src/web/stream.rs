@@ -34,9 +34,9 @@ pub const MAX_NATTER_MESSAGE: usize = 64 * 1024;
 /// The largest IRC message: a line with IRCv3 tags (8191 + 512 bytes).
 pub const MAX_IRC_MESSAGE: usize = 8704;
 /// Bytes read from the socket at a time.
-const READ_CHUNK: usize = 16 * 1024;
+const READ_CHUNK: usize = 4 * 1024;
 /// Decoded input kept ahead of the reader at most.
-const INBOX: usize = 16 * 1024;
+const INBOX: usize = 4 * 1024;
 
 /// A WebSocket over `S` (a `mio` TCP stream in the server).
 #[derive(Debug)]
@@ -164,6 +164,36 @@ impl<S: Read + Write> WsStream<S> {
         for part in parts {
             self.out.extend_from_slice(part);
         }
+    }
+
+    /// One binary message of `bufs` (`len` bytes), written straight from
+    /// them with its header in one vectored write, as a TCP client's frames
+    /// are; only what the socket does not take is copied, to wait.
+    fn write_message(&mut self, bufs: &[IoSlice<'_>], len: usize) -> io::Result<usize> {
+        let mut head = [0u8; MAX_HEADER];
+        let head_len = ws::server_header(ws::BINARY, len, &mut head);
+        let mut iov = Vec::with_capacity(bufs.len() + 1);
+        iov.push(IoSlice::new(&head[..head_len]));
+        iov.extend(bufs.iter().map(|b| IoSlice::new(b)));
+        let written = loop {
+            match self.inner.write_vectored(&iov) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break 0,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        // Keep the rest, from wherever the socket stopped.
+        let mut skip = written;
+        for piece in std::iter::once(&head[..head_len]).chain(bufs.iter().map(|b| &**b)) {
+            if skip >= piece.len() {
+                skip -= piece.len();
+                continue;
+            }
+            self.out.extend_from_slice(&piece[skip..]);
+            skip = 0;
+        }
+        Ok(len)
     }
 
     /// Decode what was received into the inbox, until it is full or
@@ -335,10 +365,7 @@ impl<S: Read + Write> Write for WsStream<S> {
             return Ok(0);
         }
         match self.carried {
-            Carried::Natter => {
-                let parts: Vec<&[u8]> = bufs.iter().map(|b| &**b).collect();
-                self.frame(ws::BINARY, &parts);
-            }
+            Carried::Natter => return self.write_message(bufs, len),
             Carried::Irc { text } => {
                 let opcode = if text { ws::TEXT } else { ws::BINARY };
                 for buf in bufs {
