@@ -220,7 +220,10 @@ fn server_frames(mut sent: &[u8]) -> usize {
         let len = usize::from(b1 & 0x7f);
         assert!(len <= 125, "control frames only here");
         let opcode = b0 & 0x0f;
-        assert!(opcode == 0x8 || opcode == 0xa, "a pong or a close: {opcode}");
+        assert!(
+            opcode == 0x8 || opcode == 0xa,
+            "a pong or a close: {opcode}"
+        );
         closed = opcode == 0x8;
         if closed {
             assert!(len >= 2, "a close with its code");

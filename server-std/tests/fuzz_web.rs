@@ -60,14 +60,53 @@ fn seeds() -> Vec<(&'static str, u8, Vec<u8>)> {
     let mut bad_utf8 = upgrade("text.ircv3.net");
     bad_utf8.extend(frame(true, 0x1, b"NICK \xff"));
     vec![
-        ("get_index", 3, b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /app.js HTTP/1.1\r\n\r\n".to_vec()),
-        ("head_etag", 64, b"HEAD /index.html HTTP/1.1\r\nIf-None-Match: W/\"1\", \"2\"\r\n\r\n".to_vec()),
-        ("post", 7, b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc".to_vec()),
-        ("bad_header", 200, b"GET / HTTP/1.1\r\nno colon\r\n\r\n".to_vec()),
-        ("not_found_then_frames", 0x80 | 5, [b"GET /nope HTTP/1.1\r\n\r\n".to_vec(), frame(true, 0x2, &hello)].concat()),
-        ("raw_irc_frames", 0xc0 | 9, [b"GET / HTTP/1.0\r\n\r\n".to_vec(), frame(true, 0x1, b"NICK a")].concat()),
+        (
+            "get_index",
+            3,
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /app.js HTTP/1.1\r\n\r\n".to_vec(),
+        ),
+        (
+            "head_etag",
+            64,
+            b"HEAD /index.html HTTP/1.1\r\nIf-None-Match: W/\"1\", \"2\"\r\n\r\n".to_vec(),
+        ),
+        (
+            "post",
+            7,
+            b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc".to_vec(),
+        ),
+        (
+            "bad_header",
+            200,
+            b"GET / HTTP/1.1\r\nno colon\r\n\r\n".to_vec(),
+        ),
+        (
+            "not_found_then_frames",
+            0x80 | 5,
+            [
+                b"GET /nope HTTP/1.1\r\n\r\n".to_vec(),
+                frame(true, 0x2, &hello),
+            ]
+            .concat(),
+        ),
+        (
+            "raw_irc_frames",
+            0xc0 | 9,
+            [
+                b"GET / HTTP/1.0\r\n\r\n".to_vec(),
+                frame(true, 0x1, b"NICK a"),
+            ]
+            .concat(),
+        ),
         ("ws_natter", 2, natter),
-        ("ws_natter_bytewise", 0, upgrade("natter").into_iter().chain(frame(true, 0x2, &hello)).collect()),
+        (
+            "ws_natter_bytewise",
+            0,
+            upgrade("natter")
+                .into_iter()
+                .chain(frame(true, 0x2, &hello))
+                .collect(),
+        ),
         ("ws_irc_text", 13, irc),
         ("ws_irc_binary", 130, binary_irc),
         ("ws_garbage", 6, garbage),
@@ -75,7 +114,14 @@ fn seeds() -> Vec<(&'static str, u8, Vec<u8>)> {
         ("ws_too_big", 61, too_big),
         ("ws_bad_utf8", 1, bad_utf8),
         ("ws_no_protocol", 9, upgrade("chat, superchat")),
-        ("ws_bad_origin", 9, String::from_utf8(upgrade("natter")).unwrap().replace("127.0.0.1:5555\r\nSec", "evil.example\r\nSec").into_bytes()),
+        (
+            "ws_bad_origin",
+            9,
+            String::from_utf8(upgrade("natter"))
+                .unwrap()
+                .replace("127.0.0.1:5555\r\nSec", "evil.example\r\nSec")
+                .into_bytes(),
+        ),
         ("partial", 4, b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec()),
     ]
 }
@@ -136,7 +182,13 @@ fn web_inputs() {
         total.replies += s.replies;
     }
     // The seeds reach every way a request and a WebSocket can end.
-    assert!(total.upgrades > 3 && total.refusals > 2 && total.partial > 0, "{total:?}");
-    assert!(total.ws_refused > 2 && total.ws_closed > 0 && total.ws_open > 0, "{total:?}");
+    assert!(
+        total.upgrades > 3 && total.refusals > 2 && total.partial > 0,
+        "{total:?}"
+    );
+    assert!(
+        total.ws_refused > 2 && total.ws_closed > 0 && total.ws_open > 0,
+        "{total:?}"
+    );
     assert!(total.ws_bytes > 50 && total.replies > 2, "{total:?}");
 }

@@ -12,7 +12,12 @@ use natter_core::wire::{FLAG_MORE, Frame, MAX_FRAME_LEN, Status, VERSION, decode
 /// Connect as a browser does, say hello as `nick` and join `room`, up to
 /// the end of its member list. Returns the natter bytes that followed and
 /// the WebSocket bytes not yet unwrapped.
-pub fn join(std: &TcpStream, addr: SocketAddr, nick: &str, room: &str) -> io::Result<(Vec<u8>, Vec<u8>)> {
+pub fn join(
+    std: &TcpStream,
+    addr: SocketAddr,
+    nick: &str,
+    room: &str,
+) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let mut s = std.try_clone()?;
     s.set_read_timeout(Some(Duration::from_secs(20)))?;
     write!(
@@ -114,11 +119,17 @@ pub fn unwrap_messages(raw: &mut Vec<u8>, out: &mut Vec<u8>) -> io::Result<()> {
     while raw.len() - at >= 2 {
         let (b0, b1) = (raw[at], raw[at + 1]);
         let (len, head) = match b1 & 0x7f {
-            126 if raw.len() - at >= 4 => (usize::from(u16::from_be_bytes([raw[at + 2], raw[at + 3]])), 4),
+            126 if raw.len() - at >= 4 => (
+                usize::from(u16::from_be_bytes([raw[at + 2], raw[at + 3]])),
+                4,
+            ),
             127 if raw.len() - at >= 10 => {
                 let mut be = [0u8; 8];
                 be.copy_from_slice(&raw[at + 2..at + 10]);
-                (usize::try_from(u64::from_be_bytes(be)).unwrap_or(usize::MAX), 10)
+                (
+                    usize::try_from(u64::from_be_bytes(be)).unwrap_or(usize::MAX),
+                    10,
+                )
             }
             126 | 127 => break,
             n => (usize::from(n), 2),
