@@ -23,7 +23,7 @@
 //! * `irc.rs`: IRC clients' reads and writes, through their
 //!   [`IrcConn`].
 //! * `web.rs`: browsers: HTTP requests answered from the page in the
-//!   binary, and the upgrade to a WebSocket ([`Link`](web::Link) frames it).
+//!   binary, and the upgrade to a WebSocket (its `Link` frames it).
 //! * `logging.rs`: the words of the server's log.
 
 mod accept;
