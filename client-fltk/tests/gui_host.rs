@@ -20,6 +20,7 @@ fn a_window_hosts_a_room_and_another_joins() {
     display.key(&connect_page, "alt+h");
     let teacher = display.window("natter — lobby — teacher");
     display.screenshot("hosting.png");
+    scan_the_banner(&display, &port);
 
     let _ada = display.natter(
         &[
@@ -55,4 +56,48 @@ fn a_window_hosts_a_room_and_another_joins() {
         &["shutting down"],
     );
     assert!(ada_saw.contains("shutting down"), "{ada_saw}");
+}
+
+/// The hosting banner's QR codes, read off the screen as a phone's camera
+/// would (by `rqrr`, a decoder apart from the encoder), open the join page
+/// at each of this computer's addresses.
+fn scan_the_banner(display: &Display, port: &str) {
+    let addresses = natter_client::host::addresses();
+    let raw = scratch("gui_host").join("screen.gray");
+    // The whole 1280x800 screen as 8-bit grey.
+    display.run(
+        "import",
+        &[
+            "-window",
+            "root",
+            "-depth",
+            "8",
+            &format!("gray:{}", raw.display()),
+        ],
+    );
+    let pixels = std::fs::read(&raw).expect("the screen's pixels");
+    let (w, h) = (1280, 800);
+    assert_eq!(pixels.len(), w * h, "a 1280x800 screen");
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    let found: Vec<String> = img
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect();
+    eprintln!("codes on screen: {found:?}");
+    if addresses.is_empty() {
+        // No network: only this computer can connect, and no code is shown.
+        assert!(found.is_empty(), "{found:?}");
+        return;
+    }
+    let v4: Vec<_> = addresses.iter().filter(|ip| ip.is_ipv4()).collect();
+    for ip in v4 {
+        let url = format!("http://{ip}:{port}/");
+        assert!(found.contains(&url), "no code for {url} in {found:?}");
+    }
+    assert!(
+        found
+            .iter()
+            .all(|u| u.starts_with("http://") && u.ends_with(&format!(":{port}/")))
+    );
 }

@@ -14,7 +14,10 @@ use fltk::group::Flex;
 use fltk::input::Input;
 use fltk::prelude::*;
 
+use natter_server::web::qr::Modules;
+
 use super::conversation::Log;
+use super::qr::{self, QrFrame};
 use super::theme::{self, Colors, TEXT_SIZE};
 use super::{Msg, view_key};
 use crate::settings::Theme;
@@ -24,11 +27,16 @@ use crate::views::{RoomView, Target};
 /// size; both narrow in a narrow window (see `side_widths`).
 const ROOMS_W: i32 = 160;
 const MEMBERS_W: i32 = 170;
+/// The hosting banner's height without QR codes.
+const BANNER_H: i32 = 56;
 
 pub struct ChatPage {
     root: Flex,
     topic: Frame,
+    /// The hosting banner: what to type, and the join page's QR codes.
+    banner_row: Flex,
     banner: Frame,
+    codes: Vec<QrFrame>,
     /// How the room on show is run (moderated, slow mode...) and why you
     /// may not speak, with the raise-hand and room-settings buttons.
     room_bar: Flex,
@@ -70,13 +78,18 @@ impl ChatPage {
         top.end();
         root.fixed(&top, 30);
 
+        let mut banner_row = Flex::default().row();
+        banner_row.set_frame(fltk::enums::FrameType::FlatBox);
+        banner_row.set_margin(4);
+        banner_row.set_pad(8);
         let mut banner = Frame::default();
         banner.set_label_size(20);
         banner.set_label_font(Font::HelveticaBold);
-        banner.set_frame(fltk::enums::FrameType::FlatBox);
         banner.set_align(Align::Center | Align::Inside | Align::Wrap);
-        root.fixed(&banner, 56);
-        banner.hide();
+        let codes: Vec<QrFrame> = (0..qr::MAX_CODES).map(|_| QrFrame::new()).collect();
+        banner_row.end();
+        root.fixed(&banner_row, BANNER_H);
+        banner_row.hide();
 
         let mut room_bar = Flex::default().row();
         let mut room_note = Frame::default();
@@ -199,7 +212,9 @@ impl ChatPage {
         let mut page = ChatPage {
             root,
             topic,
+            banner_row,
             banner,
+            codes,
             room_bar,
             room_note,
             hand_button,
@@ -324,14 +339,29 @@ impl ChatPage {
         self.root.redraw();
     }
 
-    /// Show the hosting banner, or hide it with `None`.
-    pub fn set_banner(&mut self, text: Option<&str>) {
+    /// Show the hosting banner with a QR code of each join address in
+    /// `urls` (the first few), or hide it with `None`.
+    pub fn set_banner(&mut self, text: Option<&str>, urls: &[String]) {
         match text {
             Some(text) => {
                 self.banner.set_label(&text.replace('@', "@@"));
-                self.banner.show();
+                let mut height = BANNER_H;
+                for (i, code) in self.codes.iter_mut().enumerate() {
+                    let url = urls.get(i).map(String::as_str);
+                    code.set(url);
+                    match url.and_then(Modules::of) {
+                        Some(m) => {
+                            let (w, h) = qr::frame_size(m.width);
+                            self.banner_row.fixed(&code.frame, w);
+                            height = height.max(h + 8);
+                        }
+                        None => self.banner_row.fixed(&code.frame, 0),
+                    }
+                }
+                self.root.fixed(&self.banner_row, height);
+                self.banner_row.show();
             }
-            None => self.banner.hide(),
+            None => self.banner_row.hide(),
         }
         self.root.layout();
         self.root.redraw();
@@ -432,7 +462,7 @@ impl ChatPage {
     pub fn set_colors(&mut self, colors: &Colors) {
         // Mention colours in the room list follow the theme.
         self.shown_rooms.clear();
-        self.banner.set_color(colors.banner_bg);
+        self.banner_row.set_color(colors.banner_bg);
         self.banner.set_label_color(colors.banner_text);
         self.root.redraw();
     }

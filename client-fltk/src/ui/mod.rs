@@ -18,6 +18,7 @@ mod conversation;
 mod emoji;
 mod moderation;
 mod probe;
+mod qr;
 mod send;
 mod theme;
 mod updates;
@@ -387,8 +388,13 @@ impl App {
         let room = (!form.room.is_empty()).then_some(form.room.as_str());
         match host::start(login.port, &form.password, room) {
             Ok(hosted) => {
-                let banner = host::banner_text(&host::addresses(), hosted.port);
-                self.chat.set_banner(Some(&banner));
+                let addresses = host::addresses();
+                let banner = host::banner_text(&addresses, hosted.port);
+                let urls: Vec<String> = addresses
+                    .iter()
+                    .map(|ip| natter_server::web::qr::join_url(*ip, hosted.port))
+                    .collect();
+                self.chat.set_banner(Some(&banner), &urls);
                 self.chat.set_hosting(true);
                 login.host = "127.0.0.1".into();
                 login.port = hosted.port;
@@ -426,7 +432,7 @@ impl App {
         if let Some(hosted) = self.hosted.take() {
             hosted.stop();
         }
-        self.chat.set_banner(None);
+        self.chat.set_banner(None, &[]);
         self.chat.set_hosting(false);
     }
 
