@@ -20,6 +20,8 @@ apt_install irssi weechat-curses tmux
 # Node.js runs the page's codec against the core's vectors (the tests step)
 # and TypeScript's checker over the page's scripts.
 command -v node >/dev/null || apt_install nodejs
+# Real browsers for the page's checks (server-std/tests/web/).
+apt_install chromium chromium-driver python3-selenium
 
 step "format" cargo fmt --all --check
 step "format (firmware)" bash -c "cd firmware && cargo fmt --check"
@@ -32,6 +34,12 @@ step "tests" cargo test --workspace --exclude natter-client
 # they get an X server of their own (no window manager, as on CI).
 step "client tests (windows on Xvfb)" xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p natter-client
 step "page: type check (tsc over server-std/web)" scripts/web-check.sh
+# The page in headless Chromium: two browsers, then a whole classroom (two
+# browsers, a window on Xvfb and irssi in tmux) with a server restart.
+# Debian's python3 has selenium (a pyenv one on PATH may not).
+step "page in Chromium" /usr/bin/python3 server-std/tests/web/page_check.py
+step "browsers, window and irssi in one room" xvfb-run -a -s "-screen 0 1280x800x24" \
+    /usr/bin/python3 server-std/tests/web/classroom_check.py
 step "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "core on thumbv7em" cargo build -p natter-core --target thumbv7em-none-eabihf
 step "core on thumbv7em with defmt" cargo build -p natter-core --target thumbv7em-none-eabihf --features defmt
