@@ -29,37 +29,16 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import page_check as page  # noqa: E402  (its browser helpers)
+from selenium.webdriver.common.by import By
 
-from selenium.webdriver.common.by import By  # noqa: E402
+import natter_web as page
 
 WAIT = 20
 
 
-def target_bin(name):
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(page.ROOT, "target"))
-    path = os.path.join(target, "debug", name)
-    if not os.path.exists(path):
-        raise AssertionError(f"{path} not found: cargo build -p natter-server -p natter-client")
-    return path
-
-
 def start_server(port):
-    server = subprocess.Popen(
-        [target_bin("natter-server"), "--bind", f"127.0.0.1:{port}",
-         "--teacher-password", page.TEACHER_PASSWORD, "--history", "200"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    until("the server listening", lambda: can_connect(port), 10)
-    return server
-
-
-def can_connect(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
+    return page.start_server(port, "--teacher-password", page.TEACHER_PASSWORD,
+                             "--history", "200")
 
 
 def until(what, check, timeout=WAIT):
@@ -103,7 +82,7 @@ class Window:
 
     def __init__(self, port, config):
         self.proc = subprocess.Popen(
-            [target_bin("natter"), "--host", "127.0.0.1", "--port", str(port),
+            [page.binary("natter"), "--host", "127.0.0.1", "--port", str(port),
              "--nick", "win", "--connect"],
             env={**os.environ, "NATTER_CONFIG_DIR": config},
             stdout=subprocess.DEVNULL)
@@ -260,7 +239,8 @@ def main():
         page.shot(ann, "class-after-restart-light")
         print("after the restart the page showed what it missed")
 
-        problems = page.console_problems(ann) + page.console_problems(lee)
+        problems = (page.console_problems(ann, server_was_down=True)
+                    + page.console_problems(lee, server_was_down=True))
         assert not problems, f"console: {problems}"
         print("classroom check passed")
     finally:
