@@ -13,113 +13,26 @@ Needs chromium, chromium-driver and python3-selenium (Debian packages).
 Exits non-zero, saying what failed.
 """
 import os
-import re
-import socket
-import subprocess
 import sys
 import time
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-SHOTS = os.environ.get("NATTER_SHOTS", "/tmp/natter-web")
-TEACHER_PASSWORD = "chalk"
+from natter_web import (TEACHER_PASSWORD, browser, free_port, join, log_text, say, shot,
+                        start_server, stop, wait_for, console_problems)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server():
-    if os.environ.get("NATTER_URL"):
-        return None, os.environ["NATTER_URL"]
-    port = free_port()
-    return restart_server(port), f"http://127.0.0.1:{port}/"
-
-
-def restart_server(port):
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    binary = os.path.join(target, "debug", "natter-server")
-    server = subprocess.Popen(
-        [binary, "--bind", f"127.0.0.1:{port}", "--teacher-password", TEACHER_PASSWORD,
-         "--room", "lobby", "--room", "maths"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return server
-
-
-def browser(width, height, dark=False):
-    options = webdriver.ChromeOptions()
-    options.add_argument("--headless=new")
-    options.add_argument("--no-sandbox")
-    options.add_argument(f"--window-size={width},{height}")
-    if dark:
-        options.add_argument("--force-dark-mode")
-        options.add_argument("--blink-settings=preferredColorScheme=0")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options)
-    driver.set_window_size(width, height)
-    return driver
-
-
-def wait_for(driver, what, check, timeout=10):
-    try:
-        return WebDriverWait(driver, timeout).until(lambda d: check(d))
-    except Exception:
-        shot(driver, "failure")
-        raise AssertionError(f"timed out waiting for {what}")
-
-
-def shot(driver, name):
-    os.makedirs(SHOTS, exist_ok=True)
-    path = os.path.join(SHOTS, f"{name}.png")
-    driver.save_screenshot(path)
-    print("screenshot", path)
-
-
-def log_text(driver):
-    return driver.find_element(By.ID, "log").text
-
-
-def join(driver, url, nick, room=""):
-    driver.get(url)
-    driver.find_element(By.CSS_SELECTOR, "input[id=nick]").send_keys(nick)
-    if room:
-        driver.find_element(By.ID, "room").send_keys(room)
-    driver.find_element(By.XPATH, "//button[normalize-space()='Join']").click()
-    wait_for(driver, f"{nick} in the chat", lambda d: "You are in #" in log_text(d))
-
-
-def say(driver, text):
-    box = driver.find_element(By.CSS_SELECTOR, "input[aria-label=Message]")
-    box.send_keys(text)
-    box.send_keys(Keys.ENTER)
-
-
-def console_problems(driver):
-    """Errors and warnings in the browser's console. While a server is
-    down, Chromium itself logs each refused reconnection attempt (a network
-    error no page can silence): those are expected; anything else, from the
-    page or the browser, is a problem."""
-    def expected(e):
-        return (e.get("source") == "network" and "/ws' failed" in e["message"]
-                and "ERR_CONNECTION_REFUSED" in e["message"])
-    return [e for e in driver.get_log("browser")
-            if e["level"] in ("SEVERE", "WARNING") and not expected(e)]
+def serve(port):
+    return start_server(port, "--teacher-password", TEACHER_PASSWORD,
+                        "--room", "lobby", "--room", "maths")
 
 
 def main():
-    server, url = start_server()
+    server, url = None, os.environ.get("NATTER_URL")
+    if not url:
+        port = free_port()
+        server, url = serve(port), f"http://127.0.0.1:{port}/"
     drivers = []
     try:
         ann = browser(1280, 800)
@@ -177,24 +90,23 @@ def main():
             # The server goes away and comes back on the same port: the page
             # says so, tries again (1, 2, 4 … s) and rejoins its rooms.
             port = int(url.rsplit(":", 1)[1].strip("/"))
-            server.terminate()
-            server.wait()
+            stop(server)
             wait_for(ann, "the loss", lambda d: "Connection lost" in log_text(d))
-            server = restart_server(port)
+            server = serve(port)
             wait_for(ann, "the reconnection", lambda d: "Reconnected" in log_text(d), timeout=20)
             say(ann, "back again")
             wait_for(ann, "a tick after reconnecting", lambda d: log_text(d).count("✓") >= 2)
             shot(ann, "ann-reconnected-wide-dark")
 
-        problems = console_problems(ann) + console_problems(lee)
+        problems = (console_problems(ann, server_was_down=server is not None)
+                    + console_problems(lee, server_was_down=server is not None))
         assert not problems, f"console: {problems}"
         print("page check passed")
     finally:
         for d in drivers:
             d.quit()
         if server:
-            server.terminate()
-            server.wait()
+            stop(server)
 
 
 if __name__ == "__main__":
