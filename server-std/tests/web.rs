@@ -66,19 +66,8 @@ fn handshake(addr: SocketAddr, protocol: &str) -> TcpStream {
 
 /// A masked client frame, as a browser sends.
 fn frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mask = [0xa1, 0x07, 0x5c, 0xe2];
-    let mut out = vec![u8::from(fin) << 7 | opcode];
-    if payload.len() < 126 {
-        out.push(0x80 | payload.len() as u8);
-    } else if payload.len() <= 0xffff {
-        out.push(0x80 | 126);
-        out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-    } else {
-        out.push(0x80 | 127);
-        out.extend_from_slice(&(payload.len() as u64).to_be_bytes());
-    }
-    out.extend_from_slice(&mask);
-    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    let mut out = Vec::new();
+    natter_server::web::ws::client_frame(&mut out, fin, opcode, payload);
     out
 }
 

@@ -324,6 +324,27 @@ pub fn server_header(opcode: u8, len: usize, out: &mut [u8; MAX_HEADER]) -> usiz
     }
 }
 
+/// Append a client's frame, masked as a browser masks it (with a fixed
+/// mask: the server takes any). natter-server never sends one; the load
+/// generator, the tests and the fuzz seeds do.
+pub fn client_frame(out: &mut Vec<u8>, fin: bool, opcode: u8, payload: &[u8]) {
+    const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+    out.push(u8::from(fin) << 7 | opcode);
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n if n <= 0xffff => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(0x80 | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&MASK);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+}
+
 /// The `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`
 /// (RFC 6455 §4.2.2).
 pub fn accept_key(key: &str) -> String {
@@ -338,23 +359,9 @@ pub fn accept_key(key: &str) -> String {
 mod tests {
     use super::*;
 
-    /// A masked client frame.
     fn frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
-        let mask = [0x37, 0xfa, 0x21, 0x3d];
-        let mut out = vec![u8::from(fin) << 7 | opcode];
-        match payload.len() {
-            n if n < 126 => out.push(0x80 | n as u8),
-            n if n <= 0xffff => {
-                out.push(0x80 | 126);
-                out.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                out.push(0x80 | 127);
-                out.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        out.extend_from_slice(&mask);
-        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        let mut out = Vec::new();
+        client_frame(&mut out, fin, opcode, payload);
         out
     }
 

@@ -92,24 +92,9 @@ pub fn join(
     }
 }
 
-/// Append `payload` as one masked binary message (a fixed mask: the
-/// server unmasks whatever it is).
+/// Append `payload` as one masked binary message.
 pub fn mask_into(out: &mut Vec<u8>, payload: &[u8]) {
-    const MASK: [u8; 4] = [0x5a, 0x17, 0xc3, 0x81];
-    out.push(0x82);
-    match payload.len() {
-        n if n < 126 => out.push(0x80 | n as u8),
-        n if n <= 0xffff => {
-            out.push(0x80 | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            out.push(0x80 | 127);
-            out.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    out.extend_from_slice(&MASK);
-    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+    natter_server::web::ws::client_frame(out, true, natter_server::web::ws::BINARY, payload);
 }
 
 /// Move the payloads of the whole server messages at the start of `raw`
