@@ -2,8 +2,9 @@
 //! saying what others should type); in the middle the room list on the
 //! left, the selected room's conversation, and its member list on the
 //! right; the input line, and a status line at the bottom. Alt+S saves
-//! the transcript, Alt+D disconnects (Alt+H stops hosting); Alt+1…9 and
-//! Ctrl+PageUp/PageDown switch rooms, Ctrl+W leaves or closes one.
+//! the transcript, Alt+D disconnects (Alt+H stops hosting, Alt+Q hides or
+//! shows the banner's QR codes); Alt+1…9 and Ctrl+PageUp/PageDown switch
+//! rooms, Ctrl+W leaves or closes one.
 
 use fltk::app::{self, Sender};
 use fltk::browser::HoldBrowser;
@@ -14,7 +15,8 @@ use fltk::group::Flex;
 use fltk::input::Input;
 use fltk::prelude::*;
 
-use natter_server::web::qr::Modules;
+use std::cell::Cell;
+use std::rc::Rc;
 
 use super::conversation::Log;
 use super::qr::{self, QrFrame};
@@ -37,6 +39,10 @@ pub struct ChatPage {
     banner_row: Flex,
     banner: Frame,
     codes: Vec<QrFrame>,
+    /// Whether the teacher wants the codes (the "Hide QR codes" button):
+    /// shared with the resize callback, which shows those that fit.
+    codes_wanted: Rc<Cell<bool>>,
+    qr_button: Button,
     /// How the room on show is run (moderated, slow mode...) and why you
     /// may not speak, with the raise-hand and room-settings buttons.
     room_bar: Flex,
@@ -72,6 +78,8 @@ impl ChatPage {
         topic.set_align(Align::Left | Align::Inside | Align::Clip);
         topic.set_label_font(Font::HelveticaBold);
         topic.set_label_size(TEXT_SIZE + 1);
+        let mut qr_button = small_button(&mut top, "Hide &QR codes", 130, sender, Msg::ToggleCodes);
+        qr_button.hide();
         let theme_button = small_button(&mut top, "", 100, sender, Msg::ToggleTheme);
         small_button(&mut top, "&Save transcript…", 140, sender, Msg::Save);
         let disconnect_button = small_button(&mut top, "&Disconnect", 110, sender, Msg::Disconnect);
@@ -87,6 +95,7 @@ impl ChatPage {
         banner.set_label_font(Font::HelveticaBold);
         banner.set_align(Align::Center | Align::Inside | Align::Wrap);
         let codes: Vec<QrFrame> = (0..qr::MAX_CODES).map(|_| QrFrame::new()).collect();
+        let codes_wanted = Rc::new(Cell::new(true));
         banner_row.end();
         root.fixed(&banner_row, BANNER_H);
         banner_row.hide();
@@ -194,14 +203,24 @@ impl ChatPage {
 
         // In a narrow window the room and member lists narrow too, so the
         // conversation keeps at least half of it.
+        // The banner's codes too: those that do not fit beside its
+        // sentence are hidden.
         let (mut narrowing, sides) = (middle.clone(), (side.clone(), members.clone()));
-        root.resize_callback(move |_, _, _, w, _| {
+        let (mut row, mut row_codes) = (banner_row.clone(), codes.clone());
+        let wanted = codes_wanted.clone();
+        root.resize_callback(move |root, _, _, w, _| {
             let (rooms_w, members_w) = side_widths(w);
             if sides.0.w() != rooms_w || sides.1.w() != members_w {
                 narrowing.fixed(&sides.0, rooms_w);
                 narrowing.fixed(&sides.1, members_w);
                 narrowing.layout();
             }
+            fit_codes(
+                &mut row,
+                &mut row_codes,
+                wanted.get(),
+                w - 2 * root.margin(),
+            );
         });
 
         let mut status = Frame::default();
@@ -215,6 +234,8 @@ impl ChatPage {
             banner_row,
             banner,
             codes,
+            codes_wanted,
+            qr_button,
             room_bar,
             room_note,
             hand_button,
@@ -345,26 +366,62 @@ impl ChatPage {
         match text {
             Some(text) => {
                 self.banner.set_label(&text.replace('@', "@@"));
-                let mut height = BANNER_H;
                 for (i, code) in self.codes.iter_mut().enumerate() {
-                    let url = urls.get(i).map(String::as_str);
-                    code.set(url);
-                    match url.and_then(Modules::of) {
-                        Some(m) => {
-                            let (w, h) = qr::frame_size(m.width);
-                            self.banner_row.fixed(&code.frame, w);
-                            height = height.max(h + 8);
-                        }
-                        None => self.banner_row.fixed(&code.frame, 0),
-                    }
+                    code.set(urls.get(i).map(String::as_str));
                 }
-                self.root.fixed(&self.banner_row, height);
+                // A new server: its codes are on show until hidden again.
+                self.codes_wanted.set(true);
+                self.lay_out_banner();
                 self.banner_row.show();
             }
-            None => self.banner_row.hide(),
+            None => {
+                for code in &mut self.codes {
+                    code.set(None);
+                }
+                self.lay_out_banner();
+                self.banner_row.hide();
+            }
         }
+    }
+
+    /// The "Hide QR codes" / "Show QR codes" button: once the phones have
+    /// joined, the conversation may have the banner's room back.
+    pub fn toggle_codes(&mut self) {
+        self.codes_wanted.set(!self.codes_wanted.get());
+        self.lay_out_banner();
+    }
+
+    /// The banner's height, its codes and the button after a change.
+    fn lay_out_banner(&mut self) {
+        let wanted = self.codes_wanted.get();
+        let any = self.codes.iter().any(|c| c.size().is_some());
+        let label = if wanted {
+            "Hide &QR codes"
+        } else {
+            "Show &QR codes"
+        };
+        self.qr_button.set_label(label);
+        self.qr_button.set_tooltip(if wanted {
+            "Hide the QR codes that phones scan to join, to give the conversation more room"
+        } else {
+            "Show QR codes of this room's address: a phone's camera opens the chat in its browser"
+        });
+        set_shown(&mut self.qr_button, any);
+        let tallest = self.codes.iter().filter_map(QrFrame::size).map(|(_, h)| h);
+        let height = match wanted {
+            true => tallest.map(|h| h + 8).fold(BANNER_H, i32::max),
+            false => BANNER_H,
+        };
+        self.root.fixed(&self.banner_row, height);
+        let inner_w = self.root.w() - 2 * self.root.margin();
+        fit_codes(&mut self.banner_row, &mut self.codes, wanted, inner_w);
         self.root.layout();
-        self.root.redraw();
+        // The page draws no background of its own: the window must, or the
+        // banner's old, taller picture stays between the moved widgets.
+        match self.root.window() {
+            Some(mut window) => window.redraw(),
+            None => self.root.redraw(),
+        }
     }
 
     /// While hosting, leaving stops the server for everyone: say so.
@@ -503,6 +560,33 @@ fn pass_view_keys(browser: &mut HoldBrowser, sender: Sender<Msg>) {
         }
         false
     });
+}
+
+/// Show the banner's codes that fit in a banner `banner_w` wide (none
+/// unless `wanted`), in order, and hide the rest.
+fn fit_codes(row: &mut Flex, codes: &mut [QrFrame], wanted: bool, banner_w: i32) {
+    let row_w = banner_w - 2 * row.margin();
+    // The codes held come first (`set_banner` fills them in order).
+    let widths: Vec<i32> = codes
+        .iter()
+        .map_while(|c| c.size().map(|(w, _)| w))
+        .collect();
+    let fit = if wanted {
+        qr::codes_that_fit(row_w, row.pad(), &widths)
+    } else {
+        0
+    };
+    let mut changed = false;
+    for (i, code) in codes.iter_mut().enumerate() {
+        let width = widths.get(i).filter(|_| i < fit);
+        changed |= width.is_some() != code.frame.visible();
+        set_shown(&mut code.frame, width.is_some());
+        row.fixed(&code.frame, width.copied().unwrap_or(0));
+    }
+    if changed {
+        row.layout();
+        row.redraw();
+    }
 }
 
 fn set_shown(w: &mut impl WidgetExt, shown: bool) {

@@ -77,6 +77,8 @@ pub enum Msg {
     /// Ask where, then save the transcript.
     Save,
     ToggleTheme,
+    /// Hide or show the hosting banner's QR codes.
+    ToggleCodes,
     /// Leave (and stop hosting); back to the connect page.
     Disconnect,
     /// Escape pressed: close the emoji grid.
@@ -305,6 +307,11 @@ impl App {
             }
             Msg::Save => self.save_transcript(None),
             Msg::ToggleTheme => self.toggle_theme(),
+            Msg::ToggleCodes => {
+                self.chat.toggle_codes();
+                // Alt+Q or a click, then typing goes on in the input line.
+                self.chat.focus_input();
+            }
             Msg::Disconnect => self.disconnect("Disconnected."),
             Msg::Escape => {
                 self.emoji.hide();
