@@ -1,13 +1,26 @@
-//! Builds the web page into the binary: every file in `web/` (not `web/test/`
-//! nor hidden files) becomes an entry of `ASSETS` in `$OUT_DIR/assets.rs`,
-//! with its content type and an ETag made from its bytes (FNV-1a), so a new
-//! server never has its page served from a browser's cache.
+//! natter-server's build script:
+//! * the web page into the binary: every file in `web/` (not `web/test/`
+//!   nor hidden files) becomes an entry of `ASSETS` in `$OUT_DIR/assets.rs`,
+//!   with its content type and an ETag made from its bytes (FNV-1a), so a
+//!   new server never has its page served from a browser's cache;
+//! * natter-server.exe's icon and version information (Windows builds only).
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
+include!("../assets/windows_resource.rs");
+
 fn main() {
+    windows_resource(
+        "natter-server",
+        "natter-server.exe",
+        "natter-server: the class's chat server",
+    );
+    web_assets();
+}
+
+fn web_assets() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("web");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
